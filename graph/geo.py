@@ -57,10 +57,7 @@ Polygon = list[Ring]
 """The exterior ring first, then any holes (TopoJSON/GeoJSON order)."""
 
 DEFAULT_TOPOJSON = (
-    Path(__file__).resolve().parent.parent
-    / "data"
-    / "geography"
-    / "lad2013_england.topo.json"
+    Path(__file__).resolve().parent.parent / "data" / "geography" / "lad2013_england.topo.json"
 )
 TOPOJSON_OBJECT = "lad"
 
@@ -85,13 +82,13 @@ def _to_wgs84_transformer() -> Transformer:
 
 
 def to_bng(lon: float, lat: float) -> tuple[float, float]:
-    """Project a WGS-84 longitude/latitude (degrees) to British National Grid (easting, northing) metres."""
+    """Project WGS-84 (longitude, latitude) degrees to British National Grid (x, y) metres."""
     x, y = _to_bng_transformer().transform(lon, lat)
     return float(x), float(y)
 
 
 def to_wgs84(x: float, y: float) -> tuple[float, float]:
-    """Project a British National Grid (easting, northing) in metres back to WGS-84 (longitude, latitude)."""
+    """Project British National Grid (easting, northing) metres to WGS-84 (longitude, latitude)."""
     lon, lat = _to_wgs84_transformer().transform(x, y)
     return float(lon), float(lat)
 
@@ -154,9 +151,7 @@ def _districts_from(path: Path) -> dict[str, District]:
             raw_polygons = geometry["arcs"]
         else:  # pragma: no cover - the bundled file has only these two
             continue
-        polygons = tuple(
-            [_ring(ring, arcs) for ring in polygon] for polygon in raw_polygons
-        )
+        polygons = tuple([_ring(ring, arcs) for ring in polygon] for polygon in raw_polygons)
         districts[props["LAD13CD"]] = District(
             code=props["LAD13CD"], name=props["LAD13NM"], polygons=polygons
         )
@@ -182,24 +177,20 @@ def _polygons_bng_from(path: Path) -> dict[str, tuple[Polygon, ...]]:
         for polygon in district.polygons:
             rings: Polygon = []
             for ring in polygon:
-                xs, ys = transformer.transform(
-                    [p[0] for p in ring], [p[1] for p in ring]
-                )
-                rings.append(
-                    [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
-                )
+                xs, ys = transformer.transform([p[0] for p in ring], [p[1] for p in ring])
+                rings.append([(float(x), float(y)) for x, y in zip(xs, ys, strict=True)])
             polygons.append(rings)
         projected[code] = tuple(polygons)
     return projected
 
 
 def lad2013_polygons_bng(path: Path | None = None) -> dict[str, tuple[Polygon, ...]]:
-    """Full-resolution polygons of each 2013 district/unitary, projected to British National Grid metres."""
+    """Full-resolution polygons of each 2013 district/unitary in British National Grid metres."""
     return _polygons_bng_from((path or DEFAULT_TOPOJSON).resolve())
 
 
 def _signed_area_and_centroid(ring: Sequence[Point]) -> tuple[float, float, float]:
-    """Shoelace formula: signed area and centroid of a closed ring (positive when counter-clockwise)."""
+    """Shoelace formula: signed area (positive when counter-clockwise) and centroid of a ring."""
     area2 = cx = cy = 0.0
     for (x0, y0), (x1, y1) in itertools.pairwise(ring):
         cross = x0 * y1 - x1 * y0
@@ -236,9 +227,7 @@ def polygon_area_centroid(polygons: Iterable[Polygon]) -> tuple[float, Point]:
     return total, (sx / total, sy / total)
 
 
-def territory_centroid_bng(
-    codes: Iterable[str], path: Path | None = None
-) -> tuple[float, Point]:
+def territory_centroid_bng(codes: Iterable[str], path: Path | None = None) -> tuple[float, Point]:
     """Total area (m²) and area-weighted centroid (BNG metres) of a set of 2013 districts.
 
     Used for counties and for councils created after 2013, whose territory is a union of
@@ -303,9 +292,7 @@ def simplify_ring(ring: Sequence[Point], tolerance: float) -> Ring:
 
 
 @cache
-def _outlines_from(
-    path: Path, tolerance_m: float, min_area_m2: float
-) -> dict[str, list[Ring]]:
+def _outlines_from(path: Path, tolerance_m: float, min_area_m2: float) -> dict[str, list[Ring]]:
     outlines: dict[str, list[Ring]] = {}
     for code, polygons in _polygons_bng_from(path).items():
         rings: list[Ring] = []
@@ -328,7 +315,7 @@ def lad2013_outlines_bng(
     min_area_m2: float = 1_000_000.0,
     path: Path | None = None,
 ) -> dict[str, list[list[tuple[float, float]]]]:
-    """Simplified outline of each 2013 district/unitary for drawing, in British National Grid metres.
+    """Simplified outline of each 2013 district/unitary for drawing, in BNG metres.
 
     Parameters
     ----------
@@ -345,6 +332,4 @@ def lad2013_outlines_bng(
 
     The result is cached; treat it as read-only.
     """
-    return _outlines_from(
-        (path or DEFAULT_TOPOJSON).resolve(), tolerance_m, min_area_m2
-    )
+    return _outlines_from((path or DEFAULT_TOPOJSON).resolve(), tolerance_m, min_area_m2)
