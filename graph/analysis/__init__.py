@@ -1,0 +1,1 @@
+"""Network analysis of councils and their shared-service partnerships."""

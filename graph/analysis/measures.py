@@ -1,0 +1,296 @@
+"""Per-council and network-wide measures of the one-mode council graph.
+
+Every function takes the graph built by
+:func:`graph.analysis.projection.council_graph` (or any undirected graph with
+string nodes) and returns frozen dataclasses; nothing here reads or writes.
+
+Weights. The ``weight`` edge attribute is a tie *strength* (number of shared
+partnerships, or of distinct shared services). Degree-like and brokerage
+measures use it as a strength. Betweenness needs a *length*, so a tie's length
+is ``1 / weight`` (two councils sharing three partnerships are closer than two
+sharing one), the usual conversion for collaboration networks [1]_ [2]_.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+
+from graph.analysis.brokerage import constraint, effective_size
+from graph.analysis.groups import (
+    DEFAULT_SEED,
+    canonical_graph,
+    communities,
+    components,
+    group_labels,
+)
+from graph.analysis.mixing import attribute_assortativity, bordering_pairs
+
+__all__ = [
+    "CouncilMetrics",
+    "NetworkSummary",
+    "betweenness",
+    "council_metrics",
+    "network_summary",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilMetrics:
+    """Network position of one council in one year's council graph.
+
+    Attributes
+    ----------
+    code : str
+        GSS code.
+    degree : int
+        Number of distinct partner councils.
+    weighted_degree : float
+        Sum of tie weights (by default, partnerships shared summed over
+        partners).
+    betweenness : float
+        Normalised betweenness on tie lengths ``1 / weight``.
+    constraint : float or None
+        Burt's constraint; None for a council without ties.
+    effective_size : float or None
+        Burt's effective size; None for a council without ties.
+    community : int
+        1-based Louvain community number (1 is the largest).
+    component : int
+        1-based connected-component number (1 is the largest).
+    """
+
+    code: str
+    degree: int
+    weighted_degree: float
+    betweenness: float
+    constraint: float | None
+    effective_size: float | None
+    community: int
+    component: int
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkSummary:
+    """Network-wide figures for one year's council graph.
+
+    Attributes
+    ----------
+    councils : int
+        Nodes (councils in the graph).
+    ties : int
+        Edges: pairs of councils sharing at least one partnership.
+    density : float
+        Ties over possible pairs.
+    components : int
+        Connected components (an isolated council is one).
+    largest_component : int
+        Councils in the largest component.
+    transitivity : float
+        Share of connected triples that are closed (global clustering).
+    communities : int
+        Louvain communities.
+    modularity : float
+        Modularity of that partition (0.0 for a graph without ties).
+    tier_assortativity : float or None
+        Newman's r by ``tier``; None when undefined.
+    region_assortativity : float or None
+        Newman's r by ``region``; None when undefined.
+    bordering_ties : int
+        Ties between councils that border.
+    bordering_share : float or None
+        ``bordering_ties / ties``: the share of sharing *pairs* (not of
+        partnerships) that are neighbours; None without ties.
+    """
+
+    councils: int
+    ties: int
+    density: float
+    components: int
+    largest_component: int
+    transitivity: float
+    communities: int
+    modularity: float
+    tier_assortativity: float | None
+    region_assortativity: float | None
+    bordering_ties: int
+    bordering_share: float | None
+
+
+def betweenness(
+    G: nx.Graph, *, weight: str | None = "weight", normalized: bool = True
+) -> dict[str, float]:
+    """Return betweenness centrality with tie length ``1 / weight``.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected graph with sortable nodes.
+    weight : str or None, optional (default="weight")
+        Edge attribute holding tie strength. A tie of strength w has length
+        1/w; ties of strength 0 or less are not paths. ``None`` counts hops.
+    normalized : bool, optional (default=True)
+        Divide by the number of pairs of other nodes, ``(n-1)(n-2)/2``.
+
+    Returns
+    -------
+    dict
+        Node to betweenness.
+
+    References
+    ----------
+    .. [1] Brandes, U. (2001). A faster algorithm for betweenness centrality.
+       Journal of Mathematical Sociology, 25(2), 163-177.
+       :doi:`10.1080/0022250X.2001.9990249`
+    .. [2] Newman, M. E. J. (2001). Scientific collaboration networks. II.
+       Shortest paths, weighted networks, and centrality. Physical Review E,
+       64(1), 016132. :doi:`10.1103/PhysRevE.64.016132`
+    .. [3] Opsahl, T., Agneessens, F., & Skvoretz, J. (2010). Node centrality
+       in weighted networks. Social Networks, 32(3), 245-251.
+       :doi:`10.1016/j.socnet.2010.03.006`
+
+    Examples
+    --------
+    A tie of strength 4 has length 1/4, so a-c-b (1/2) is shorter than the
+    direct a-b (1) and c lies on the only shortest a-b path:
+
+    >>> G = nx.Graph()
+    >>> G.add_weighted_edges_from([("a", "b", 1), ("a", "c", 4), ("c", "b", 4)])
+    >>> betweenness(G)["c"], betweenness(G, weight=None)["c"]
+    (1.0, 0.0)
+    """
+    H = canonical_graph(G, weight=None)
+    if weight is None:
+        return dict(nx.betweenness_centrality(H, normalized=normalized))
+    for u, v in list(H.edges()):
+        strength = G[u][v].get(weight, 1)
+        if strength > 0:
+            H[u][v]["length"] = 1.0 / strength
+        else:
+            H.remove_edge(u, v)
+    return dict(nx.betweenness_centrality(H, normalized=normalized, weight="length"))
+
+
+def council_metrics(
+    G: nx.Graph,
+    *,
+    weight: str | None = "weight",
+    seed: int | None = DEFAULT_SEED,
+    resolution: float = 1.0,
+    partition: Sequence[Iterable[str]] | None = None,
+) -> dict[str, CouncilMetrics]:
+    """Return the metrics of every council in `G`.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        One-mode council graph.
+    weight : str or None, optional (default="weight")
+        Edge attribute holding tie strength; ``None`` counts every tie as 1.
+    seed : int or None, optional (default=DEFAULT_SEED)
+        Louvain seed (ignored when `partition` is given).
+    resolution : float, optional (default=1.0)
+        Louvain resolution (ignored when `partition` is given).
+    partition : sequence of iterables, optional
+        Communities already computed by
+        :func:`graph.analysis.groups.communities`, in numbering order.
+
+    Returns
+    -------
+    dict
+        GSS code to :class:`CouncilMetrics`, in sorted code order.
+
+    Examples
+    --------
+    >>> G = nx.path_graph(["a", "b", "c"])
+    >>> m = council_metrics(G)
+    >>> m["b"].degree, m["b"].betweenness, m["b"].constraint, m["a"].component
+    (2, 1.0, 0.5, 1)
+    """
+    if partition is None:
+        partition = communities(G, weight=weight, seed=seed, resolution=resolution)
+    community_of = group_labels(partition)
+    component_of = group_labels(components(G))
+    between = betweenness(G, weight=weight)
+    constrained = constraint(G, weight=weight)
+    effective = effective_size(G, weight=weight)
+    strength = dict(G.degree(weight=weight))
+    return {
+        code: CouncilMetrics(
+            code=code,
+            degree=sum(1 for u in G[code] if u != code),
+            weighted_degree=float(strength[code]),
+            betweenness=between[code],
+            constraint=constrained[code],
+            effective_size=effective[code],
+            community=community_of[code],
+            component=component_of[code],
+        )
+        for code in sorted(G)
+    }
+
+
+def network_summary(
+    G: nx.Graph,
+    borders: Iterable[tuple[str, str]] = (),
+    *,
+    weight: str | None = "weight",
+    seed: int | None = DEFAULT_SEED,
+    resolution: float = 1.0,
+    partition: Sequence[Iterable[str]] | None = None,
+) -> NetworkSummary:
+    """Return the network-wide figures of a council graph.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        One-mode council graph; nodes need ``tier`` and ``region`` attributes
+        for the assortativity figures (None where unknown).
+    borders : iterable of (str, str), optional
+        Pairs of councils that border, in either order.
+    weight : str or None, optional (default="weight")
+        Edge attribute holding tie strength, for Louvain and modularity.
+    seed : int or None, optional (default=DEFAULT_SEED)
+        Louvain seed (ignored when `partition` is given).
+    resolution : float, optional (default=1.0)
+        Louvain resolution (ignored when `partition` is given).
+    partition : sequence of iterables, optional
+        Communities already computed, as for :func:`council_metrics`.
+
+    Returns
+    -------
+    NetworkSummary
+
+    Examples
+    --------
+    >>> G = nx.path_graph(["a", "b", "c"])
+    >>> s = network_summary(G, [("a", "b")])
+    >>> s.ties, round(s.density, 4), s.components, s.bordering_share
+    (2, 0.6667, 1, 0.5)
+    """
+    if partition is None:
+        partition = communities(G, weight=weight, seed=seed, resolution=resolution)
+    groups = [set(c) for c in partition]
+    comps = components(G)
+    bordering, ties = bordering_pairs(G, borders)
+    modularity = (
+        nx.community.modularity(G, groups, weight=weight or "weight")
+        if G.number_of_edges()
+        else 0.0
+    )
+    return NetworkSummary(
+        councils=G.number_of_nodes(),
+        ties=ties,
+        density=nx.density(G),
+        components=len(comps),
+        largest_component=len(comps[0]) if comps else 0,
+        transitivity=nx.transitivity(G),
+        communities=len(groups),
+        modularity=modularity,
+        tier_assortativity=attribute_assortativity(G, "tier"),
+        region_assortativity=attribute_assortativity(G, "region"),
+        bordering_ties=bordering,
+        bordering_share=bordering / ties if ties else None,
+    )
