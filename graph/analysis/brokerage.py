@@ -7,6 +7,9 @@ seconds. These functions compute the same quantities (tests check them against
 networkx) from tie weights normalised once per council, for undirected graphs.
 """
 
+# Graphs are named G (and copies H), as in networkx; see STYLE.md.
+# ruff: noqa: N803
+
 from __future__ import annotations
 
 import networkx as nx

@@ -5,6 +5,9 @@ via :func:`group_labels`), ordered by size, largest first, then by the
 smallest council code, so that the numbering is the same on every run.
 """
 
+# Graphs are named G (and copies H), as in networkx; see STYLE.md.
+# ruff: noqa: N803, N806
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence

@@ -11,6 +11,9 @@ is ``1 / weight`` (two councils sharing three partnerships are closer than two
 sharing one), the usual conversion for collaboration networks [1]_ [2]_.
 """
 
+# Graphs are named G (and copies H), as in networkx; see STYLE.md.
+# ruff: noqa: N803, N806
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence

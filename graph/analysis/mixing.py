@@ -5,6 +5,9 @@ The assortativity coefficient is computed here rather than with
 dependency of this project); it is the same quantity, Newman's r.
 """
 
+# Graphs are named G (and copies H), as in networkx; see STYLE.md.
+# ruff: noqa: N803
+
 from __future__ import annotations
 
 from collections import Counter
@@ -81,9 +84,7 @@ def attribute_assortativity(G: nx.Graph, attribute: str) -> float | None:
     return (diagonal - expected) / (1.0 - expected)
 
 
-def bordering_pairs(
-    G: nx.Graph, borders: Iterable[tuple[str, str]]
-) -> tuple[int, int]:
+def bordering_pairs(G: nx.Graph, borders: Iterable[tuple[str, str]]) -> tuple[int, int]:
     """Return how many sharing pairs border each other, and how many pairs share.
 
     A sharing pair is an edge of the one-mode council graph: two councils

@@ -14,6 +14,9 @@ built from the same rows in any order are identical, and seeded algorithms
 (Louvain) that iterate over nodes give the same answer on every run.
 """
 
+# Graphs are named G (and copies H), as in networkx; see STYLE.md.
+# ruff: noqa: N806
+
 from __future__ import annotations
 
 from collections import defaultdict
