@@ -166,7 +166,8 @@ def council_aliases(
     >>> council_aliases("Hart", "district")[:4]
     ['Hart', 'Hart BC', 'Hart Borough Council', 'Hart Council']
     """
-    base = nice_name.strip()
+    # mySociety's nice name for some new unitaries already ends in "Council" ("Dorset Council").
+    base = nice_name.strip().removesuffix(" Council")
     forms = {base, f"{base} Council"}
     if official_name:
         forms.add(official_name.strip())

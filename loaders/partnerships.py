@@ -1,0 +1,884 @@
+"""Partnership files: reading (CSV or XLSX), header mapping, and validation of each record.
+
+Two layouts are understood:
+
+* the bundled format (``data/partnerships/partnerships_cited.csv``): ``id, name, councils,
+  council_gss_codes, service_areas, status, start_year, end_year, lead_council,
+  annual_savings_gbp, savings_note, source_urls, source_dates, notes``, lists separated by ";";
+* spreadsheets like the ones the LGA published: one row per arrangement with columns such as
+  "Partnership", "Description", "Councils involved", "Service"/"Category", "Status",
+  "Savings to date", "Projected savings", "Region", "Lead authority", "Contact".
+
+Headings are matched case- and punctuation-insensitively (:data:`HEADER_ALIASES`). Unknown
+columns are reported as warnings. :func:`validate_partnership` checks one record and is the
+single validation used for files and (later) for contributions through the API.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from loaders.errors import DataError
+from loaders.matching import CouncilIndex, CouncilRef, Match
+
+__all__ = [
+    "FIELDS",
+    "HEADER_ALIASES",
+    "STATUSES",
+    "Membership",
+    "PartnershipContext",
+    "PartnershipRecord",
+    "SourceRef",
+    "Table",
+    "map_headers",
+    "read_table",
+    "service_area_lookup",
+    "validate_file_rows",
+    "validate_partnership",
+]
+
+STATUSES = ("operational", "in_development", "ended", "abandoned")
+#: Canonical fields a partnership row can carry.
+FIELDS = (
+    "id",
+    "name",
+    "councils",
+    "council_gss_codes",
+    "service_areas",
+    "status",
+    "start_year",
+    "end_year",
+    "lead_council",
+    "annual_savings_gbp",
+    "savings_to_date_gbp",
+    "savings_note",
+    "source_urls",
+    "source_dates",
+    "notes",
+)
+#: Columns recognised but deliberately not loaded, with the reason given to the user.
+IGNORED_FIELDS = {
+    "region": "not loaded: a council's region comes from the council data",
+    "contact": "not loaded: contact details are personal data",
+}
+
+
+def _header_key(text: str) -> str:
+    """Case and punctuation never matter: "Councils involved" == "councils_involved"."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+_VARIANTS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "partnership id", "ref", "reference", "ref no"),
+    "name": ("name", "partnership", "partnership name", "title", "arrangement", "shared service"),
+    "councils": (
+        "councils",
+        "councils involved",
+        "council names",
+        "authorities",
+        "authorities involved",
+        "local authorities",
+        "partners",
+        "partner councils",
+        "members",
+        "member councils",
+    ),
+    "council_gss_codes": ("council gss codes", "gss codes", "council codes", "codes"),
+    "service_areas": (
+        "service areas",
+        "service area",
+        "service",
+        "services",
+        "category",
+        "categories",
+        "service category",
+        "type of service",
+    ),
+    "status": ("status", "stage", "current status"),
+    "start_year": ("start year", "start", "year started", "started", "since", "start date"),
+    "end_year": ("end year", "end", "year ended", "ended", "end date"),
+    "lead_council": ("lead council", "lead authority", "lead", "host authority", "host council"),
+    "annual_savings_gbp": (
+        "annual savings gbp",
+        "annual savings",
+        "savings",
+        "projected savings",
+        "projected annual savings",
+        "savings per year",
+    ),
+    "savings_to_date_gbp": ("savings to date", "savings achieved", "savings to date gbp"),
+    "savings_note": ("savings note", "savings notes", "savings comment", "savings basis"),
+    "source_urls": ("source urls", "sources", "source", "url", "urls", "links", "link"),
+    "source_dates": ("source dates", "source date", "date of source"),
+    "notes": ("notes", "description", "details", "comments", "summary"),
+    "region": ("region", "regions"),
+    "contact": ("contact", "contact name", "contact email", "contact details", "email"),
+}
+#: Heading key (see ``_header_key``) -> canonical field.
+HEADER_ALIASES: Mapping[str, str] = {
+    _header_key(variant): name for name, variants in _VARIANTS.items() for variant in variants
+}
+
+_STATUS_SYNONYMS = {
+    "operational": "operational",
+    "live": "operational",
+    "active": "operational",
+    "in operation": "operational",
+    "in development": "in_development",
+    "developing": "in_development",
+    "under development": "in_development",
+    "planned": "in_development",
+    "proposed": "in_development",
+    "ended": "ended",
+    "ceased": "ended",
+    "closed": "ended",
+    "abandoned": "abandoned",
+    "cancelled": "abandoned",
+    "withdrawn": "abandoned",
+}
+# Common ways spreadsheets name the 15 layers; codes and labels are always accepted too.
+_SERVICE_SYNONYMS = {
+    "revenues and benefits": "revenues_benefits",
+    "revs and bens": "revenues_benefits",
+    "revenue and benefits": "revenues_benefits",
+    "benefits": "revenues_benefits",
+    "council tax": "revenues_benefits",
+    "legal": "legal",
+    "law": "legal",
+    "chief executive": "management",
+    "joint chief executive": "management",
+    "senior management": "management",
+    "management team": "management",
+    "shared management": "management",
+    "it": "ict",
+    "information technology": "ict",
+    "digital": "ict",
+    "hr": "hr_payroll",
+    "human resources": "hr_payroll",
+    "payroll": "hr_payroll",
+    "finance": "finance_audit_fraud",
+    "audit": "finance_audit_fraud",
+    "internal audit": "finance_audit_fraud",
+    "fraud": "finance_audit_fraud",
+    "counter fraud": "finance_audit_fraud",
+    "property": "property_assets",
+    "assets": "property_assets",
+    "asset management": "property_assets",
+    "facilities management": "property_assets",
+    "building control": "building_control_regulatory",
+    "regulatory services": "building_control_regulatory",
+    "trading standards": "building_control_regulatory",
+    "customer services": "customer_services",
+    "contact centre": "customer_services",
+    "waste": "waste_environment",
+    "waste management": "waste_environment",
+    "environmental services": "waste_environment",
+    "environmental health": "environmental_health_licensing",
+    "licensing": "environmental_health_licensing",
+    "childrens services": "childrens_services",
+    "education": "childrens_services",
+    "adult social care": "adult_social_care_health",
+    "social care": "adult_social_care_health",
+    "health": "adult_social_care_health",
+    "public health": "adult_social_care_health",
+}
+
+
+def _phrase(text: str) -> str:
+    """Lower-case words only, "&" as "and": "Revs & Bens" -> "revs and bens"."""
+    text = text.lower().replace("&", " and ").replace("'", "").replace("\u2019", "")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def service_area_lookup(areas: Mapping[str, str]) -> dict[str, str]:
+    """Phrase -> service area code, from the taxonomy (code -> label) plus common synonyms."""
+    lookup = {_phrase(code): code for code in areas}
+    lookup |= {_phrase(label): code for code, label in areas.items()}
+    lookup |= {k: v for k, v in _SERVICE_SYNONYMS.items() if v in areas}
+    return lookup
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """A council's place in a partnership."""
+
+    council_code: str
+    role: str  # "lead" or "partner"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """A source URL, the date given for it (text as given: "2013-10-01", "c.2018") and a remark."""
+
+    url: str
+    date: str | None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartnershipRecord:
+    """One valid partnership, ready to be written."""
+
+    id: str
+    name: str
+    status: str
+    start_year: int | None
+    end_year: int | None
+    annual_savings_gbp: int | None
+    savings_note: str | None
+    notes: str | None
+    members: tuple[Membership, ...]
+    service_areas: tuple[str, ...]
+    sources: tuple[SourceRef, ...]
+    row: int = 0
+
+    def node_properties(self) -> dict[str, object]:
+        """Properties of the ``Partnership`` node (docs/graph-model.md)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "status": self.status,
+            "startYear": self.start_year,
+            "endYear": self.end_year,
+            "annualSavingsGbp": self.annual_savings_gbp,
+            "savingsNote": self.savings_note,
+            "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PartnershipContext:
+    """What validating a record needs: councils, service areas, and where the record came from.
+
+    ``columns`` maps each field to the heading used in the file, so errors name the column the
+    user sees; for an API submission, use the field names themselves (the default).
+    """
+
+    councils: CouncilIndex
+    service_areas: Mapping[str, str]  # code -> label
+    file: str = "submission"
+    columns: Mapping[str, str] = field(default_factory=dict)
+    service_lookup: Mapping[str, str] = field(default_factory=dict)
+    max_year: int = field(default_factory=lambda: date.today().year + 10)
+
+    def column(self, name: str) -> str:
+        """The heading for a field, as written in the file."""
+        return self.columns.get(name, name)
+
+    def lookup(self) -> Mapping[str, str]:
+        """Service-area phrase lookup (built from the taxonomy when not given)."""
+        return self.service_lookup or service_area_lookup(self.service_areas)
+
+
+class _Errors:
+    """Collects the errors of one record, filling in file, row and column."""
+
+    def __init__(self, ctx: PartnershipContext, row: int) -> None:
+        self.ctx, self.row, self.items = ctx, row, list[DataError]()
+
+    def add(self, field_name: str | None, text: str, problem: str, expected: str = "") -> None:
+        column = self.ctx.column(field_name) if field_name else None
+        self.items.append(
+            DataError(self.ctx.file, self.row, column, field_name, text, problem, expected)
+        )
+
+
+def _split_list(text: str) -> list[str]:
+    """Lists are ";"-separated in the bundled format; spreadsheets also use new lines."""
+    parts = re.split(r"[;\n]", text) if re.search(r"[;\n]", text) else [text]
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _closest(council_matches: Sequence[CouncilRef]) -> str:
+    return "closest real councils: " + "; ".join(c.label() for c in council_matches)
+
+
+def _match_names(text: str, ctx: PartnershipContext, year: int | None) -> list[tuple[str, Match]]:
+    """Split a councils cell into names and match each.
+
+    With no ";" or new line, commas separate names, but some names contain a comma
+    ("Bournemouth, Christchurch and Poole"): the longest run of pieces that matches a
+    council wins.
+    """
+    parts = _split_list(text)
+    if len(parts) == 1 and "," in parts[0]:
+        pieces = [p.strip() for p in parts[0].split(",") if p.strip()]
+        whole = ctx.councils.match(parts[0], year)
+        if whole.council is None:
+            results: list[tuple[str, Match]] = []
+            i = 0
+            while i < len(pieces):
+                for j in range(len(pieces), i, -1):
+                    candidate = ", ".join(pieces[i:j])
+                    found = ctx.councils.match(candidate, year)
+                    if found.council is not None or j == i + 1:
+                        results.append((candidate, found))
+                        i = j
+                        break
+            return results
+    return [(part, ctx.councils.match(part, year)) for part in parts]
+
+
+def _parse_year(errors: _Errors, name: str, text: str, ctx: PartnershipContext) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    found = re.fullmatch(r"(?:c\.?\s*)?(\d{4})(?:\.0)?(?:-\d{2}-\d{2}|/\d{2,4})?", text)
+    if not found:
+        errors.add(name, text, "not a year", "expected a four-digit year such as 2014")
+        return None
+    year = int(found.group(1))
+    if not 1900 <= year <= ctx.max_year:
+        errors.add(name, text, "year out of range", f"expected a year from 1900 to {ctx.max_year}")
+        return None
+    return year
+
+
+_MONEY = re.compile(r"(?P<number>-?\d+(?:\.\d+)?)\s*(?P<unit>k|m|bn|million|thousand)?")
+_UNITS = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, None: 1.0}
+
+
+def _parse_money(errors: _Errors, name: str, text: str) -> int | None:
+    cleaned = text.strip().lower().replace(",", "").replace("£", "").replace("gbp", "").strip()
+    if not cleaned:
+        return None
+    found = _MONEY.fullmatch(cleaned.replace(" ", ""))
+    if not found:
+        errors.add(name, text, "not an amount of money", "expected pounds, e.g. 250000 or £1.2m")
+        return None
+    value = float(found.group("number")) * _UNITS[found.group("unit")]
+    if value < 0:
+        errors.add(name, text, "negative savings", "expected zero or more pounds")
+        return None
+    return round(value)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
+
+
+def validate_partnership(
+    raw: Mapping[str, str], row: int, ctx: PartnershipContext
+) -> tuple[PartnershipRecord | None, list[DataError]]:
+    """Validate one partnership record, collecting every problem it has.
+
+    Parameters
+    ----------
+    raw : field -> text, fields named as in :data:`FIELDS` (missing fields count as blank).
+    row : the spreadsheet row number (used in errors; 0 for a submission).
+    ctx : councils, service areas, file name and column headings.
+
+    Returns
+    -------
+    ``(record, [])`` when valid, ``(None, errors)`` otherwise.
+    """
+    errors = _Errors(ctx, row)
+
+    def text(name: str) -> str:
+        return (raw.get(name) or "").strip()
+
+    name = text("name")
+    if not name:
+        errors.add("name", "", "missing partnership name", "every row needs a name")
+    partnership_id = text("id") or _slug(name)
+    if not partnership_id:
+        errors.add("id", text("id"), "missing id", "give an id or a name to derive it from")
+
+    status_text = text("status")
+    status = _STATUS_SYNONYMS.get(_phrase(status_text))
+    if status is None:
+        close = difflib.get_close_matches(_phrase(status_text), list(_STATUS_SYNONYMS), n=1)
+        hint = f"; closest: {_STATUS_SYNONYMS[close[0]]}" if close else ""
+        errors.add(
+            "status",
+            status_text,
+            "unknown status" if status_text else "missing status",
+            "expected one of " + ", ".join(STATUSES) + hint,
+        )
+
+    start_year = _parse_year(errors, "start_year", text("start_year"), ctx)
+    end_year = _parse_year(errors, "end_year", text("end_year"), ctx)
+    if start_year is not None and end_year is not None and end_year < start_year:
+        errors.add(
+            "end_year",
+            f"{start_year} > {end_year}",
+            "years out of order: the end year is before the start year",
+            "expected end_year >= start_year",
+        )
+    era = start_year if start_year is not None else end_year
+
+    members = _validate_members(errors, raw, ctx, era)
+
+    lead_code: str | None = None
+    lead_text = text("lead_council")
+    if lead_text:
+        lead = ctx.councils.match(lead_text, era)
+        if lead.problem == "ambiguous":
+            # "Dorset" with no year could be the county or the unitary, but only one of them
+            # can be the lead of a partnership that lists the other as no member.
+            among_members = [c for c in lead.candidates if c.code in members]
+            if len(among_members) == 1:
+                lead = Match(among_members[0])
+        if lead.council is None:
+            _report_match(errors, "lead_council", lead_text, lead)
+        elif lead.council.code not in members:
+            errors.add(
+                "lead_council",
+                lead_text,
+                "the lead council is not one of the partnership's councils",
+                "expected one of: " + "; ".join(members.values()),
+            )
+        else:
+            lead_code = lead.council.code
+
+    lookup = ctx.lookup()
+    service_areas: list[str] = []
+    for item in re.split(r"[;,\n]", text("service_areas")):
+        if not item.strip():
+            continue
+        code = lookup.get(_phrase(item))
+        if code is None:
+            close = difflib.get_close_matches(_phrase(item), list(lookup), n=3, cutoff=0.5)
+            options = sorted({lookup[c] for c in close})
+            errors.add(
+                "service_areas",
+                item.strip(),
+                "unknown service area",
+                ("closest: " + ", ".join(options) + "; " if options else "")
+                + "valid codes: "
+                + ", ".join(ctx.service_areas),
+            )
+        elif code not in service_areas:
+            service_areas.append(code)
+
+    annual = _parse_money(errors, "annual_savings_gbp", text("annual_savings_gbp"))
+    to_date = _parse_money(errors, "savings_to_date_gbp", text("savings_to_date_gbp"))
+    savings_note = text("savings_note") or None
+    if to_date is not None:
+        # LGA sheets report cumulative savings; they are not an annual figure, so they are
+        # kept in the note beside the figure rather than stored as annualSavingsGbp.
+        extra = f"Savings to date reported: £{to_date:,}"
+        savings_note = f"{savings_note}; {extra}" if savings_note else extra
+
+    sources = _validate_sources(errors, text("source_urls"), text("source_dates"))
+
+    if errors.items:
+        return None, errors.items
+    assert status is not None
+    return (
+        PartnershipRecord(
+            id=partnership_id,
+            name=name,
+            status=status,
+            start_year=start_year,
+            end_year=end_year,
+            annual_savings_gbp=annual,
+            savings_note=savings_note,
+            notes=text("notes") or None,
+            members=tuple(
+                Membership(code, "lead" if code == lead_code else "partner") for code in members
+            ),
+            service_areas=tuple(service_areas),
+            sources=sources,
+            row=row,
+        ),
+        [],
+    )
+
+
+def _report_match(errors: _Errors, field_name: str, text: str, match: Match) -> None:
+    if match.problem == "ambiguous":
+        errors.add(
+            field_name,
+            text,
+            "ambiguous council name",
+            "it could be: "
+            + "; ".join(c.label() for c in match.candidates)
+            + " (give the GSS code or a start_year)",
+        )
+    else:
+        errors.add(
+            field_name,
+            text,
+            "unknown council",
+            _closest(match.suggestions) if match.suggestions else "no similar council found",
+        )
+
+
+def _validate_members(
+    errors: _Errors, raw: Mapping[str, str], ctx: PartnershipContext, era: int | None
+) -> dict[str, str]:
+    """Members as code -> name, in file order; codes win over names when both are given."""
+    names_text = (raw.get("councils") or "").strip()
+    codes_text = (raw.get("council_gss_codes") or "").strip()
+    members: dict[str, str] = {}
+    matched_names = _match_names(names_text, ctx, era) if names_text else []
+    if codes_text:
+        codes = _split_list(codes_text)
+        if matched_names and len(codes) != len(matched_names):
+            errors.add(
+                "council_gss_codes",
+                codes_text,
+                f"{len(codes)} codes for {len(matched_names)} council names",
+                "expected one GSS code per council, in the same order",
+            )
+        for index, code in enumerate(codes):
+            found = ctx.councils.match(code, era)
+            if found.council is None:
+                _report_match(errors, "council_gss_codes", code, found)
+                continue
+            if index < len(matched_names):
+                label, by_name = matched_names[index]
+                if by_name.council is not None and by_name.council.code != found.council.code:
+                    errors.add(
+                        "councils",
+                        label,
+                        f"the name and the GSS code {code} are different councils",
+                        f"{code} is {found.council.label()}; the name matches "
+                        f"{by_name.council.label()}",
+                    )
+            members.setdefault(found.council.code, found.council.name)
+    else:
+        for label, found in matched_names:
+            if found.council is None:
+                _report_match(errors, "councils", label, found)
+            else:
+                members.setdefault(found.council.code, found.council.name)
+    listed = len(_split_list(codes_text)) if codes_text else len(matched_names)
+    unresolved = any(e.field in {"councils", "council_gss_codes"} for e in errors.items)
+    # A name listed twice, or a former and a current code of one council, count once.
+    if listed < 2 or (not unresolved and len(members) < 2):
+        errors.add(
+            "councils",
+            names_text or codes_text,
+            f"a partnership needs two or more different councils; this row has {len(members)}",
+            "list every member council, separated by ';'",
+        )
+    return members
+
+
+def _validate_sources(errors: _Errors, urls_text: str, dates_text: str) -> tuple[SourceRef, ...]:
+    urls = _split_list(urls_text)
+    dates = _split_list(dates_text)
+    if len(dates) > len(urls):
+        errors.add(
+            "source_dates",
+            dates_text,
+            f"{len(dates)} dates for {len(urls)} source URLs",
+            "expected at most one date per URL, in the same order",
+        )
+    sources: list[SourceRef] = []
+    for index, item in enumerate(urls):
+        # A URL may be followed by a remark in brackets, kept as the source's note.
+        found = re.fullmatch(r"(https?://\S+)(?:\s+\((.*)\))?", item)
+        if not found:
+            errors.add(
+                "source_urls",
+                item,
+                "not a web address",
+                "expected http:// or https:// URLs, each optionally followed by (a remark)",
+            )
+            continue
+        date_text = dates[index] if index < len(dates) else None
+        sources.append(SourceRef(found.group(1), date_text, found.group(2)))
+    return tuple(dict.fromkeys(sources))
+
+
+# --- Reading files --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A file's heading row and data rows as text, with spreadsheet row numbers."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[str, ...]], ...]
+
+
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+def read_table(path: Path, display_name: str) -> tuple[Table | None, list[DataError]]:
+    """Read a CSV (UTF-8) or XLSX file; any problem is returned as a file-level DataError."""
+
+    def fail(problem: str, expected: str, row: int | None = None) -> tuple[None, list[DataError]]:
+        return None, [DataError(display_name, row, None, None, "", problem, expected)]
+
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    if not data.strip():
+        return fail("the file is empty", "expected a heading row and one row per partnership")
+    if data.startswith(_XLS_MAGIC) or suffix == ".xls":
+        return fail("old Excel .xls files are not supported", "save it as .xlsx or CSV UTF-8")
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        if suffix not in {".xlsx", ".xlsm"}:
+            return fail(
+                f"the file is a zip archive, not CSV ({suffix or 'no extension'})",
+                "expected a CSV or XLSX file",
+            )
+        return _read_xlsx(data, display_name)
+    if suffix not in {".csv", ".txt", ".tsv"}:
+        return fail(
+            f"not a CSV or XLSX file ({suffix or 'no extension'})", "expected .csv or .xlsx"
+        )
+    if b"\x00" in data[:4096]:
+        return fail("the file is binary, not CSV text", "expected a CSV (UTF-8) or XLSX file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        row = data[: error.start].count(b"\n") + 1
+        return fail(
+            f"the file is not UTF-8 text (byte 0x{data[error.start]:02X} cannot be read)",
+            "save it as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8)",
+            row,
+        )
+    return _read_csv_text(text, display_name)
+
+
+def _read_csv_text(text: str, display_name: str) -> tuple[Table | None, list[DataError]]:
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count) if first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    raw_rows = list(reader)
+    return _table_from_rows([(index + 1, row) for index, row in enumerate(raw_rows)], display_name)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value)
+
+
+def _read_xlsx(data: bytes, display_name: str) -> tuple[Table | None, list[DataError]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a damaged workbook
+        return None, [
+            DataError(
+                display_name,
+                None,
+                None,
+                None,
+                "",
+                f"the XLSX file cannot be read ({error})",
+                "save it again from Excel as .xlsx or CSV UTF-8",
+            )
+        ]
+    try:
+        # The first sheet with any content: LGA workbooks sometimes start with a notes sheet,
+        # but reading past the first non-empty one would mix tables.
+        for sheet in workbook.worksheets:
+            rows = [
+                (index, [_cell_text(v) for v in values])
+                for index, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+            ]
+            if any(any(c.strip() for c in cells) for _, cells in rows):
+                return _table_from_rows(rows, display_name)
+    finally:
+        workbook.close()
+    return None, [
+        DataError(display_name, None, None, None, "", "the file is empty", "no sheet has any rows")
+    ]
+
+
+def _table_from_rows(
+    rows: Sequence[tuple[int, Sequence[str]]], display_name: str
+) -> tuple[Table | None, list[DataError]]:
+    non_blank = [
+        (n, [c.strip() for c in cells]) for n, cells in rows if any(c.strip() for c in cells)
+    ]
+    if not non_blank:
+        return None, [
+            DataError(
+                display_name,
+                None,
+                None,
+                None,
+                "",
+                "the file is empty",
+                "expected a heading row and one row per partnership",
+            )
+        ]
+    _, headers = non_blank[0]
+    while headers and not headers[-1]:
+        headers.pop()
+    data_rows = non_blank[1:]
+    if not data_rows:
+        return None, [
+            DataError(
+                display_name,
+                None,
+                None,
+                None,
+                "",
+                "the file has headings but no rows",
+                "expected one row per partnership under the headings",
+            )
+        ]
+    errors: list[DataError] = []
+    table_rows: list[tuple[int, tuple[str, ...]]] = []
+    for number, cells in data_rows:
+        extra = [c for c in cells[len(headers) :] if c]
+        if extra:
+            errors.append(
+                DataError(
+                    display_name,
+                    number,
+                    None,
+                    None,
+                    extra[0],
+                    f"the row has {len(headers) + len(extra)} cells but only "
+                    f"{len(headers)} headings",
+                    "quote cells that contain the separator",
+                )
+            )
+            continue
+        padded = list(cells[: len(headers)]) + [""] * max(0, len(headers) - len(cells))
+        table_rows.append((number, tuple(padded)))
+    return Table(tuple(headers), tuple(table_rows)), errors
+
+
+def map_headers(
+    headers: Sequence[str], display_name: str
+) -> tuple[dict[int, str], list[DataError], list[str]]:
+    """Map headings to fields.
+
+    Returns
+    -------
+    (column index -> field, errors, warnings). Errors: a missing required column, two
+    columns for one field. Warnings: unknown columns and recognised-but-ignored ones.
+    """
+    mapping: dict[int, str] = {}
+    errors: list[DataError] = []
+    warnings: list[str] = []
+    seen: dict[str, str] = {}
+    for index, heading in enumerate(headers):
+        key = _header_key(heading.replace("£", ""))
+        name = HEADER_ALIASES.get(key) or HEADER_ALIASES.get(key.removesuffix("gbp"))
+        if name is None:
+            close = difflib.get_close_matches(key, list(HEADER_ALIASES), n=1, cutoff=0.75)
+            hint = f" (did you mean {HEADER_ALIASES[close[0]]!r}?)" if close else ""
+            warnings.append(f"{display_name}: unknown column {heading!r} ignored{hint}")
+            continue
+        if name in IGNORED_FIELDS:
+            warnings.append(f"{display_name}: column {heading!r} {IGNORED_FIELDS[name]}")
+            continue
+        if name in seen:
+            errors.append(
+                DataError(
+                    display_name,
+                    1,
+                    heading,
+                    name,
+                    heading,
+                    f"two columns for {name}: {seen[name]!r} and {heading!r}",
+                    "keep one of them",
+                )
+            )
+            continue
+        seen[name] = heading
+        mapping[index] = name
+    if not {"name", "id"} & set(seen):
+        errors.append(
+            DataError(
+                display_name,
+                1,
+                None,
+                "name",
+                ", ".join(headers),
+                "no column for the partnership name",
+                "add a 'name' (or 'Partnership') column",
+            )
+        )
+    if not {"councils", "council_gss_codes"} & set(seen):
+        errors.append(
+            DataError(
+                display_name,
+                1,
+                None,
+                "councils",
+                ", ".join(headers),
+                "no column for the member councils",
+                "add a 'councils' (or 'Councils involved') column",
+            )
+        )
+    if "status" not in seen:
+        errors.append(
+            DataError(
+                display_name,
+                1,
+                None,
+                "status",
+                ", ".join(headers),
+                "no column for the status",
+                "add a 'status' column: " + ", ".join(STATUSES),
+            )
+        )
+    return mapping, errors, warnings
+
+
+@dataclass(frozen=True, slots=True)
+class FileValidation:
+    """Valid records and all errors and warnings of one partnership file."""
+
+    records: tuple[PartnershipRecord, ...]
+    errors: tuple[DataError, ...]
+    warnings: tuple[str, ...]
+    rows: int
+
+
+def validate_file_rows(
+    table: Table, display_name: str, councils: CouncilIndex, service_areas: Mapping[str, str]
+) -> FileValidation:
+    """Map headings, validate every row, and check ids are unique across the file."""
+    mapping, errors, warnings = map_headers(table.headers, display_name)
+    if errors:
+        return FileValidation((), tuple(errors), tuple(warnings), len(table.rows))
+    ctx = PartnershipContext(
+        councils=councils,
+        service_areas=service_areas,
+        file=display_name,
+        columns={name: table.headers[index] for index, name in mapping.items()},
+        service_lookup=service_area_lookup(service_areas),
+    )
+    records: list[PartnershipRecord] = []
+    all_errors: list[DataError] = []
+    first_row_of_id: dict[str, int] = {}
+    for number, cells in table.rows:
+        raw = {name: cells[index] for index, name in mapping.items()}
+        record, row_errors = validate_partnership(raw, number, ctx)
+        all_errors.extend(row_errors)
+        # Checked on the raw id so a duplicate is reported even when the first row is invalid.
+        row_id = raw.get("id", "").strip() or _slug(raw.get("name", ""))
+        if row_id and row_id in first_row_of_id:
+            all_errors.append(
+                DataError(
+                    display_name,
+                    number,
+                    ctx.column("id" if "id" in raw else "name"),
+                    "id",
+                    row_id,
+                    f"duplicate id: row {first_row_of_id[row_id]} has it too",
+                    "every partnership needs its own id",
+                )
+            )
+            continue
+        if row_id:
+            first_row_of_id[row_id] = number
+        if record is not None:
+            records.append(record)
+    return FileValidation(tuple(records), tuple(all_errors), tuple(warnings), len(table.rows))
