@@ -1,5 +1,8 @@
 """Projection of membership rows onto the two-mode and one-mode graphs."""
 
+# Graphs are named G, as in networkx (STYLE.md).
+# ruff: noqa: N806
+
 from __future__ import annotations
 
 import random

@@ -3,8 +3,11 @@
 networkx offers :func:`networkx.constraint` and :func:`networkx.effective_size`,
 but without SciPy they recompute each normalised tie weight from scratch, which
 costs O(d**3) per council; a national consortium of 40 members makes that
-seconds. These functions compute the same quantities (tests check them against
-networkx) from tie weights normalised once per council, for undirected graphs.
+seconds; with SciPy they take a sparse-matrix path whose weighted effective size
+divides by the wrong council's strongest tie (networkx PR #8906, open in 3.6.1).
+These functions compute Burt's quantities from tie weights normalised once per
+council, for undirected graphs, whatever is installed; tests check them by hand
+and against networkx's per-node code.
 """
 
 # Graphs are named G (and copies H), as in networkx; see STYLE.md.

@@ -92,7 +92,7 @@ def synthetic_network(
     >>> len(net.councils), net.councils["SYN0001"].name
     (20, 'Synthetic council 1')
     """
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets
     attrs: dict[str, CouncilAttrs] = {}
     for i in range(1, councils + 1):
         code = f"SYN{i:04d}"
