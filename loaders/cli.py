@@ -1,0 +1,122 @@
+"""The ``councilgraph load`` command's arguments and body (the project CLI wires them in).
+
+Usage from the project CLI::
+
+    load = commands.add_parser("load", help="load the bundled data or a partnership file")
+    add_load_arguments(load)
+    load.set_defaults(handler=_with_database(run_load))
+
+Exit codes: 0 ok, 1 data errors, 2 usage or connection errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from graph.db import Database, GraphUnavailable
+from loaders.errors import LoadUsageError
+from loaders.load import (
+    BUNDLED_STEPS,
+    FILE_STEPS,
+    LoadReport,
+    ProgressHook,
+    load_bundled,
+    load_partnership_file,
+)
+
+__all__ = ["EXIT_DATA", "EXIT_OK", "EXIT_USAGE", "add_load_arguments", "print_report", "run_load"]
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+def add_load_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--partnerships FILE``, ``--skip-invalid`` and ``--dry-run`` to ``parser``."""
+    parser.add_argument(
+        "--partnerships",
+        metavar="FILE",
+        type=Path,
+        help="load this partnership file (CSV or XLSX, bundled or LGA layout) "
+        "instead of the bundled data",
+    )
+    parser.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="write the valid rows of a file with errors, and report the invalid ones",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="validate and report what would change, writing nothing",
+    )
+
+
+@contextmanager
+def _progress_bar(steps: Sequence[str], console: Console) -> Iterator[ProgressHook]:
+    """A rich progress bar over a load's steps (drawn only on a terminal)."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Loading", total=len(steps))
+        started = False
+
+        def hook(description: str) -> None:
+            nonlocal started
+            if started:
+                progress.advance(task)
+            started = True
+            progress.update(task, description=description)
+
+        yield hook
+        progress.update(task, completed=len(steps))
+
+
+def print_report(report: LoadReport, out: TextIO) -> None:
+    """Errors first (all of them), then warnings, then the summary."""
+    for error in report.errors:
+        print(f"error: {error}", file=out)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=out)
+    for line in report.summary_lines():
+        print(line, file=out)
+
+
+def run_load(args: argparse.Namespace, db: Database) -> int:
+    """Run ``councilgraph load`` with parsed ``args`` against ``db``; return the exit code."""
+    console = Console(file=sys.stderr)
+    partnerships: Path | None = getattr(args, "partnerships", None)
+    skip_invalid = bool(getattr(args, "skip_invalid", False))
+    dry_run = bool(getattr(args, "dry_run", False))
+    if skip_invalid and partnerships is None:
+        print("councilgraph load: --skip-invalid needs --partnerships FILE", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if partnerships is None:
+            with _progress_bar(BUNDLED_STEPS, console) as hook:
+                report = load_bundled(db, dry_run=dry_run, progress=hook)
+        else:
+            with _progress_bar(FILE_STEPS, console) as hook:
+                report = load_partnership_file(
+                    db, partnerships, skip_invalid=skip_invalid, dry_run=dry_run, progress=hook
+                )
+    except LoadUsageError as error:
+        print(f"councilgraph load: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except GraphUnavailable as error:
+        print(f"councilgraph load: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print_report(report, sys.stdout)
+    return EXIT_DATA if report.errors else EXIT_OK

@@ -1,0 +1,340 @@
+"""The two loads: all bundled data, and a user's partnership file.
+
+Both validate everything first and collect every error; by default a file with any error
+writes nothing. The writes of one load run in one write transaction, so an interrupted
+load leaves the graph as it was, and a rerun completes it. The ``DataVersion`` is bumped in
+that same transaction when anything changed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from graph.db import Database, Tx
+from graph.schema import bump_data_version, data_version, ensure_schema
+from loaders import queries
+from loaders.councils import build_council_data
+from loaders.errors import DataError, LoadUsageError
+from loaders.matching import CouncilIndex, CouncilRef
+from loaders.partnerships import PartnershipRecord, read_table, validate_file_rows
+from loaders.sources import DATA_DIR, BundledSources, read_csv_rows, sha256_of
+from loaders.writer import (
+    Counts,
+    ServiceAreaRecord,
+    record_loaded_files,
+    write_councils,
+    write_partnerships,
+    write_service_areas,
+)
+
+__all__ = [
+    "BUNDLED_STEPS",
+    "FILE_STEPS",
+    "LoadReport",
+    "ProgressHook",
+    "council_index_from_db",
+    "load_bundled",
+    "load_partnership_file",
+    "service_areas_from_db",
+]
+
+#: Called with a description as each step of a load starts (the CLI draws a progress bar).
+ProgressHook = Callable[[str], None]
+
+BUNDLED_STEPS = (
+    "Reading councils and boundaries",
+    "Validating partnerships",
+    "Writing to Neo4j",
+)
+FILE_STEPS = ("Reading the file", "Validating rows", "Writing to Neo4j")
+
+
+def _no_progress(description: str) -> None:
+    """The default progress hook: silent."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    """What a load did (or, for a dry run, would do)."""
+
+    files: tuple[str, ...]
+    counts: Mapping[str, Counts]
+    errors: tuple[DataError, ...] = ()
+    warnings: tuple[str, ...] = ()
+    dry_run: bool = False
+    written: bool = False
+    rows: int = 0
+    skipped_rows: tuple[int, ...] = ()
+    data_version: int | None = None
+    round_trips: int = 0
+    seconds: float = 0.0
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        """True when the load changed (or would change) anything."""
+        return any(c.changed for c in self.counts.values())
+
+    @property
+    def exit_code(self) -> int:
+        """0 when there were no data errors, 1 otherwise (even with --skip-invalid)."""
+        return 1 if self.errors else 0
+
+    def total(self) -> Counts:
+        """All kinds added up."""
+        total = Counts()
+        for counts in self.counts.values():
+            total += counts
+        return total
+
+    def summary_lines(self) -> list[str]:
+        """A human summary: one line per kind, then the outcome."""
+        verb = "would be" if self.dry_run else ""
+        lines = []
+        for kind, c in self.counts.items():
+            parts = [f"{c.created} created", f"{c.updated} updated", f"{c.unchanged} unchanged"]
+            if c.deleted:
+                parts.append(f"{c.deleted} deleted")
+            lines.append(f"{kind.replace('_', ' ')}: " + ", ".join(parts))
+        total = self.total()
+        outcome = f"{total.created} created, {total.updated} updated"
+        if total.deleted:
+            outcome += f", {total.deleted} deleted"
+        if self.dry_run:
+            lines.append(f"dry run: nothing written; {outcome} {verb}".rstrip())
+        elif self.written:
+            lines.append(f"written: {outcome}; data version {self.data_version}")
+        elif self.errors and not self.written:
+            lines.append("nothing written: fix the errors above (or use --skip-invalid)")
+        else:
+            lines.append(f"no changes: {outcome}")
+        if self.skipped_rows:
+            rows = ", ".join(str(r) for r in self.skipped_rows)
+            lines.append(f"skipped invalid rows: {rows}")
+        lines.append(
+            f"{len(self.errors)} errors; {self.round_trips} round trips; {self.seconds:.1f} s"
+        )
+        return lines
+
+
+def _display(path: Path) -> str:
+    """The file's path relative to the data folder or cwd when possible, for messages."""
+    for base in (DATA_DIR.parent, Path.cwd()):
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(path)
+
+
+def _service_areas(path: Path) -> list[ServiceAreaRecord]:
+    return [
+        ServiceAreaRecord(r["code"], r["label"], r["office"], r["description"])
+        for r in read_csv_rows(path)
+    ]
+
+
+def load_bundled(
+    db: Database,
+    *,
+    dry_run: bool = False,
+    sources: BundledSources | None = None,
+    progress: ProgressHook = _no_progress,
+) -> LoadReport:
+    """Load every bundled file (councils, borders, service areas, partnerships) into ``db``.
+
+    Works on an empty or an already loaded database; a reload reports 0 created, 0 updated.
+    Any data error in the bundled partnerships means nothing is written.
+    """
+    started, trips_before = time.perf_counter(), db.round_trips
+    sources = sources or BundledSources()
+    progress(BUNDLED_STEPS[0])
+    councils = build_council_data(sources)
+    areas = _service_areas(sources.service_areas)
+    progress(BUNDLED_STEPS[1])
+    index = CouncilIndex(c.ref() for c in councils.councils)
+    partnership_file = _display(sources.partnerships)
+    table, errors = read_table(sources.partnerships, partnership_file)
+    records: tuple[PartnershipRecord, ...] = ()
+    warnings: tuple[str, ...] = ()
+    rows = 0
+    if table is not None:
+        validation = validate_file_rows(
+            table, partnership_file, index, {a.code: a.label for a in areas}
+        )
+        records, warnings, rows = validation.records, validation.warnings, validation.rows
+        errors = [*errors, *validation.errors]
+    progress(BUNDLED_STEPS[2])
+    if not dry_run:
+        ensure_schema(db)
+    apply = not dry_run and not errors
+    files = [_display(p) for p in sources.files()]
+    hashes = {name: sha256_of(path) for name, path in zip(files, sources.files(), strict=True)}
+
+    def work(tx: Tx) -> tuple[dict[str, Counts], int | None]:
+        counts = {"service_areas": write_service_areas(tx, areas, apply=apply)}
+        counts |= write_councils(tx, councils, apply=apply)
+        counts |= write_partnerships(tx, records, apply=apply)
+        version = None
+        if apply and any(c.changed for c in counts.values()):
+            version = bump_data_version(tx)
+        partnership_counts = counts["partnerships"]
+        file_rows = [
+            {
+                "path": name,
+                "sha256": hashes[name],
+                "kind": "bundled",
+                "rows": rows if name == partnership_file else None,
+                "created": partnership_counts.created if name == partnership_file else None,
+                "updated": partnership_counts.updated if name == partnership_file else None,
+                "unchanged": partnership_counts.unchanged if name == partnership_file else None,
+                "errors": len(errors) if name == partnership_file else 0,
+            }
+            for name in files
+        ]
+        record_loaded_files(tx, file_rows, apply=apply)
+        return counts, version
+
+    counts, version = (
+        db.write_transaction(work, timeout=120) if apply else db.read_transaction(work, timeout=120)
+    )
+    return LoadReport(
+        files=tuple(files),
+        counts=counts,
+        errors=tuple(errors),
+        warnings=warnings,
+        dry_run=dry_run,
+        written=apply and any(c.changed for c in counts.values()),
+        rows=rows,
+        data_version=version if version is not None else (None if dry_run else data_version(db)),
+        round_trips=db.round_trips - trips_before,
+        seconds=time.perf_counter() - started,
+        extra={"councils_in_scope": len(councils.councils), "borders": len(councils.borders)},
+    )
+
+
+def _date_of(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value.iso_format())
+
+
+def council_index_from_db(db: Database) -> CouncilIndex:
+    """The matching index over the councils in the graph (one read).
+
+    Used to load a user's file, and by the API to match a contributor's council names with
+    exactly the rules a file load uses.
+    """
+    councils = []
+    for row in db.read(queries.READ_COUNCIL_REFS):
+        valid_from = _date_of(row["validFrom"])
+        assert valid_from is not None
+        councils.append(
+            CouncilRef(
+                code=row["code"],
+                name=row["name"],
+                alias_keys=tuple(row["aliasKeys"] or ()),
+                former_codes=tuple(row["formerCodes"] or ()),
+                valid_from=valid_from,
+                valid_to=_date_of(row["validTo"]),
+                replaced_by=tuple(row["replacedBy"]),
+            )
+        )
+    return CouncilIndex(councils)
+
+
+def service_areas_from_db(db: Database) -> dict[str, str]:
+    """Service area code -> label, as stored in the graph (one read)."""
+    return {row["code"]: row["label"] for row in db.read(queries.READ_SERVICE_AREA_LABELS)}
+
+
+def load_partnership_file(
+    db: Database,
+    path: Path | str,
+    *,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    progress: ProgressHook = _no_progress,
+) -> LoadReport:
+    """Validate and load a user's partnership file (CSV or XLSX, bundled or LGA layout).
+
+    Councils are matched against those already in the graph, so the bundled data must be
+    loaded first. With errors, nothing is written unless ``skip_invalid`` (then the valid
+    rows are written and the invalid ones reported).
+
+    Raises
+    ------
+    LoadUsageError : the file does not exist, or the graph has no councils yet.
+    """
+    started, trips_before = time.perf_counter(), db.round_trips
+    path = Path(path)
+    if not path.is_file():
+        raise LoadUsageError(f"{path}: no such file")
+    display = path.name if path.is_absolute() else str(path)
+    progress(FILE_STEPS[0])
+    table, errors = read_table(path, display)
+    records: tuple[PartnershipRecord, ...] = ()
+    warnings: tuple[str, ...] = ()
+    rows = 0
+    if table is not None:
+        index = council_index_from_db(db)
+        if len(index) == 0:
+            raise LoadUsageError(
+                "the graph has no councils yet: run `councilgraph load` (bundled data) first"
+            )
+        progress(FILE_STEPS[1])
+        validation = validate_file_rows(table, display, index, service_areas_from_db(db))
+        records, warnings, rows = validation.records, validation.warnings, validation.rows
+        errors = [*errors, *validation.errors]
+    progress(FILE_STEPS[2])
+    error_rows = sorted({e.row for e in errors if e.row is not None})
+    whole_file_error = any(e.row is None or e.row == 1 for e in errors)
+    apply = not dry_run and (not errors or (skip_invalid and not whole_file_error))
+    file_row = {"path": str(path.resolve()), "sha256": sha256_of(path), "kind": "partnerships"}
+
+    def work(tx: Tx) -> tuple[dict[str, Counts], int | None]:
+        counts = write_partnerships(tx, records, apply=apply)
+        version = None
+        if apply and any(c.changed for c in counts.values()):
+            version = bump_data_version(tx)
+        p = counts["partnerships"]
+        record_loaded_files(
+            tx,
+            [
+                {
+                    **file_row,
+                    "rows": rows,
+                    "created": p.created,
+                    "updated": p.updated,
+                    "unchanged": p.unchanged,
+                    "errors": len(errors),
+                }
+            ],
+            apply=apply,
+        )
+        return counts, version
+
+    if records and (apply or dry_run):
+        counts, version = (db.write_transaction if apply else db.read_transaction)(work)
+    else:
+        counts, version = {"partnerships": Counts(), "memberships": Counts()}, None
+    return LoadReport(
+        files=(display,),
+        counts=counts,
+        errors=tuple(errors),
+        warnings=warnings,
+        dry_run=dry_run,
+        written=apply and any(c.changed for c in counts.values()),
+        rows=rows,
+        skipped_rows=tuple(error_rows) if apply and errors else (),
+        data_version=version,
+        round_trips=db.round_trips - trips_before,
+        seconds=time.perf_counter() - started,
+    )
