@@ -278,3 +278,18 @@ def test_canonical_graph_is_independent_of_insertion_order() -> None:
     H1, H2 = canonical_graph(G1), canonical_graph(G2)
     assert list(H1.nodes) == list(H2.nodes) == ["a", "b", "c", "d"]
     assert list(H1.edges(data=True)) == list(H2.edges(data=True))
+
+
+@pytest.mark.parametrize("normalized", [True, False])
+def test_weighted_betweenness_agrees_with_networkx(normalized: bool) -> None:
+    rng = random.Random(3)
+    G = nx.relabel_nodes(nx.les_miserables_graph(), lambda n: n.replace(" ", "_"))
+    H = nx.Graph()
+    H.add_nodes_from(sorted(G))
+    for u, v in sorted((min(e), max(e)) for e in G.edges()):
+        strength = rng.choice([1, 1, 2, 3, 4])
+        G[u][v]["weight"] = strength
+        H.add_edge(u, v, length=1.0 / strength)
+    ours = betweenness(G, normalized=normalized)
+    theirs = nx.betweenness_centrality(H, weight="length", normalized=normalized)
+    assert ours == pytest.approx(theirs)

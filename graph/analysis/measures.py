@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from heapq import heappop, heappush
+from itertools import count
 
 import networkx as nx
 
@@ -167,13 +169,68 @@ def betweenness(
     H = canonical_graph(G, weight=None)
     if weight is None:
         return dict(nx.betweenness_centrality(H, normalized=normalized))
-    for u, v in list(H.edges()):
+    lengths: dict[str, list[tuple[str, float]]] = {v: [] for v in H}
+    for u, v in H.edges():
         strength = G[u][v].get(weight, 1)
         if strength > 0:
-            H[u][v]["length"] = 1.0 / strength
-        else:
-            H.remove_edge(u, v)
-    return dict(nx.betweenness_centrality(H, normalized=normalized, weight="length"))
+            lengths[u].append((v, 1.0 / strength))
+            lengths[v].append((u, 1.0 / strength))
+    result = _brandes(lengths)
+    n = len(lengths)
+    # Each unordered pair was counted from both ends: halve, or divide by
+    # 2 * (n-1)(n-2)/2 pairs when normalising (networkx's _rescale).
+    if not normalized:
+        return {v: b * 0.5 for v, b in result.items()}
+    if n <= 2:
+        return result
+    scale = 1.0 / ((n - 1) * (n - 2))
+    return {v: b * scale for v, b in result.items()}
+
+
+def _brandes(lengths: dict[str, list[tuple[str, float]]]) -> dict[str, float]:
+    """Brandes's accumulation over Dijkstra from every source.
+
+    The same steps, tie rule and order as networkx's weighted
+    ``betweenness_centrality`` (so the same floating-point answer), on plain
+    adjacency lists of precomputed lengths, which is about three times faster
+    than looking each length up through a graph view.
+    """
+    result = dict.fromkeys(lengths, 0.0)
+    for s in lengths:
+        order: list[str] = []
+        preds: dict[str, list[str]] = {v: [] for v in lengths}
+        sigma = dict.fromkeys(lengths, 0.0)
+        settled: dict[str, float] = {}
+        seen = {s: 0.0}
+        sigma[s] = 1.0
+        tiebreak = count()
+        queue: list[tuple[float, int, str, str]] = [(0.0, next(tiebreak), s, s)]
+        while queue:
+            dist, _, pred, v = heappop(queue)
+            if v in settled:
+                continue
+            sigma[v] += sigma[pred]
+            order.append(v)
+            settled[v] = dist
+            for w, length in lengths[v]:
+                vw_dist = dist + length
+                if w not in settled and (w not in seen or vw_dist < seen[w]):
+                    seen[w] = vw_dist
+                    heappush(queue, (vw_dist, next(tiebreak), v, w))
+                    sigma[w] = 0.0
+                    preds[w] = [v]
+                elif vw_dist == seen[w]:
+                    sigma[w] += sigma[v]
+                    preds[w].append(v)
+        delta = dict.fromkeys(order, 0.0)
+        while order:
+            w = order.pop()
+            coeff = (1.0 + delta[w]) / sigma[w]
+            for v in preds[w]:
+                delta[v] += sigma[v] * coeff
+            if w != s:
+                result[w] += delta[w]
+    return result
 
 
 def council_metrics(
