@@ -102,6 +102,7 @@ class CouncilRecord:
             valid_from=self.valid_from,
             valid_to=self.valid_to,
             replaced_by=self.replaced_by,
+            aliases=self.aliases,
         )
 
     def node_properties(self) -> dict[str, object]:

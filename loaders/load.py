@@ -245,6 +245,7 @@ def council_index_from_db(db: Database) -> CouncilIndex:
                 valid_from=valid_from,
                 valid_to=_date_of(row["validTo"]),
                 replaced_by=tuple(row["replacedBy"]),
+                aliases=tuple(row["aliases"] or ()),
             )
         )
     return CouncilIndex(councils)

@@ -38,6 +38,7 @@ class CouncilRef:
     valid_from: date
     valid_to: date | None
     replaced_by: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
 
     def exists_in(self, year: int) -> bool:
         """The data README's existence rule."""
@@ -59,16 +60,23 @@ class Match:
     suggestions: tuple[CouncilRef, ...] = ()  # unknown: the closest real councils
 
 
+def _exact(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
 class CouncilIndex:
     """Look councils up by code or alias, era-aware, with suggestions for near misses."""
 
     def __init__(self, councils: Iterable[CouncilRef]) -> None:
         self._by_code: dict[str, CouncilRef] = {}
         self._by_key: dict[str, list[CouncilRef]] = defaultdict(list)
+        self._by_exact: dict[str, list[CouncilRef]] = defaultdict(list)
         for council in councils:
             self._by_code[council.code] = council
             for key in council.alias_keys:
                 self._by_key[key].append(council)
+            for alias in {_exact(a) for a in (council.name, *council.aliases)}:
+                self._by_exact[alias].append(council)
         for council in list(self._by_code.values()):
             for old in council.former_codes:
                 self._by_code.setdefault(old, council)
@@ -93,8 +101,12 @@ class CouncilIndex:
             if found is not None:
                 return Match(found)
             return Match(None, "unknown", suggestions=self._suggest_code(text))
+        # A name written exactly as one council's known alias is that council, even where the
+        # normal form is shared: "Dorset Council" is the unitary, though it normalises to
+        # "dorset" like Dorset County Council.
+        exact = self._by_exact.get(_exact(text), [])
         key = normalise(text)
-        candidates = self._by_key.get(key, [])
+        candidates = exact or self._by_key.get(key, [])
         if len(candidates) == 1:
             return Match(candidates[0])
         if not candidates:

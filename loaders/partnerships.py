@@ -462,6 +462,11 @@ def validate_partnership(
     annual = _parse_money(errors, "annual_savings_gbp", text("annual_savings_gbp"))
     to_date = _parse_money(errors, "savings_to_date_gbp", text("savings_to_date_gbp"))
     savings_note = text("savings_note") or None
+    annual_column = ctx.column("annual_savings_gbp")
+    if annual is not None and annual_column != "annual_savings_gbp":
+        # Spreadsheets label savings loosely ("Projected savings"): say which column it was.
+        extra = f"Figure from the column {annual_column!r}"
+        savings_note = f"{savings_note}; {extra}" if savings_note else extra
     if to_date is not None:
         # LGA sheets report cumulative savings; they are not an annual figure, so they are
         # kept in the note beside the figure rather than stored as annualSavingsGbp.
@@ -679,15 +684,23 @@ def _read_xlsx(data: bytes, display_name: str) -> tuple[Table | None, list[DataE
             )
         ]
     try:
-        # The first sheet with any content: LGA workbooks sometimes start with a notes sheet,
-        # but reading past the first non-empty one would mix tables.
+        # Workbooks often start with a notes sheet: read the first sheet whose first row has
+        # two or more recognised headings, else the first sheet with anything in it.
+        sheets = []
         for sheet in workbook.worksheets:
             rows = [
                 (index, [_cell_text(v) for v in values])
                 for index, values in enumerate(sheet.iter_rows(values_only=True), start=1)
             ]
-            if any(any(c.strip() for c in cells) for _, cells in rows):
+            rows = [(n, cells) for n, cells in rows if any(c.strip() for c in cells)]
+            if rows:
+                sheets.append(rows)
+        for rows in sheets:
+            headings = [_header_key(h.replace("£", "")) for h in rows[0][1]]
+            if sum(1 for h in headings if h in HEADER_ALIASES) >= 2:
                 return _table_from_rows(rows, display_name)
+        if sheets:
+            return _table_from_rows(sheets[0], display_name)
     finally:
         workbook.close()
     return None, [

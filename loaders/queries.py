@@ -38,7 +38,7 @@ RETURN p.id AS id,
 #: What matching needs to know about every council (for loading a user's file).
 READ_COUNCIL_REFS: LiteralString = """
 MATCH (c:Council)
-RETURN c.code AS code, c.name AS name, c.aliasKeys AS aliasKeys,
+RETURN c.code AS code, c.name AS name, c.aliases AS aliases, c.aliasKeys AS aliasKeys,
        c.formerCodes AS formerCodes, c.validFrom AS validFrom, c.validTo AS validTo,
        COLLECT { MATCH (c)-[:SUCCEEDED_BY]->(n:Council) RETURN n.code } AS replacedBy
 """
