@@ -1,0 +1,1 @@
+"""The ``councilgraph`` command line."""

@@ -1,0 +1,108 @@
+"""``councilgraph``: run the local Neo4j, load data, serve the API, render views, analyse.
+
+Exit codes: 0 ok, 1 data errors, 2 usage or connection errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from graph.db import Database, GraphUnavailable, connect
+from graph.server import ServerConfig, ServerError
+from graph.settings import Settings, SettingsError, ensure_password
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+def local_home() -> Path:
+    """The local server's folder (git-ignored): $COUNCILGRAPH_NEO4J_HOME or ./.neo4j/local."""
+    return Path(os.environ.get("COUNCILGRAPH_NEO4J_HOME", ".neo4j/local"))
+
+
+def _neo4j(args: argparse.Namespace) -> int:
+    from graph import server
+
+    settings = Settings.from_env()
+    config = ServerConfig.for_uri(settings.uri, local_home())
+    if args.action == "start":
+        server.start(config, ensure_password())
+        return EXIT_OK
+    if args.action == "stop":
+        server.stop(config)
+        return EXIT_OK
+    pid = server.running_pid(config)
+    if pid is None:
+        print(f"stopped (NEO4J_URI {settings.uri}, home {config.home})")
+        return 3  # like `systemctl status`: not running is not an error, but is not 0
+    database = connect(Settings.from_env())
+    try:
+        print(f"running: Neo4j {database.server_version()} on {settings.uri} (pid {pid})")
+    finally:
+        database.driver.close()
+    return EXIT_OK
+
+
+def _with_database(
+    command: Callable[[argparse.Namespace, Database], int],
+) -> Callable[[argparse.Namespace], int]:
+    """Open the process's one driver for ``command`` and close it afterwards."""
+
+    def run(args: argparse.Namespace) -> int:
+        database = connect(Settings.from_env())
+        try:
+            return command(args, database)
+        finally:
+            database.driver.close()
+
+    return run
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "api.app:create_app", factory=True, host=args.host, port=args.port,
+        workers=args.workers, log_level="info",
+    )  # fmt: skip
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="councilgraph",
+        description="Council Graph: English councils' shared-service partnerships as a graph.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    neo4j = commands.add_parser("neo4j", help="start, stop or check the local Neo4j server")
+    neo4j.add_argument("action", choices=["start", "stop", "status"])
+    neo4j.set_defaults(handler=_neo4j)
+
+    serve = commands.add_parser("serve", help="serve the GraphQL API, playground and views")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(handler=_serve)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (GraphUnavailable, ServerError, SettingsError) as error:
+        print(f"councilgraph: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("councilgraph: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

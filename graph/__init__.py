@@ -1,0 +1,1 @@
+"""Council Graph: the graph layer (settings, Neo4j access, schema, analysis)."""

@@ -1,0 +1,56 @@
+"""Constraints and indexes, created idempotently on ``load`` and at API start-up."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from graph.db import Database, Tx
+
+SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
+    "CREATE CONSTRAINT council_code IF NOT EXISTS FOR (c:Council) REQUIRE c.code IS UNIQUE",
+    "CREATE CONSTRAINT partnership_id IF NOT EXISTS FOR (p:Partnership) REQUIRE p.id IS UNIQUE",
+    "CREATE CONSTRAINT service_area_code IF NOT EXISTS "
+    "FOR (s:ServiceArea) REQUIRE s.code IS UNIQUE",
+    "CREATE CONSTRAINT source_url IF NOT EXISTS FOR (s:Source) REQUIRE s.url IS UNIQUE",
+    "CREATE CONSTRAINT data_version_key IF NOT EXISTS FOR (v:DataVersion) REQUIRE v.key IS UNIQUE",
+    "CREATE INDEX council_kind IF NOT EXISTS FOR (c:Council) ON (c.kind)",
+    "CREATE INDEX council_name IF NOT EXISTS FOR (c:Council) ON (c.name)",
+    "CREATE INDEX partnership_status IF NOT EXISTS FOR (p:Partnership) ON (p.status)",
+)
+
+ENSURE_DATA_VERSION: LiteralString = """
+MERGE (v:DataVersion {key: 'data'})
+ON CREATE SET v.version = 0, v.changedAt = datetime()
+"""
+
+BUMP_DATA_VERSION: LiteralString = """
+MERGE (v:DataVersion {key: 'data'})
+ON CREATE SET v.version = 0
+SET v.version = v.version + 1, v.changedAt = datetime()
+RETURN v.version AS version
+"""
+
+DATA_VERSION: LiteralString = "MATCH (v:DataVersion {key: 'data'}) RETURN v.version AS version"
+
+
+def ensure_schema(db: Database) -> None:
+    """Create every constraint and index the project relies on (no-op when present)."""
+    # Schema commands cannot share a transaction with data writes, so each runs alone.
+    for statement in SCHEMA_STATEMENTS:
+        db.write(statement)
+    db.write(ENSURE_DATA_VERSION)
+
+
+def bump_data_version(tx: Tx) -> int:
+    """Record, inside the caller's write transaction, that the data changed.
+
+    Caches in every API process key on this number, so a change made by any process
+    (or any host in a cluster) invalidates them all.
+    """
+    return int(tx.run(BUMP_DATA_VERSION)[0]["version"])
+
+
+def data_version(db: Database) -> int:
+    """The current data version (0 for an empty database)."""
+    rows = db.read(DATA_VERSION)
+    return int(rows[0]["version"]) if rows else 0
