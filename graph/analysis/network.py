@@ -29,12 +29,12 @@ from graph.analysis.projection import (
 __all__ = ["NetworkAnalysis", "analyse_network"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class NetworkAnalysis:
     """Projections and measures of one (year, service) selection.
 
     Treat the graphs as read-only: the same object is shared by every caller
-    of a cache.
+    of a cache. Instances compare by identity (graphs have no value equality).
 
     Attributes
     ----------
