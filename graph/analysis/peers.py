@@ -26,9 +26,10 @@ order as one standard deviation. A council closest in all respects scores 1.
 
 Missing data. Population or area may be unknown (None). A variable that is
 unknown for either council of a pair is left out of that pair's distance and
-the remaining weights are scaled up to the full total, so a candidate is
-neither favoured nor penalised for a gap (as Gower's coefficient treats
-missing values). Reasons then say "of unknown size".
+the weighted sum of the known gaps is scaled by total weight / known weight
+(as Gower's coefficient treats missing values), so the unknown variables count
+as differing as much, on average, as the known ones. Nothing fails; reasons
+then say "of unknown size".
 """
 
 from __future__ import annotations
