@@ -20,7 +20,7 @@ import pytest
 
 from graph.analysis.brokerage import constraint, effective_size
 from graph.analysis.groups import canonical_graph, communities, components, group_labels
-from graph.analysis.measures import betweenness, council_metrics, network_summary
+from graph.analysis.measures import betweenness, council_metrics, network_summary, rank_councils
 from graph.analysis.mixing import attribute_assortativity, bordering_pairs
 
 
@@ -293,3 +293,14 @@ def test_weighted_betweenness_agrees_with_networkx(normalized: bool) -> None:
     ours = betweenness(G, normalized=normalized)
     theirs = nx.betweenness_centrality(H, weight="length", normalized=normalized)
     assert ours == pytest.approx(theirs)
+
+
+def test_rank_councils_puts_undefined_last_and_breaks_ties_by_code() -> None:
+    G = star()
+    G.add_node("Z")
+    metrics = council_metrics(G)
+    by_constraint = rank_councils(iter(metrics.values()), by="constraint")
+    # Leaves have constraint 1, S 1/3, Z none (no ties).
+    assert [m.code for m in by_constraint] == ["L1", "L2", "L3", "S", "Z"]
+    ascending = rank_councils(metrics.values(), by="degree", descending=False)
+    assert [m.code for m in ascending] == ["Z", "L1", "L2", "L3", "S"]

@@ -14,6 +14,7 @@ from graph.analysis.measures import (
     betweenness,
     council_metrics,
     network_summary,
+    rank_councils,
 )
 from graph.analysis.mixing import attribute_assortativity, bordering_pairs
 from graph.analysis.network import NetworkAnalysis, analyse_network
@@ -66,6 +67,7 @@ __all__ = [
     "haversine_km",
     "nearest_neighbours",
     "network_summary",
+    "rank_councils",
     "select_memberships",
     "two_mode_graph",
 ]

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from heapq import heappop, heappush
 from itertools import count
+from typing import Literal
 
 import networkx as nx
 
@@ -39,6 +40,17 @@ __all__ = [
     "betweenness",
     "council_metrics",
     "network_summary",
+    "rank_councils",
+]
+
+MetricName = Literal[
+    "degree",
+    "weighted_degree",
+    "betweenness",
+    "constraint",
+    "effective_size",
+    "community",
+    "component",
 ]
 
 
@@ -354,3 +366,37 @@ def network_summary(
         bordering_ties=bordering,
         bordering_share=bordering / ties if ties else None,
     )
+
+
+def rank_councils(
+    metrics: Iterable[CouncilMetrics], *, by: MetricName = "betweenness", descending: bool = True
+) -> list[CouncilMetrics]:
+    """Return council metrics sorted by one measure, for paginated listings.
+
+    Parameters
+    ----------
+    metrics : iterable of CouncilMetrics
+        E.g. ``council_metrics(G).values()``.
+    by : str, optional (default="betweenness")
+        Field of :class:`CouncilMetrics` to sort on.
+    descending : bool, optional (default=True)
+        Largest first. Undefined values (None) always come last; ties are
+        broken by GSS code, so pages are stable.
+
+    Returns
+    -------
+    list of CouncilMetrics
+
+    Examples
+    --------
+    >>> G = nx.path_graph(["a", "b", "c"])
+    >>> G.add_node("d")
+    >>> [m.code for m in rank_councils(council_metrics(G).values(), by="constraint")]
+    ['a', 'c', 'b', 'd']
+    """
+    rows = list(metrics)
+    known = [m for m in rows if getattr(m, by) is not None]
+    unknown = sorted((m for m in rows if getattr(m, by) is None), key=lambda m: m.code)
+    sign = -1.0 if descending else 1.0
+    known.sort(key=lambda m: (sign * float(getattr(m, by)), m.code))
+    return [*known, *unknown]
