@@ -1,0 +1,499 @@
+"""From view data and options to networkx graphs whose attributes pyvis draws.
+
+Each function here is pure: it selects what the options ask for and returns a
+``networkx.Graph`` whose node and edge attributes are vis-network options
+(``label``, ``title``, ``color``, ``size``, ``x``, ``y``, ``width``...). Titles
+are plain text: vis-network 9 shows string titles with ``innerText``, and the
+pop-ups are built from a JSON blob with DOM APIs (``page.py``), so no name or
+note from the data ever becomes markup.
+"""
+
+# ruff: noqa: N803, N806 - networkx convention: the graph is G (and its matrix A)
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+import networkx as nx
+
+from visualisation.layout import component_layout
+from visualisation.model import KINDS, SERVICES, Council, Partnership, ViewData
+from visualisation.options import ViewOptions
+
+__all__ = [
+    "BORDER_COLOUR",
+    "KIND_COLOURS",
+    "OUTSIDE_COLOUR",
+    "PEER_COLOUR",
+    "SERVICE_COLOURS",
+    "SERVICE_LABELS",
+    "STATUS_COLOURS",
+    "STATUS_LABELS",
+    "PairLink",
+    "Selection",
+    "council_view_graph",
+    "map_graph",
+    "network_graph",
+    "partnership_node_id",
+    "select",
+    "two_mode_graph",
+]
+
+KIND_COLOURS: Mapping[str, str] = {
+    "county": "#6a51a3",
+    "district": "#2b8cbe",
+    "unitary": "#e6550d",
+    "metropolitan_district": "#31a354",
+    "london_borough": "#d6616b",
+    "city_of_london": "#525252",
+}
+UNKNOWN_KIND_COLOUR = "#969696"
+OUTSIDE_COLOUR = "#cfd4da"
+"""Councils outside the chosen region, shown because they share with councils in it."""
+SERVICE_COLOURS: Mapping[str, str] = {s.code: s.colour for s in SERVICES}
+SERVICE_LABELS: Mapping[str, str] = {s.code: s.label for s in SERVICES}
+MIXED_SERVICE_COLOUR = "#343a40"
+NEUTRAL_EDGE_COLOUR = "#8795a1"
+BORDER_COLOUR = "#adb5bd"
+PEER_COLOUR = "#9c36b5"
+STATUS_COLOURS: Mapping[str, str] = {
+    "operational": "#2f9e44",
+    "ended": "#868e96",
+    "in_development": "#f08c00",
+    "abandoned": "#c92a2a",
+}
+STATUS_LABELS: Mapping[str, str] = {
+    "operational": "Operational",
+    "ended": "Ended",
+    "in_development": "In development",
+    "abandoned": "Abandoned",
+}
+
+# Rough plane coordinates from lon/lat (equirectangular at 52.5°N), used only
+# to seed the network layout so that it echoes geography; the map uses BNG.
+_HINT_SCALE = 100.0
+_COS_LAT = math.cos(math.radians(52.5))
+
+
+def partnership_node_id(partnership_id: str) -> str:
+    """Node id of a partnership in the two-mode and council graphs (never a GSS code)."""
+    return f"p:{partnership_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class PairLink:
+    """What two councils share in the selection."""
+
+    partnerships: tuple[str, ...]
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a view shows once the options are applied to the data.
+
+    Attributes
+    ----------
+    data, options : the inputs.
+    partnerships : the partnerships shown, by name.
+    councils : the councils shown, by name (in the region and, when a region
+        is chosen, their partners elsewhere).
+    in_scope : codes of the councils in the chosen region (all when none).
+    counts : partnerships shown per council code (0 for singletons).
+    """
+
+    data: ViewData
+    options: ViewOptions
+    partnerships: tuple[Partnership, ...]
+    councils: Mapping[str, Council]
+    in_scope: frozenset[str]
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    def members(self, partnership: Partnership) -> tuple[str, ...]:
+        """The partnership's members that are councils of this year's data, by code."""
+        known = self.data_councils
+        return tuple(sorted({code for code in partnership.members if code in known}))
+
+    @property
+    def data_councils(self) -> Mapping[str, Council]:
+        """Every council in the data, by code."""
+        return _councils_by_code(self.data)
+
+    def pairs(self) -> dict[tuple[str, str], PairLink]:
+        """Pairs of shown councils that share a shown partnership, with what they share."""
+        partnerships: dict[tuple[str, str], list[str]] = defaultdict(list)
+        services: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for partnership in self.partnerships:
+            for a, b in combinations(self.members(partnership), 2):
+                if a in self.in_scope or b in self.in_scope:
+                    partnerships[a, b].append(partnership.id)
+                    services[a, b].update(partnership.services)
+        return {
+            pair: PairLink(tuple(ids), tuple(sorted(services[pair])))
+            for pair, ids in partnerships.items()
+        }
+
+
+_BY_CODE_CACHE: dict[int, tuple[ViewData, dict[str, Council]]] = {}
+
+
+def _councils_by_code(data: ViewData) -> dict[str, Council]:
+    # ViewData is frozen but holds a mapping, so it is not hashable; cache by
+    # identity and keep the object alive beside its index.
+    cached = _BY_CODE_CACHE.get(id(data))
+    if cached is not None and cached[0] is data:
+        return cached[1]
+    index = {council.code: council for council in data.councils}
+    if len(_BY_CODE_CACHE) > 16:
+        _BY_CODE_CACHE.clear()
+    _BY_CODE_CACHE[id(data)] = (data, index)
+    return index
+
+
+def _status_allows(partnership: Partnership, status: str, year: int) -> bool:
+    if status == "active":
+        return partnership.is_active(year)
+    if status in {"operational", "ended"}:
+        return partnership.status == status and partnership.is_active(year)
+    return partnership.status == status
+
+
+def select(data: ViewData, options: ViewOptions) -> Selection:
+    """Apply the options' status, service and region filters to the data."""
+    by_code = _councils_by_code(data)
+    chosen = set(options.services)
+    if options.region is None:
+        in_scope = frozenset(by_code)
+    else:
+        in_scope = frozenset(c.code for c in data.councils if c.region == options.region)
+
+    shown: list[Partnership] = []
+    for partnership in data.partnerships:
+        members = {code for code in partnership.members if code in by_code}
+        if not members or not members & in_scope:
+            continue
+        if chosen and not chosen.intersection(partnership.services):
+            continue
+        if not _status_allows(partnership, options.status, data.year):
+            continue
+        shown.append(partnership)
+    shown.sort(key=lambda p: (p.name.casefold(), p.id))
+
+    counts: dict[str, int] = defaultdict(int)
+    visible = set(in_scope)
+    for partnership in shown:
+        for code in {code for code in partnership.members if code in by_code}:
+            counts[code] += 1
+            visible.add(code)
+    councils = {
+        c.code: c
+        for c in sorted(data.councils, key=lambda c: (c.name.casefold(), c.code))
+        if c.code in visible
+    }
+    return Selection(
+        data=data,
+        options=options,
+        partnerships=tuple(shown),
+        councils=councils,
+        in_scope=in_scope,
+        counts={code: counts.get(code, 0) for code in councils},
+    )
+
+
+def _hint(council: Council) -> tuple[float, float] | None:
+    if council.lat is None or council.lon is None:
+        return None
+    return (council.lon * _COS_LAT * _HINT_SCALE, -council.lat * _HINT_SCALE)
+
+
+def _hints(councils: Iterable[Council]) -> dict[str, tuple[float, float]]:
+    return {c.code: hint for c in councils if (hint := _hint(c)) is not None}
+
+
+def _year_layout(data: ViewData, *, two_mode: bool) -> dict[Any, tuple[float, float]]:
+    """Positions from the year's full graph of active partnerships (filters don't move nodes)."""
+    by_code = _councils_by_code(data)
+    names = sorted(data.councils, key=lambda c: (c.name.casefold(), c.code))
+    nodes: list[str] = [c.code for c in names]
+    weights: dict[tuple[str, str], float] = defaultdict(float)
+    hints: dict[Any, tuple[float, float]] = dict(_hints(names))
+    for partnership in data.partnerships:
+        if not partnership.is_active(data.year):
+            continue
+        members = sorted({code for code in partnership.members if code in by_code})
+        if two_mode:
+            node = partnership_node_id(partnership.id)
+            nodes.append(node)
+            for code in members:
+                weights[code, node] += 1.0
+            member_hints = [hints[m] for m in members if m in hints]
+            if member_hints:
+                hints[node] = (
+                    sum(h[0] for h in member_hints) / len(member_hints),
+                    sum(h[1] for h in member_hints) / len(member_hints),
+                )
+        else:
+            for a, b in combinations(members, 2):
+                weights[a, b] += 1.0
+    edges = [(a, b, w) for (a, b), w in weights.items()]
+    return component_layout(nodes, edges, hints=hints)
+
+
+def _place_missing(G: nx.Graph, positions: Mapping[Any, tuple[float, float]]) -> None:
+    """Give nodes the year layout lacks (e.g. in-development partnerships) a nearby spot."""
+    for node in sorted(G.nodes, key=str):
+        if node in positions:
+            G.nodes[node]["x"], G.nodes[node]["y"] = positions[node]
+    missing = [node for node in G.nodes if "x" not in G.nodes[node]]
+    for offset, node in enumerate(sorted(missing, key=str)):
+        placed = [G.nodes[n] for n in G.neighbors(node) if "x" in G.nodes[n]]
+        if placed:
+            angle = offset * 2.399963  # golden angle: spread siblings around their centre
+            G.nodes[node]["x"] = sum(p["x"] for p in placed) / len(placed) + 18 * math.cos(angle)
+            G.nodes[node]["y"] = sum(p["y"] for p in placed) / len(placed) + 18 * math.sin(angle)
+        else:
+            G.nodes[node]["x"], G.nodes[node]["y"] = (offset * 30.0, -400.0)
+
+
+def _council_size(count: int) -> float:
+    return round(7.0 + 4.0 * math.sqrt(count), 1)
+
+
+def council_node_attrs(selection: Selection, council: Council) -> dict[str, Any]:
+    """vis-network attributes of a council node (colour by kind, size by partnerships)."""
+    count = selection.counts.get(council.code, 0)
+    kind_label = KINDS.get(council.kind, council.kind)
+    colour = KIND_COLOURS.get(council.kind, UNKNOWN_KIND_COLOUR)
+    if council.code not in selection.in_scope:
+        colour = OUTSIDE_COLOUR
+    where = f" · {council.region}" if council.region else ""
+    partnerships = "partnership" if count == 1 else "partnerships"
+    title = f"{council.name}\n{kind_label}{where}\n{count} {partnerships} shown"
+    if count == 0:
+        # Singletons are hollow: a ring in the kind's colour.
+        node_colour: dict[str, Any] = {
+            "background": "#ffffff",
+            "border": colour,
+            "highlight": {"background": "#fff3bf", "border": colour},
+        }
+        border_width = 2
+    else:
+        node_colour = {
+            "background": colour,
+            "border": "#343a40",
+            "highlight": {"background": colour, "border": "#000000"},
+        }
+        border_width = 1
+    return {
+        "label": council.name,
+        "title": title,
+        "color": node_colour,
+        "borderWidth": border_width,
+        "size": _council_size(count),
+        "shape": "dot",
+    }
+
+
+def _edge_colour(services: Iterable[str], chosen: tuple[str, ...]) -> str:
+    if not chosen:
+        return NEUTRAL_EDGE_COLOUR
+    shared = sorted(set(services) & set(chosen))
+    if len(shared) == 1:
+        return SERVICE_COLOURS[shared[0]]
+    return MIXED_SERVICE_COLOUR
+
+
+def _labels(services: Iterable[str]) -> str:
+    return ", ".join(SERVICE_LABELS.get(s, s) for s in services) or "service not reported"
+
+
+def network_graph(selection: Selection) -> nx.Graph:
+    """One-mode network: councils joined when they share a shown partnership.
+
+    Edge width grows with the number of distinct services shared; edge colour
+    is the service's when one chosen layer is shared, dark when several are,
+    grey when no layer is chosen.
+    """
+    G = nx.Graph()
+    for council in selection.councils.values():
+        G.add_node(council.code, **council_node_attrs(selection, council))
+    chosen = selection.options.services
+    names = selection.councils
+    for (a, b), link in selection.pairs().items():
+        shared = len(link.partnerships)
+        title = (
+            f"{names[a].name} – {names[b].name}\n"
+            f"{shared} partnership{'s' if shared != 1 else ''}: {_labels(link.services)}"
+        )
+        G.add_edge(
+            a,
+            b,
+            width=round(1.0 + 0.9 * min(len(link.services), 10), 1),
+            color={"color": _edge_colour(link.services, chosen), "opacity": 0.7},
+            title=title,
+        )
+    _place_missing(G, _year_layout(selection.data, two_mode=False))
+    return G
+
+
+def _partnership_node_attrs(selection: Selection, partnership: Partnership) -> dict[str, Any]:
+    chosen = selection.options.services
+    if chosen:
+        colour = _edge_colour(partnership.services, chosen)
+    else:
+        colour = STATUS_COLOURS.get(partnership.status, NEUTRAL_EDGE_COLOUR)
+    members = selection.members(partnership)
+    return {
+        "label": partnership.name,
+        "title": (
+            f"{partnership.name}\n{STATUS_LABELS.get(partnership.status, partnership.status)}"
+            f" · {len(members)} members\n{_labels(partnership.services)}"
+        ),
+        "shape": "square",
+        "size": round(5.0 + 2.0 * math.sqrt(len(members)), 1),
+        "color": {"background": colour, "border": "#212529"},
+        "font": {"size": 10, "color": "#495057"},
+    }
+
+
+def two_mode_graph(selection: Selection) -> nx.Graph:
+    """Two-mode network: councils and partnerships as nodes, membership as edges."""
+    G = nx.Graph()
+    for council in selection.councils.values():
+        G.add_node(council.code, **council_node_attrs(selection, council))
+    for partnership in selection.partnerships:
+        node = partnership_node_id(partnership.id)
+        attrs = _partnership_node_attrs(selection, partnership)
+        G.add_node(node, **attrs)
+        for code in selection.members(partnership):
+            if code in selection.councils:
+                G.add_edge(
+                    code,
+                    node,
+                    width=1.5,
+                    color={"color": attrs["color"]["background"], "opacity": 0.6},
+                    title=f"{selection.councils[code].name} – member of {partnership.name}",
+                )
+    _place_missing(G, _year_layout(selection.data, two_mode=True))
+    return G
+
+
+MAP_SCALE = 500.0
+"""BNG metres per canvas unit on the map (England is ~1,300 units wide)."""
+
+
+def map_graph(selection: Selection, project: Any) -> tuple[nx.Graph, list[str]]:
+    """The network placed at projected centroids.
+
+    Parameters
+    ----------
+    selection : what to show.
+    project : ``(lon, lat) -> (easting, northing)`` in metres (``graph.geo.to_bng``).
+
+    Returns
+    -------
+    graph, unplaced
+        The graph (nodes fixed at ``x = E / MAP_SCALE``, ``y = -N / MAP_SCALE``) and the
+        names of shown councils with no known location, which it leaves out.
+    """
+    G = network_graph(selection)
+    unplaced: list[str] = []
+    for code, council in selection.councils.items():
+        if council.lat is None or council.lon is None:
+            unplaced.append(council.name)
+            G.remove_node(code)
+            continue
+        easting, northing = project(council.lon, council.lat)
+        node = G.nodes[code]
+        node["x"] = round(easting / MAP_SCALE, 1)
+        node["y"] = round(-northing / MAP_SCALE, 1)
+        node["size"] = round(node["size"] * 0.55, 1)
+        node["physics"] = False
+    return G, unplaced
+
+
+def council_view_graph(selection: Selection, code: str, *, top_peers: int = 5) -> nx.Graph:
+    """One council, its shown partnerships and partners, the councils it borders, its peers.
+
+    The council sits at the centre; partnerships are square nodes between it
+    and its partners; dashed grey edges lead to bordering councils and dotted
+    purple ones to its top peers.
+    """
+    data_councils = selection.data_councils
+    focus = data_councils[code]
+    G = nx.Graph()
+
+    def add_council(other: Council) -> None:
+        if other.code not in G:
+            G.add_node(other.code, **council_node_attrs(selection, other))
+
+    add_council(focus)
+    G.nodes[code]["size"] = max(G.nodes[code]["size"], 22)
+    G.nodes[code]["font"] = {"size": 18, "bold": True}
+    in_scope = selection.in_scope
+    for partnership in selection.partnerships:
+        members = selection.members(partnership)
+        if code not in members:
+            continue
+        node = partnership_node_id(partnership.id)
+        attrs = _partnership_node_attrs(selection, partnership)
+        G.add_node(node, **attrs)
+        for member in members:
+            if member != code and member not in in_scope:
+                continue
+            add_council(data_councils[member])
+            G.add_edge(
+                member,
+                node,
+                width=1.5,
+                color={"color": attrs["color"]["background"], "opacity": 0.7},
+                title=f"{data_councils[member].name} – member of {partnership.name}",
+            )
+    for a, b in selection.data.borders:
+        other = b if a == code else a if b == code else None
+        if other is None or other not in data_councils or other not in in_scope:
+            continue
+        add_council(data_councils[other])
+        G.add_edge(
+            code,
+            other,
+            width=1,
+            dashes=True,
+            color={"color": BORDER_COLOUR},
+            title=f"{focus.name} borders {data_councils[other].name}",
+        )
+    peers = [p for p in selection.data.peers if p.code == code and p.peer in data_councils]
+    peers.sort(key=lambda p: -p.score)
+    for peer in [p for p in peers if p.peer in in_scope][:top_peers]:
+        similar = data_councils[peer.peer]
+        add_council(similar)
+        if G.has_edge(code, similar.code):
+            continue
+        G.add_edge(
+            code,
+            similar.code,
+            width=1,
+            dashes=[2, 6],
+            color={"color": PEER_COLOUR},
+            title=f"Peer of {focus.name} (similarity {peer.score:.2f})\n{peer.reason}".rstrip(),
+        )
+    # A seeded spring layout with the council pinned at the centre.
+    pos = (
+        nx.spring_layout(
+            G, pos={code: (0.0, 0.0)}, fixed=[code], seed=7, iterations=80, method="force"
+        )
+        if len(G) > 2
+        else {n: (float(i) * 0.8, 0.0) for i, n in enumerate(G.nodes)}
+    )
+    scale = 60.0 * math.sqrt(len(G))
+    for node, (x, y) in pos.items():
+        G.nodes[node]["x"], G.nodes[node]["y"] = (
+            round(float(x) * scale, 1),
+            round(float(y) * scale, 1),
+        )
+    return G

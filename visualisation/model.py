@@ -1,0 +1,218 @@
+"""What the views draw: councils, partnerships, borders and peers of one year.
+
+These frozen dataclasses are the views' only input, so rendering is a pure
+function of them and can be tested without Neo4j. ``visualisation.data`` fills
+them from the graph; tests and notebooks can build them by hand.
+
+The meaning of the fields follows ``docs/graph-model.md`` and the data README:
+``Partnership.members`` are the *effective* members in ``ViewData.year`` (after
+succession), and a partnership is active in that year by :meth:`Partnership.is_active`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "ATTRIBUTION",
+    "KINDS",
+    "REGIONS",
+    "SAVINGS_CAVEAT",
+    "SERVICES",
+    "SERVICE_CODES",
+    "STATUSES",
+    "Council",
+    "Partnership",
+    "Peer",
+    "Ring",
+    "ServiceLayer",
+    "Source",
+    "ViewData",
+]
+
+ATTRIBUTION = (
+    "Contains Ordnance Survey data © Crown copyright and database right 2014-2024. "
+    "Contains ONS data licensed under the Open Government Licence v3.0. "
+    "Council names and codes from mySociety (CC-BY-4.0). "
+    "Boundaries by Martin Chorley (CC-BY-4.0)."
+)
+"""The attribution every view shows (from the data README)."""
+
+SAVINGS_CAVEAT = (
+    "Savings are as reported by councils: often targets, sometimes for one partner only. "
+    "Read each figure with its note; they are not comparable and are never summed here."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLayer:
+    """One of the 15 service areas (``data/taxonomy/service_areas.csv``)."""
+
+    code: str
+    label: str
+    office: str
+    colour: str
+
+
+# Colours: a 15-colour qualitative palette, ordered so that neighbours in the
+# list (often chosen together) differ strongly.
+SERVICES: tuple[ServiceLayer, ...] = (
+    ServiceLayer("revenues_benefits", "Revenues and benefits", "back", "#1f77b4"),
+    ServiceLayer("legal", "Legal services", "back", "#d62728"),
+    ServiceLayer("management", "Chief executive and management teams", "back", "#2ca02c"),
+    ServiceLayer("procurement", "Procurement", "back", "#9467bd"),
+    ServiceLayer("ict", "ICT", "back", "#ff7f0e"),
+    ServiceLayer("hr_payroll", "HR and payroll", "back", "#8c564b"),
+    ServiceLayer("finance_audit_fraud", "Finance, audit and counter-fraud", "back", "#e377c2"),
+    ServiceLayer("property_assets", "Property and assets", "back", "#7f7f7f"),
+    ServiceLayer(
+        "building_control_regulatory",
+        "Building control and regulatory services",
+        "front",
+        "#bcbd22",
+    ),
+    ServiceLayer("customer_services", "Customer services", "front", "#17becf"),
+    ServiceLayer("waste_environment", "Waste and environment", "front", "#006d2c"),
+    ServiceLayer("planning", "Planning", "front", "#6a3d9a"),
+    ServiceLayer(
+        "environmental_health_licensing",
+        "Environmental health and licensing",
+        "front",
+        "#b15928",
+    ),
+    ServiceLayer("childrens_services", "Children's services", "front", "#e31a1c"),
+    ServiceLayer("adult_social_care_health", "Adult social care and health", "front", "#08519c"),
+)
+SERVICE_CODES: tuple[str, ...] = tuple(s.code for s in SERVICES)
+
+STATUSES: tuple[str, ...] = ("operational", "in_development", "ended", "abandoned")
+ACTIVE_STATUSES = frozenset({"operational", "ended"})
+
+KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "county": "County",
+        "district": "District",
+        "unitary": "Unitary",
+        "metropolitan_district": "Metropolitan district",
+        "london_borough": "London borough",
+        "city_of_london": "City of London",
+    }
+)
+"""Council kinds (``Council.kind``) and how the views name them."""
+
+REGIONS: tuple[str, ...] = (
+    "North East",
+    "North West",
+    "Yorkshire and The Humber",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "London",
+    "South East",
+    "South West",
+)
+
+Ring = tuple[tuple[float, float], ...]
+"""A closed outline ring in British National Grid metres (x east, y north)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Council:
+    """A council that exists in the view's year.
+
+    ``lat``/``lon`` are WGS-84 degrees of its centroid (a county's from its
+    districts); ``population`` is None when unknown, never 0.
+    """
+
+    code: str
+    name: str
+    kind: str
+    tier: str
+    region: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    population: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a partnership's facts come from; ``date`` is text as given (e.g. ``c.2018``)."""
+
+    url: str
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Partnership:
+    """A shared-service partnership as it stands in the view's year.
+
+    ``members`` are the GSS codes of its effective members in that year (after
+    succession), in any order; ``annual_savings_gbp`` is as reported and must be
+    shown with ``savings_note``.
+    """
+
+    id: str
+    name: str
+    status: str
+    services: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
+    start_year: int | None = None
+    end_year: int | None = None
+    annual_savings_gbp: int | None = None
+    savings_note: str | None = None
+    sources: tuple[Source, ...] = ()
+    lead: str | None = None
+    notes: str | None = None
+
+    def is_active(self, year: int) -> bool:
+        """Whether the partnership is active in ``year`` (data README rules).
+
+        Operational or ended, ``start_year`` blank or <= year, ``end_year`` blank
+        or >= year, and two or more distinct effective members.
+        """
+        return (
+            self.status in ACTIVE_STATUSES
+            and (self.start_year is None or self.start_year <= year)
+            and (self.end_year is None or self.end_year >= year)
+            and len(set(self.members)) >= 2
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Peer:
+    """A council similar to another one (for the council view's "top peers")."""
+
+    code: str
+    peer: str
+    score: float
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ViewData:
+    """Everything the views may draw for one year.
+
+    Attributes
+    ----------
+    year : the year the councils, members and activity describe.
+    councils : the councils that exist in ``year``.
+    partnerships : every partnership with its effective members in ``year``
+        (the views choose which to show by status, service and region).
+    borders : pairs of council codes that border (each pair once, any order).
+    peers : ranked similar councils, used by the council view (may be empty).
+    outlines : council code -> outline rings in BNG metres, for the map; a
+        council without an entry (e.g. a county, drawn by its districts) has no
+        shape of its own.
+    years : the (first, last) year the data covers, for the year filter.
+    """
+
+    year: int
+    councils: tuple[Council, ...]
+    partnerships: tuple[Partnership, ...]
+    borders: tuple[tuple[str, str], ...] = ()
+    peers: tuple[Peer, ...] = ()
+    outlines: Mapping[str, tuple[Ring, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    years: tuple[int, int] = (2000, 2030)

@@ -1,0 +1,489 @@
+"""The network, map and council views: one self-contained HTML page each.
+
+Every view is a pure function of :class:`~visualisation.model.ViewData` and
+:class:`~visualisation.options.ViewOptions`: select what the options ask for,
+build a networkx graph (``graphs.py``), hand it to pyvis, and render pyvis's
+network through our offline template (``page.py``). Nothing is written to disk
+and ``Network.show()`` is never called.
+
+For notebooks, :func:`network_view` returns the pyvis ``Network`` (its
+``generate_html()`` gives the same offline page) and :func:`view_html` the page.
+"""
+
+# ruff: noqa: N803, N806 - networkx convention: the graph is G (and its matrix A)
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+import networkx as nx
+from pyvis.network import Network
+
+from visualisation.graphs import (
+    BORDER_COLOUR,
+    KIND_COLOURS,
+    MAP_SCALE,
+    MIXED_SERVICE_COLOUR,
+    NEUTRAL_EDGE_COLOUR,
+    OUTSIDE_COLOUR,
+    PEER_COLOUR,
+    SERVICE_COLOURS,
+    SERVICE_LABELS,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    Selection,
+    council_view_graph,
+    map_graph,
+    network_graph,
+    select,
+    two_mode_graph,
+)
+from visualisation.model import (
+    ATTRIBUTION,
+    KINDS,
+    REGIONS,
+    SAVINGS_CAVEAT,
+    SERVICES,
+    Partnership,
+    ViewData,
+)
+from visualisation.options import STATUS_CHOICES, ViewOptions
+from visualisation.page import is_web_link, use_offline_template
+
+__all__ = [
+    "SHADE_BINS",
+    "SINGLETON_FILL",
+    "UnknownCouncilError",
+    "ViewKind",
+    "network_view",
+    "render_council",
+    "render_map",
+    "render_network",
+    "view_html",
+]
+
+ViewKind = Literal["network", "map", "council"]
+Projector = Callable[[float, float], tuple[float, float]]
+
+SHADE_BINS: tuple[tuple[int, str], ...] = (
+    (1, "#edf8b1"),
+    (2, "#c7e9b4"),
+    (3, "#7fcdbb"),
+    (5, "#41b6c4"),
+    (8, "#1d91c0"),
+)
+"""Map shading: (lowest count, fill); a council takes the last bin its count reaches."""
+SINGLETON_FILL = "#ffd8a8"
+NO_SHADE_FILL = "#e9ecef"
+
+_STATUS_PHRASES: Mapping[str, str] = {
+    "active": "partnerships active in {year}",
+    "operational": "operational partnerships active in {year}",
+    "ended": "partnerships active in {year} that have since ended",
+    "in_development": "partnerships in development (members as of {year})",
+    "abandoned": "abandoned partnerships (members as of {year})",
+}
+
+
+class UnknownCouncilError(LookupError):
+    """The council view was asked for a code that is not a council in the data's year."""
+
+
+def _vis_options(*, physics: bool, n_edges: int, fixed: bool) -> dict[str, Any]:
+    return {
+        "autoResize": True,
+        "height": "100%",
+        "width": "100%",
+        "physics": {
+            "enabled": physics and not fixed,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -40, "springLength": 70},
+            "stabilization": {"enabled": False},
+            "minVelocity": 1.0,
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 120,
+            "hideEdgesOnDrag": n_edges > 1500,
+            "hideEdgesOnZoom": n_edges > 4000,
+            "keyboard": False,
+            "multiselect": False,
+        },
+        "edges": {"smooth": False, "color": {"inherit": False}, "selectionWidth": 2},
+        "nodes": {
+            "font": {
+                "size": 12,
+                "face": "system-ui, sans-serif",
+                "strokeWidth": 3,
+                "strokeColor": "#ffffff",
+            },
+            "scaling": {"label": {"drawThreshold": 7}},
+        },
+        "layout": {"improvedLayout": False, "randomSeed": 1},
+    }
+
+
+def _pyvis_network(G: nx.Graph, *, heading: str, vis_options: dict[str, Any]) -> Network:
+    """A pyvis Network holding ``G``'s nodes and edges with their vis attributes.
+
+    ``Network.from_nx`` is not used: it rewrites sizes and widths, and pyvis's
+    undirected ``add_edge`` scans every existing edge (quadratic: ~1 s for the
+    national graph). A networkx Graph has unique edges already, so edges are
+    appended as pyvis ``Edge`` options directly.
+    """
+    from pyvis.edge import Edge
+
+    net = Network(height="100%", width="100%", directed=False, heading=heading)
+    for node, attrs in G.nodes(data=True):
+        net.add_node(node, **attrs)
+    net.edges = [Edge(u, v, False, **attrs).options for u, v, attrs in G.edges(data=True)]
+    net.options = vis_options
+    return net
+
+
+def _partnership_json(selection: Selection, partnership: Partnership) -> dict[str, Any]:
+    return {
+        "name": partnership.name,
+        "status": partnership.status,
+        "statusLabel": STATUS_LABELS.get(partnership.status, partnership.status),
+        "services": [SERVICE_LABELS.get(s, s) for s in partnership.services],
+        "members": [c for c in selection.members(partnership) if c in selection.councils],
+        "lead": partnership.lead,
+        "start": partnership.start_year,
+        "end": partnership.end_year,
+        "savings": partnership.annual_savings_gbp,
+        "savingsNote": partnership.savings_note,
+        "notes": partnership.notes,
+        # Only http(s) sources become links; the page checks again before linking.
+        "sources": [
+            {"url": source.url, "date": source.date, "link": is_web_link(source.url)}
+            for source in partnership.sources
+        ],
+    }
+
+
+def _page_data(selection: Selection, *, view: ViewKind, focus: str | None) -> dict[str, Any]:
+    ids_by_council: dict[str, list[str]] = {code: [] for code in selection.councils}
+    for partnership in selection.partnerships:
+        for code in selection.members(partnership):
+            if code in ids_by_council:
+                ids_by_council[code].append(partnership.id)
+    return {
+        "view": view,
+        "year": selection.data.year,
+        "focus": focus,
+        "savingsCaveat": SAVINGS_CAVEAT,
+        "councils": {
+            code: {
+                "name": council.name,
+                "kind": KINDS.get(council.kind, council.kind),
+                "region": council.region,
+                "partnerships": ids_by_council[code],
+            }
+            for code, council in selection.councils.items()
+        },
+        "partnerships": {p.id: _partnership_json(selection, p) for p in selection.partnerships},
+    }
+
+
+def _describe(selection: Selection, *, what: str) -> tuple[str, str]:
+    options, year = selection.options, selection.data.year
+    services = (
+        ", ".join(SERVICE_LABELS[s] for s in options.services)
+        if options.services
+        else "all services"
+    )
+    singletons = sum(
+        1 for code, n in selection.counts.items() if n == 0 and code in selection.in_scope
+    )
+    parts = [
+        _STATUS_PHRASES[options.status].format(year=year),
+        services,
+        options.region or "all of England",
+        f"{len(selection.councils)} councils, {len(selection.partnerships)} partnerships, "
+        f"{singletons} singletons",
+    ]
+    return f"{what}, {year}", "Showing " + " · ".join(parts)
+
+
+def _legend(selection: Selection, *, view: ViewKind, two_mode: bool) -> list[dict[str, Any]]:
+    kinds_present = {c.kind for c in selection.councils.values()}
+    councils = [
+        {"shape": "dot", "colour": colour, "label": KINDS[kind]}
+        for kind, colour in KIND_COLOURS.items()
+        if kind in kinds_present
+    ]
+    if selection.options.region is not None:
+        councils.append(
+            {"shape": "dot", "colour": OUTSIDE_COLOUR, "label": "Partner outside the region"}
+        )
+    councils.append({"shape": "dot", "colour": "#868e96", "label": "Larger: more partnerships"})
+    councils.append(
+        {"shape": "ring", "colour": "#495057", "label": "Hollow: singleton (none shown)"}
+    )
+    legend: list[dict[str, Any]] = [{"heading": "Councils (colour: kind)", "items": councils}]
+
+    chosen = selection.options.services
+    if chosen:
+        links = [
+            {"shape": "line", "colour": SERVICE_COLOURS[s], "label": SERVICE_LABELS[s]}
+            for s in chosen
+        ]
+        if len(chosen) > 1:
+            links.append(
+                {"shape": "line", "colour": MIXED_SERVICE_COLOUR, "label": "Several chosen"}
+            )
+    else:
+        links = [{"shape": "line", "colour": NEUTRAL_EDGE_COLOUR, "label": "Share a partnership"}]
+    if view == "council" or two_mode:
+        if not chosen:
+            links = [
+                {"shape": "square", "colour": STATUS_COLOURS[s], "label": STATUS_LABELS[s]}
+                for s in STATUS_COLOURS
+            ]
+        else:
+            links = [{**item, "shape": "square"} for item in links]
+        legend.append({"heading": "Partnerships (squares)", "items": links})
+    else:
+        links.append({"shape": "line", "colour": "#adb5bd", "label": "Wider: more services shared"})
+        legend.append({"heading": "Links between councils", "items": links})
+    if view == "council":
+        legend.append(
+            {
+                "heading": "Around the council",
+                "items": [
+                    {"shape": "dashed", "colour": BORDER_COLOUR, "label": "Borders"},
+                    {"shape": "dotted", "colour": PEER_COLOUR, "label": "Top peer (similar)"},
+                ],
+            }
+        )
+    if view == "map":
+        shading = [
+            {
+                "shape": "fill",
+                "colour": colour,
+                "label": f"{low}+ partnerships"
+                if i == len(SHADE_BINS) - 1
+                else (
+                    f"{low} partnership{'s' if low > 1 else ''}"
+                    if SHADE_BINS[i + 1][0] - low == 1
+                    else f"{low}-{SHADE_BINS[i + 1][0] - 1} partnerships"
+                ),
+            }
+            for i, (low, colour) in enumerate(SHADE_BINS)
+        ]
+        shading.append({"shape": "fill", "colour": SINGLETON_FILL, "label": "Singleton"})
+        shading.append(
+            {"shape": "fill", "colour": NO_SHADE_FILL, "label": "Not shown / county area"}
+        )
+        legend.append({"heading": "Area shading (own partnerships)", "items": shading})
+    return legend
+
+
+def _page_context(
+    selection: Selection, *, view: ViewKind, title: str, subtitle: str, two_mode: bool
+) -> dict[str, Any]:
+    options, data = selection.options, selection.data
+    chosen = set(options.services)
+    status_labels = {"active": "Active in the year", **STATUS_LABELS}
+    return {
+        "view": view,
+        "title": title,
+        "subtitle": subtitle,
+        "year": data.year,
+        "years": data.years,
+        "services": [
+            {
+                "code": s.code,
+                "label": s.label,
+                "office": s.office,
+                "colour": s.colour,
+                "checked": s.code in chosen,
+            }
+            for s in SERVICES
+        ],
+        "services_summary": f"{len(chosen)} chosen" if chosen else "all",
+        "statuses": [(value, status_labels[value]) for value in STATUS_CHOICES],
+        "status": options.status,
+        "regions": REGIONS,
+        "region": options.region,
+        "two_mode": two_mode,
+        "physics": options.physics,
+        "legend": _legend(selection, view=view, two_mode=two_mode),
+        "caveat": SAVINGS_CAVEAT,
+        "attribution": ATTRIBUTION,
+    }
+
+
+def _shade(count: int) -> str:
+    fill = SINGLETON_FILL
+    for low, colour in SHADE_BINS:
+        if count >= low:
+            fill = colour
+    return fill
+
+
+def _default_projector() -> Projector:
+    from graph.geo import to_bng
+
+    return to_bng
+
+
+def network_view(
+    data: ViewData,
+    options: ViewOptions | None = None,
+    *,
+    view: ViewKind = "network",
+    code: str | None = None,
+    project: Projector | None = None,
+) -> Network:
+    """Build a view as a pyvis ``Network`` (for notebooks and further tweaking).
+
+    Parameters
+    ----------
+    data : the year's councils, partnerships, borders, peers and outlines.
+    options : filters and switches (defaults: active partnerships, all services,
+        all regions, one-mode, physics off).
+    view : ``"network"``, ``"map"`` or ``"council"``.
+    code : the council's GSS code (council view only).
+    project : ``(lon, lat) -> (easting, northing)`` for the map; defaults to
+        ``graph.geo.to_bng`` (British National Grid).
+
+    Returns
+    -------
+    pyvis.network.Network
+        Its ``generate_html()`` returns the offline page (our template, vis-network
+        inlined); never call ``show()``, which writes files and fetches from CDNs.
+
+    Raises
+    ------
+    UnknownCouncilError
+        For the council view, when ``code`` is not a council in the data's year.
+    """
+    options = options or ViewOptions()
+    selection = select(data, options)
+    focus: str | None = None
+    two_mode = view == "network" and options.two_mode
+    if view == "council":
+        if code is None or code not in selection.data_councils:
+            names = {c.name: c.code for c in data.councils}
+            close = difflib.get_close_matches(code or "", [*names, *names.values()], n=1)
+            hint = f" Did you mean {close[0]!r} ({names.get(close[0], close[0])})?" if close else ""
+            raise UnknownCouncilError(f"no council with code {code!r} exists in {data.year}.{hint}")
+        focus = code
+        council = selection.data_councils[code]
+        if code not in selection.councils:
+            selection = _with_council(selection, code)
+        G = council_view_graph(selection, code)
+        title, subtitle = _describe(
+            selection, what=f"{council.name}: partnerships, partners, borders and peers"
+        )
+    elif view == "map":
+        G, unplaced = map_graph(selection, project or _default_projector())
+        title, subtitle = _describe(selection, what="Map of shared services between councils")
+        if unplaced:
+            subtitle += f" · not on the map (no location): {', '.join(unplaced)}"
+    elif two_mode:
+        G = two_mode_graph(selection)
+        title, subtitle = _describe(
+            selection, what="Councils and their shared-service partnerships"
+        )
+    else:
+        G = network_graph(selection)
+        title, subtitle = _describe(selection, what="Shared services between English councils")
+
+    page_data = _page_data(selection, view=view, focus=focus)
+    if view == "council" and focus is not None:
+        page_data["borders"], page_data["peers"] = _around(selection, focus)
+    if view == "map":
+        page_data["outlines"], page_data["shade"] = _outlines(selection)
+        page_data["noShade"] = NO_SHADE_FILL
+    page = _page_context(selection, view=view, title=title, subtitle=subtitle, two_mode=two_mode)
+    vis_options = _vis_options(
+        physics=options.physics, n_edges=G.number_of_edges(), fixed=view == "map"
+    )
+    net = _pyvis_network(G, heading=title, vis_options=vis_options)
+    return use_offline_template(net, page, page_data)
+
+
+def _with_council(selection: Selection, code: str) -> Selection:
+    """The selection with one more council shown (the council view's focus, if filtered out)."""
+    from dataclasses import replace
+
+    councils = dict(selection.councils)
+    councils[code] = selection.data_councils[code]
+    counts = dict(selection.counts)
+    counts.setdefault(code, 0)
+    return replace(selection, councils=councils, counts=counts)
+
+
+def _around(selection: Selection, code: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    known = selection.data_councils
+    borders = sorted(
+        {b if a == code else a for a, b in selection.data.borders if code in (a, b)} - {code}
+    )
+    border_items = [{"code": c, "reason": ""} for c in borders if c in known]
+    peers = sorted(
+        (p for p in selection.data.peers if p.code == code and p.peer in known),
+        key=lambda p: -p.score,
+    )[:5]
+    peer_items = [{"code": p.peer, "reason": p.reason} for p in peers]
+    return border_items, peer_items
+
+
+def _outlines(selection: Selection) -> tuple[dict[str, list[list[float]]], dict[str, str]]:
+    outlines: dict[str, list[list[float]]] = {}
+    shade: dict[str, str] = {}
+    for code, rings in selection.data.outlines.items():
+        outlines[code] = [
+            [
+                value
+                for x, y in ring
+                for value in (round(x / MAP_SCALE, 1), round(-y / MAP_SCALE, 1))
+            ]
+            for ring in rings
+            if len(ring) >= 3
+        ]
+        if code in selection.councils and code in selection.in_scope:
+            shade[code] = _shade(selection.counts.get(code, 0))
+    return outlines, shade
+
+
+def view_html(
+    data: ViewData,
+    options: ViewOptions | None = None,
+    *,
+    view: ViewKind = "network",
+    code: str | None = None,
+    project: Projector | None = None,
+) -> str:
+    """The view as one self-contained HTML page (see :func:`network_view`).
+
+    In Jupyter, show it with ``IPython.display.IFrame``-free inline HTML, e.g.
+    ``HTML(f'<iframe srcdoc="{html.escape(page)}" width="100%" height="720"></iframe>')``.
+    """
+    html: str = network_view(data, options, view=view, code=code, project=project).generate_html()
+    return html
+
+
+def render_network(data: ViewData, options: ViewOptions) -> str:
+    """The network view: councils joined by the services they share (or two-mode)."""
+    return view_html(data, options, view="network")
+
+
+def render_map(data: ViewData, options: ViewOptions, *, project: Projector | None = None) -> str:
+    """The geographic view: the network at projected centroids over shaded council outlines."""
+    return view_html(data, options, view="map", project=project)
+
+
+def render_council(data: ViewData, options: ViewOptions, code: str) -> str:
+    """The council view: one council, its partnerships and partners, borders and top peers.
+
+    Raises
+    ------
+    UnknownCouncilError
+        When ``code`` is not a council in the data's year (the message suggests the closest).
+    """
+    return view_html(data, options, view="council", code=code)
