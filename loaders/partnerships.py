@@ -32,7 +32,9 @@ from loaders.matching import CouncilIndex, CouncilRef, Match
 __all__ = [
     "FIELDS",
     "HEADER_ALIASES",
+    "IGNORED_FIELDS",
     "STATUSES",
+    "FileValidation",
     "Membership",
     "PartnershipContext",
     "PartnershipRecord",
