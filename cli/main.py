@@ -88,7 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(handler=_serve)
 
+    _add_data_commands(commands)
     return parser
+
+
+def _add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Commands contributed by the loaders, analysis and visualisation packages."""
+    from loaders.cli import add_load_arguments, run_load
+
+    load = commands.add_parser("load", help="load the bundled data or a partnership file")
+    add_load_arguments(load)
+    load.set_defaults(handler=_with_database(run_load))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

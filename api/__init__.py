@@ -1,0 +1,1 @@
+"""The GraphQL API (strawberry on Starlette), the playground and the views' routes."""

@@ -1,0 +1,116 @@
+"""Per-request context: the database, DataLoaders (one set per request) and cached rules."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+from starlette.concurrency import run_in_threadpool
+from strawberry.dataloader import DataLoader
+
+from graph import repository as repo
+from graph.db import Database
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+#: Server-side limit for every statement run on behalf of a GraphQL request.
+REQUEST_TIMEOUT_S = 10.0
+
+
+def _batched(
+    fetch: Callable[[Sequence[K]], dict[K, V]],
+) -> Callable[[list[K]], Awaitable[list[V | None]]]:
+    """Turn a sync batch reader into a DataLoader function: one result per key, in key order."""
+
+    async def load(keys: list[K]) -> list[V | None]:
+        found = await run_in_threadpool(fetch, keys)
+        return [found.get(key) for key in keys]
+
+    return load
+
+
+@dataclass
+class Loaders:
+    """The request's DataLoaders; each batches every ``load`` of one tick into one query."""
+
+    council: DataLoader[str, repo.Council | None]
+    partnership: DataLoader[str, repo.Partnership | None]
+    links: DataLoader[str, repo.CouncilLinks | None]
+    listed_partnerships: DataLoader[str, list[str] | None]
+
+    @classmethod
+    def for_database(cls, db: Database) -> Loaders:
+        return cls(
+            council=DataLoader(_batched(lambda keys: repo.councils_by_codes(db, keys))),
+            partnership=DataLoader(_batched(lambda keys: repo.partnerships_by_ids(db, keys))),
+            links=DataLoader(_batched(lambda keys: repo.council_links(db, keys))),
+            listed_partnerships=DataLoader(
+                _batched(lambda keys: repo.listed_partnership_ids(db, keys))
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class YearView:
+    """Who shares what in one year (optionally one service), derived from the memberships."""
+
+    year: int
+    service: str | None
+    memberships: tuple[repo.Membership, ...]
+
+    @property
+    def partnership_ids(self) -> list[str]:
+        return sorted({m.partnership_id for m in self.memberships})
+
+    @property
+    def sharers(self) -> frozenset[str]:
+        return frozenset(m.code for m in self.memberships)
+
+    def members_by_partnership(self) -> dict[str, list[repo.Membership]]:
+        grouped: dict[str, list[repo.Membership]] = defaultdict(list)
+        for membership in self.memberships:
+            grouped[membership.partnership_id].append(membership)
+        return grouped
+
+    def partnerships_by_council(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for membership in self.memberships:
+            grouped[membership.code].append(membership.partnership_id)
+        return grouped
+
+
+@dataclass
+class Context:
+    """What every resolver gets as ``info.context``."""
+
+    db: Database
+    memberships: repo.MembershipCache
+    loaders: Loaders
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    _version: int | None = None
+
+    @classmethod
+    def create(cls, db: Database, memberships: repo.MembershipCache) -> Context:
+        return cls(db=db, memberships=memberships, loaders=Loaders.for_database(db))
+
+    async def run(self, fetch: Callable[[], V]) -> V:
+        """Run a blocking repository call off the event loop."""
+        return await run_in_threadpool(fetch)
+
+    async def data_version(self) -> int:
+        """The data version, read once per request."""
+        if self._version is None:
+            self._version = await self.run(lambda: repo.data_version(self.db))
+        return self._version
+
+    async def year_view(self, year: int | None, service: str | None = None) -> YearView:
+        """Effective memberships for ``year`` (default: this year), cached per data version."""
+        year = date.today().year if year is None else year
+        version = await self.data_version()
+        memberships = await self.run(lambda: self.memberships.get(self.db, version, year, service))
+        return YearView(year, service, memberships)

@@ -1,0 +1,57 @@
+"""Errors a user can act on, and the extension that masks everything else."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from graph.db import GraphUnavailable
+
+log = logging.getLogger("councilgraph.api")
+
+
+class UserError(Exception):
+    """A request the API cannot answer as asked; the message says what would be valid."""
+
+
+UNAVAILABLE_MESSAGE = "The graph database is unavailable right now; try again shortly."
+
+
+class SafeErrors(SchemaExtension):
+    """Keep validation and user errors as they are; mask the rest and log it with a request id.
+
+    Unexpected errors never reach the client with stack traces, Cypher or driver messages:
+    the client sees ``Internal error`` and the request id that finds the full error in the log.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        request_id = getattr(self.execution_context.context, "request_id", "-")
+        result.errors = [self._safe(error, request_id) for error in result.errors]
+
+    @staticmethod
+    def _safe(error: GraphQLError, request_id: str) -> GraphQLError:
+        original = error.original_error
+        if original is None or isinstance(original, UserError):
+            return error
+        if isinstance(original, GraphUnavailable):
+            log.warning("request %s: %s", request_id, original)
+            return GraphQLError(
+                UNAVAILABLE_MESSAGE,
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": "GRAPH_UNAVAILABLE", "requestId": request_id},
+            )
+        log.error("request %s failed", request_id, exc_info=original)
+        return GraphQLError(
+            f"Internal error (request id {request_id})",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "INTERNAL", "requestId": request_id},
+        )

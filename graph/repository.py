@@ -1,0 +1,346 @@
+"""Reads from the graph, as typed models. No ``neo4j.Record`` leaves this module.
+
+Every statement is a named constant with ``$parameters``; batch readers take lists of keys
+(``UNWIND $codes``) so callers such as the GraphQL DataLoaders make one round trip per batch.
+The rules that give "active", "effective member", "sharer" and "singleton" their meaning
+(data/README.md) are implemented once, in ``EFFECTIVE_MEMBERSHIPS`` and the functions below.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, LiteralString
+
+from graph.db import Database
+from graph.schema import DATA_VERSION
+
+__all__ = [
+    "Council",
+    "CouncilLinks",
+    "Member",
+    "Membership",
+    "MembershipCache",
+    "Partnership",
+    "ServiceArea",
+    "Source",
+    "tier_mix",
+]
+
+# -- models ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Council:
+    """A principal council, current or abolished."""
+
+    code: str
+    name: str
+    official_name: str
+    aliases: tuple[str, ...]
+    kind: str
+    tier: str
+    region: str | None
+    population: int | None
+    area_ha: float | None
+    latitude: float | None
+    longitude: float | None
+    valid_from: date
+    valid_to: date | None
+    former_codes: tuple[str, ...]
+
+    def exists_in(self, year: int) -> bool:
+        """The data README's rule: started by 31 Dec and not ended by 1 Jan of ``year``."""
+        return self.valid_from <= date(year, 12, 31) and (
+            self.valid_to is None or self.valid_to > date(year, 1, 1)
+        )
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Council:
+        point = row.get("centroid")
+        return cls(
+            code=row["code"],
+            name=row["name"],
+            official_name=row.get("officialName") or row["name"],
+            aliases=tuple(row.get("aliases") or ()),
+            kind=row["kind"],
+            tier=row["tier"],
+            region=row.get("region"),
+            population=row.get("population"),
+            area_ha=row.get("areaHa"),
+            latitude=point.y if point is not None else None,
+            longitude=point.x if point is not None else None,
+            valid_from=row["validFrom"].to_native(),
+            valid_to=row["validTo"].to_native() if row.get("validTo") is not None else None,
+            former_codes=tuple(row.get("formerCodes") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Member:
+    code: str
+    role: str  # "lead" or "partner"
+
+
+@dataclass(frozen=True)
+class Source:
+    url: str
+    date: str | None
+
+
+@dataclass(frozen=True)
+class Partnership:
+    """A shared-service arrangement as listed in the data (members as named by the source)."""
+
+    id: str
+    name: str
+    status: str
+    start_year: int | None
+    end_year: int | None
+    annual_savings_gbp: int | None
+    savings_note: str | None
+    notes: str | None
+    services: tuple[str, ...]
+    members: tuple[Member, ...]
+    sources: tuple[Source, ...]
+
+    @property
+    def lead_code(self) -> str | None:
+        return next((m.code for m in self.members if m.role == "lead"), None)
+
+
+@dataclass(frozen=True)
+class ServiceArea:
+    code: str
+    label: str
+    office: str  # "back" or "front"
+    description: str
+
+
+@dataclass(frozen=True)
+class Membership:
+    """An effective member of an active partnership in a given year (after succession)."""
+
+    partnership_id: str
+    code: str
+    role: str
+
+
+@dataclass(frozen=True)
+class CouncilLinks:
+    """A council's structural relationships, by code."""
+
+    borders: tuple[str, ...]
+    county: str | None
+    districts: tuple[str, ...]
+    succeeded_by: tuple[str, ...]
+
+
+def tier_mix(tiers: Iterable[str]) -> str | None:
+    """``district_district``, ``upper_upper`` or ``district_upper`` over members' tiers."""
+    kinds = set(tiers)
+    if not kinds:
+        return None
+    if kinds == {"lower"}:
+        return "district_district"
+    if kinds == {"upper"}:
+        return "upper_upper"
+    return "district_upper"
+
+
+# -- statements ------------------------------------------------------------------------
+
+COUNCIL_FIELDS: LiteralString = "properties(c) AS council"
+
+COUNCILS_BY_CODES: LiteralString = """
+UNWIND $codes AS code
+MATCH (c:Council) WHERE c.code = code OR code IN c.formerCodes
+RETURN code, properties(c) AS council
+"""
+
+COUNCILS_BY_ALIAS_KEY: LiteralString = """
+MATCH (c:Council) WHERE $key IN c.aliasKeys
+RETURN properties(c) AS council
+"""
+
+ALL_COUNCILS: LiteralString = """
+MATCH (c:Council)
+RETURN properties(c) AS council
+ORDER BY c.name, c.code
+"""
+
+COUNCIL_LINKS: LiteralString = """
+UNWIND $codes AS code
+MATCH (c:Council {code: code})
+RETURN code,
+       COLLECT { MATCH (c)-[:BORDERS]-(n:Council) RETURN n.code ORDER BY n.code } AS borders,
+       COLLECT { MATCH (c)-[:WITHIN]->(n:Council) RETURN n.code } AS counties,
+       COLLECT { MATCH (n:Council)-[:WITHIN]->(c) RETURN n.code ORDER BY n.name } AS districts,
+       COLLECT { MATCH (c)-[:SUCCEEDED_BY]->(n:Council) RETURN n.code } AS successors
+"""
+
+PARTNERSHIPS_BY_IDS: LiteralString = """
+UNWIND $ids AS id
+MATCH (p:Partnership {id: id})
+RETURN properties(p) AS partnership,
+       COLLECT { MATCH (c:Council)-[m:MEMBER_OF]->(p) RETURN [c.code, m.role] ORDER BY c.code }
+         AS members,
+       COLLECT { MATCH (p)-[:COVERS]->(s:ServiceArea) RETURN s.code ORDER BY s.code } AS services,
+       COLLECT { MATCH (p)-[r:SOURCED_FROM]->(s:Source) RETURN [s.url, r.date] ORDER BY s.url }
+         AS sources
+"""
+
+ALL_PARTNERSHIP_IDS: LiteralString = "MATCH (p:Partnership) RETURN p.id AS id ORDER BY p.name, p.id"
+
+LISTED_PARTNERSHIP_IDS: LiteralString = """
+UNWIND $codes AS code
+MATCH (c:Council {code: code})
+RETURN code, COLLECT { MATCH (c)-[:MEMBER_OF]->(p:Partnership) RETURN p.id ORDER BY p.name } AS ids
+"""
+
+SERVICE_AREAS: LiteralString = """
+MATCH (s:ServiceArea) RETURN properties(s) AS area ORDER BY s.code
+"""
+
+# The heart of the rules. A listed member that does not exist in $year stands for the first
+# councils along SUCCEEDED_BY that do; a partnership is active with two or more such members.
+EFFECTIVE_MEMBERSHIPS: LiteralString = """
+WITH date({year: $year, month: 12, day: 31}) AS yearEnd,
+     date({year: $year, month: 1, day: 1}) AS yearStart
+MATCH (p:Partnership)
+WHERE p.status IN ['operational', 'ended']
+  AND (p.startYear IS NULL OR p.startYear <= $year)
+  AND (p.endYear IS NULL OR p.endYear >= $year)
+  AND ($service IS NULL OR EXISTS { (p)-[:COVERS]->(:ServiceArea {code: $service}) })
+MATCH (listed:Council)-[m:MEMBER_OF]->(p)
+MATCH path = (listed)-[:SUCCEEDED_BY*0..8]->(c:Council)
+WHERE c.validFrom <= yearEnd AND (c.validTo IS NULL OR c.validTo > yearStart)
+  AND none(n IN nodes(path)[..-1]
+           WHERE n.validFrom <= yearEnd AND (n.validTo IS NULL OR n.validTo > yearStart))
+WITH p, c, collect(m.role) AS roles
+WITH p, collect({code: c.code, role: CASE WHEN 'lead' IN roles THEN 'lead' ELSE 'partner' END})
+     AS members
+WHERE size(members) >= 2
+UNWIND members AS member
+RETURN p.id AS partnershipId, member.code AS code, member.role AS role
+ORDER BY partnershipId, code
+"""
+
+# -- readers ---------------------------------------------------------------------------
+
+
+def councils_by_codes(db: Database, codes: Sequence[str]) -> dict[str, Council]:
+    """Councils by current or former GSS code (keys as asked); unknown codes are absent."""
+    rows = db.read(COUNCILS_BY_CODES, {"codes": list(codes)})
+    return {row["code"]: Council.from_row(row["council"]) for row in rows}
+
+
+def councils_by_alias_key(db: Database, key: str) -> list[Council]:
+    """Councils one of whose aliases normalises to ``key`` (see ``graph.names.normalise``)."""
+    return [Council.from_row(r["council"]) for r in db.read(COUNCILS_BY_ALIAS_KEY, {"key": key})]
+
+
+def all_councils(db: Database) -> list[Council]:
+    """Every council, ordered by name."""
+    return [Council.from_row(row["council"]) for row in db.read(ALL_COUNCILS)]
+
+
+def council_links(db: Database, codes: Sequence[str]) -> dict[str, CouncilLinks]:
+    """Borders, county, districts and successors of each council, in one round trip."""
+    rows = db.read(COUNCIL_LINKS, {"codes": list(codes)})
+    return {
+        row["code"]: CouncilLinks(
+            borders=tuple(row["borders"]),
+            county=row["counties"][0] if row["counties"] else None,
+            districts=tuple(row["districts"]),
+            succeeded_by=tuple(row["successors"]),
+        )
+        for row in rows
+    }
+
+
+def _partnership(row: dict[str, Any]) -> Partnership:
+    props = row["partnership"]
+    return Partnership(
+        id=props["id"],
+        name=props["name"],
+        status=props["status"],
+        start_year=props.get("startYear"),
+        end_year=props.get("endYear"),
+        annual_savings_gbp=props.get("annualSavingsGbp"),
+        savings_note=props.get("savingsNote"),
+        notes=props.get("notes"),
+        services=tuple(row["services"]),
+        members=tuple(Member(code, role or "partner") for code, role in row["members"]),
+        sources=tuple(Source(url, when) for url, when in row["sources"]),
+    )
+
+
+def partnerships_by_ids(db: Database, ids: Sequence[str]) -> dict[str, Partnership]:
+    """Partnerships with their members, services and sources; unknown ids are absent."""
+    return {p.id: p for p in map(_partnership, db.read(PARTNERSHIPS_BY_IDS, {"ids": list(ids)}))}
+
+
+def all_partnership_ids(db: Database) -> list[str]:
+    """Every partnership id, ordered by name."""
+    return [row["id"] for row in db.read(ALL_PARTNERSHIP_IDS)]
+
+
+def listed_partnership_ids(db: Database, codes: Sequence[str]) -> dict[str, list[str]]:
+    """The partnerships each council is listed in (any status, any year)."""
+    rows = db.read(LISTED_PARTNERSHIP_IDS, {"codes": list(codes)})
+    return {row["code"]: list(row["ids"]) for row in rows}
+
+
+def service_areas(db: Database) -> list[ServiceArea]:
+    """The 15 service layers."""
+    return [
+        ServiceArea(a["code"], a["label"], a["office"], a.get("description") or "")
+        for a in (row["area"] for row in db.read(SERVICE_AREAS))
+    ]
+
+
+def effective_memberships(db: Database, year: int, service: str | None = None) -> list[Membership]:
+    """Members, after succession, of every partnership active in ``year`` (optionally in one
+    service area)."""
+    rows = db.read(EFFECTIVE_MEMBERSHIPS, {"year": year, "service": service})
+    return [Membership(row["partnershipId"], row["code"], row["role"]) for row in rows]
+
+
+def data_version(db: Database) -> int:
+    """The data version (bumped by every change); caches key on it."""
+    rows = db.read(DATA_VERSION)
+    return int(rows[0]["version"]) if rows else 0
+
+
+class MembershipCache:
+    """Effective memberships per (data version, year, service), shared by all requests.
+
+    Keyed on the version stored in the graph, so a change made by any process invalidates
+    every process's cache. Bounded (LRU) and thread-safe.
+    """
+
+    def __init__(self, maxsize: int = 256) -> None:
+        self._entries: OrderedDict[tuple[int, int, str | None], tuple[Membership, ...]] = (
+            OrderedDict()
+        )
+        self._maxsize = maxsize
+        self._lock = threading.Lock()
+
+    def get(
+        self, db: Database, version: int, year: int, service: str | None
+    ) -> tuple[Membership, ...]:
+        key = (version, year, service)
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        memberships = tuple(effective_memberships(db, year, service))
+        with self._lock:
+            self._entries[key] = memberships
+            while len(self._entries) > self._maxsize:
+                self._entries.popitem(last=False)
+        return memberships
