@@ -31,8 +31,8 @@ class Bundled:
     partnerships: tuple[PartnershipRecord, ...]
 
 
-@pytest.fixture(scope="module")
-def bundled() -> Bundled:
+def load_bundled_records() -> Bundled:
+    """The bundled councils and partnerships, cleaned and validated by the loaders."""
     sources = BundledSources()
     councils = build_council_data(sources)
     index = CouncilIndex(c.ref() for c in councils.councils)
@@ -43,6 +43,11 @@ def bundled() -> Bundled:
     validation = validate_file_rows(table, "partnerships_cited.csv", index, areas)
     assert not validation.errors
     return Bundled(councils, validation.records)
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Bundled:
+    return load_bundled_records()
 
 
 def _effective(code: str, year: int, by_code: dict[str, CouncilRecord]) -> set[str]:

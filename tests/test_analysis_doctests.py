@@ -11,6 +11,7 @@ MODULES = [
     "graph.analysis.brokerage",
     "graph.analysis.cache",
     "graph.analysis.groups",
+    "graph.analysis.inputs",
     "graph.analysis.measures",
     "graph.analysis.mixing",
     "graph.analysis.network",

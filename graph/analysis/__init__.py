@@ -8,6 +8,7 @@ See ``docs/analysis.md`` for the measures, their weights and the peer finder.
 from graph.analysis.brokerage import constraint, effective_size
 from graph.analysis.cache import AnalysisCache, CacheInfo, CacheKey
 from graph.analysis.groups import DEFAULT_SEED, communities, components
+from graph.analysis.inputs import border_pairs, council_attrs, memberships_from_rows
 from graph.analysis.measures import (
     CouncilMetrics,
     NetworkSummary,
@@ -56,15 +57,18 @@ __all__ = [
     "analyse_network",
     "attribute_assortativity",
     "betweenness",
+    "border_pairs",
     "bordering_pairs",
     "communities",
     "components",
     "constraint",
+    "council_attrs",
     "council_graph",
     "council_metrics",
     "effective_size",
     "find_peers",
     "haversine_km",
+    "memberships_from_rows",
     "nearest_neighbours",
     "network_summary",
     "rank_councils",
