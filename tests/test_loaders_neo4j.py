@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from graph import geo
-from graph.db import Database
+from graph.db import Database, Tx
 from graph.schema import data_version
 from loaders import load_bundled, load_partnership_file
 from loaders.cli import add_load_arguments, run_load
@@ -372,3 +372,37 @@ def test_cli_exit_codes(
     assert "Maidstone" in out
     assert run_load(_args("--partnerships", str(tmp_path / "missing.csv")), clean_db) == 2
     assert run_load(_args("--skip-invalid"), clean_db) == 2
+
+
+# --- Interruption ---------------------------------------------------------------------------
+class _Interrupted(Exception):
+    """Stands for a killed process or a lost connection in the middle of a load."""
+
+
+def test_an_interrupted_load_leaves_the_graph_as_it_was(clean_db: Database) -> None:
+    from loaders.councils import build_council_data
+    from loaders.matching import CouncilIndex
+    from loaders.partnerships import read_table, validate_file_rows
+    from loaders.writer import write_partnerships
+
+    path = FIXTURES / "good_bundled_format.csv"
+    table, _ = read_table(path, path.name)
+    assert table is not None
+    index = CouncilIndex(c.ref() for c in build_council_data().councils)
+    areas = {
+        r["code"]: r["label"]
+        for r in clean_db.read("MATCH (s:ServiceArea) RETURN s.code AS code, s.label AS label")
+    }
+    records = validate_file_rows(table, path.name, index, areas).records
+    before = data_version(clean_db)
+
+    def work(tx: Tx) -> None:
+        write_partnerships(tx, records, apply=True)  # every write of the load has been sent ...
+        raise _Interrupted  # ... and then the process dies before the commit
+
+    with pytest.raises(_Interrupted):
+        clean_db.write_transaction(work)
+    assert clean_db.read(FIXTURE_PARTNERSHIPS) == []
+    assert data_version(clean_db) == before
+    # Rerunning completes it.
+    assert load_partnership_file(clean_db, path).counts["partnerships"].created == 2
