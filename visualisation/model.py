@@ -207,6 +207,7 @@ class ViewData:
         council without an entry (e.g. a county, drawn by its districts) has no
         shape of its own.
     years : the (first, last) year the data covers, for the year filter.
+    notice : a warning every page shows above the view (e.g. that the data is synthetic).
     """
 
     year: int
@@ -216,3 +217,4 @@ class ViewData:
     peers: tuple[Peer, ...] = ()
     outlines: Mapping[str, tuple[Ring, ...]] = field(default_factory=lambda: MappingProxyType({}))
     years: tuple[int, int] = (2000, 2030)
+    notice: str | None = None

@@ -149,12 +149,12 @@ class ViewOptions:
     physics: bool = False
 
     def __post_init__(self) -> None:
-        # Built by hand (CLI, notebook) rather than parsed: validate the same way.
-        _parse_services(self.services)
-        if self.status not in STATUS_CHOICES:
-            _parse_status(self.status)
-        if self.region is not None and self.region not in REGIONS:
-            _parse_region(self.region)
+        # Built by hand (CLI, notebook) rather than parsed: validate and normalise the
+        # same way, so ViewOptions(services=("LEGAL",)) equals the parsed form.
+        object.__setattr__(self, "services", _parse_services(self.services))
+        object.__setattr__(self, "status", _parse_status(self.status))
+        if self.region is not None:
+            object.__setattr__(self, "region", _parse_region(self.region))
         if self.year is not None:
             _parse_year(str(self.year))
 

@@ -88,4 +88,5 @@ def synthetic_view_data(
         councils=tuple(councils),
         partnerships=tuple(partnerships),
         years=(year - 10, year + 5),
+        notice="SYNTHETIC DATA: made-up councils and partnerships, for testing only.",
     )

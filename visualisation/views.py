@@ -314,6 +314,7 @@ def _page_context(
         "legend": _legend(selection, view=view, two_mode=two_mode),
         "caveat": SAVINGS_CAVEAT,
         "attribution": ATTRIBUTION,
+        "notice": data.notice,
     }
 
 

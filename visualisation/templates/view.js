@@ -25,10 +25,14 @@
   window.network = network; // the name pyvis pages use, for notebooks and hand debugging
   window.councilGraph = state;
 
-  network.once("afterDrawing", function () {
-    state.ready = true;
-    state.readyAt = performance.now();
-    document.body.setAttribute("data-ready", "true");
+  // Frame the whole drawing once the page has its final size, then report ready.
+  requestAnimationFrame(function () {
+    network.once("afterDrawing", function () {
+      state.ready = true;
+      state.readyAt = performance.now();
+      document.body.setAttribute("data-ready", "true");
+    });
+    network.fit({ animation: false, maxZoomLevel: page.view === "map" ? 4 : 1 });
   });
 
   // ---- map: council outlines under the network ------------------------------
@@ -172,11 +176,23 @@
     return article;
   }
 
+  function setDocked(open) {
+    if (document.body.classList.contains("cg-popup-open") === open) return;
+    popup.hidden = !open;
+    document.body.classList.toggle("cg-popup-open", open);
+    network.redraw(); // the canvas changed width
+  }
+
   function open(title) {
     popupTitle.textContent = title;
     while (popupBody.firstChild) popupBody.removeChild(popupBody.firstChild);
-    popup.hidden = false;
+    setDocked(true);
     popup.scrollTop = 0;
+  }
+
+  function close() {
+    setDocked(false);
+    state.shown = null;
   }
 
   function showCouncil(code) {
@@ -228,13 +244,11 @@
     if (page.councils[id]) showCouncil(id);
     else if (id.indexOf("p:") === 0) showPartnership(id.slice(2));
   });
-  document.getElementById("cg-popup-close").addEventListener("click", function () {
-    popup.hidden = true;
-    state.shown = null;
-  });
+  document.getElementById("cg-popup-close").addEventListener("click", close);
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") popup.hidden = true;
+    if (event.key === "Escape") close();
   });
 
+  // The council view opens on its council (docked before the first fit).
   if (page.focus && page.councils[page.focus]) showCouncil(page.focus);
 })();
