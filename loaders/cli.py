@@ -12,6 +12,7 @@ Exit codes: 0 ok, 1 data errors, 2 usage or connection errors.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -103,6 +104,11 @@ def run_load(args: argparse.Namespace, db: Database) -> int:
     if skip_invalid and partnerships is None:
         print("councilgraph load: --skip-invalid needs --partnerships FILE", file=sys.stderr)
         return EXIT_USAGE
+    # On an empty database the reads name relationship types that do not exist yet, and the
+    # driver logs a warning for each; they are expected and would only alarm the user.
+    notifications = logging.getLogger("neo4j.notifications")
+    level = notifications.level
+    notifications.setLevel(logging.ERROR)
     try:
         if partnerships is None:
             with _progress_bar(BUNDLED_STEPS, console) as hook:
@@ -118,5 +124,7 @@ def run_load(args: argparse.Namespace, db: Database) -> int:
     except GraphUnavailable as error:
         print(f"councilgraph load: {error}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        notifications.setLevel(level)
     print_report(report, sys.stdout)
     return EXIT_DATA if report.errors else EXIT_OK

@@ -67,6 +67,7 @@ class LoadReport:
     errors: tuple[DataError, ...] = ()
     warnings: tuple[str, ...] = ()
     dry_run: bool = False
+    skip_invalid: bool = False
     written: bool = False
     rows: int = 0
     skipped_rows: tuple[int, ...] = ()
@@ -94,7 +95,6 @@ class LoadReport:
 
     def summary_lines(self) -> list[str]:
         """A human summary: one line per kind, then the outcome."""
-        verb = "would be" if self.dry_run else ""
         lines = []
         for kind, c in self.counts.items():
             parts = [f"{c.created} created", f"{c.updated} updated", f"{c.unchanged} unchanged"]
@@ -105,8 +105,13 @@ class LoadReport:
         outcome = f"{total.created} created, {total.updated} updated"
         if total.deleted:
             outcome += f", {total.deleted} deleted"
-        if self.dry_run:
-            lines.append(f"dry run: nothing written; {outcome} {verb}".rstrip())
+        if self.dry_run and self.errors and not self.skip_invalid:
+            lines.append(
+                "dry run: nothing written; with these errors a load would write nothing "
+                f"(the counts are for the valid rows, as --skip-invalid would write: {outcome})"
+            )
+        elif self.dry_run:
+            lines.append(f"dry run: nothing written; a load would make {outcome}")
         elif self.written:
             lines.append(f"written: {outcome}; data version {self.data_version}")
         elif self.errors and not self.written:
@@ -332,6 +337,7 @@ def load_partnership_file(
         errors=tuple(errors),
         warnings=warnings,
         dry_run=dry_run,
+        skip_invalid=skip_invalid,
         written=apply and any(c.changed for c in counts.values()),
         rows=rows,
         skipped_rows=tuple(error_rows) if apply and errors else (),
