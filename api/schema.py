@@ -134,7 +134,9 @@ class Query:
     async def councils(
         self,
         info: Info,
-        filter: CouncilFilter | None = None,
+        filter: Annotated[
+            CouncilFilter | None, strawberry.argument(description="Conditions to match.")
+        ] = None,
         first: Annotated[
             int | None, strawberry.argument(description="Page size (default 20, at most 100).")
         ] = None,
@@ -161,7 +163,9 @@ class Query:
     async def partnerships(
         self,
         info: Info,
-        filter: PartnershipFilter | None = None,
+        filter: Annotated[
+            PartnershipFilter | None, strawberry.argument(description="Conditions to match.")
+        ] = None,
         first: Annotated[
             int | None, strawberry.argument(description="Page size (default 20, at most 100).")
         ] = None,
@@ -185,7 +189,11 @@ class Query:
         )
 
     @strawberry.field(description="One partnership by id; null when unknown.")
-    async def partnership(self, info: Info, id: str) -> Partnership | None:
+    async def partnership(
+        self,
+        info: Info,
+        id: Annotated[str, strawberry.argument(description="Partnership id.")],
+    ) -> Partnership | None:
         found = await info.context.loaders.partnership.load(id)
         return Partnership.from_model(found) if found else None
 
@@ -247,7 +255,8 @@ class Query:
         for given, found in ((from_code, start), (to_code, end)):
             if found is None:
                 raise UserError(f"no council has the GSS code {given!r}")
-        assert start is not None and end is not None
+        assert start is not None
+        assert end is not None
         view = await info.context.year_view(year)
         chain = shortest_chain(view.memberships, start.code, end.code)
         if chain is None:
@@ -439,11 +448,11 @@ def build_schema() -> strawberry.Schema:
     """The schema with its safety limits: depth, aliases, tokens, masked errors."""
     return strawberry.Schema(
         query=Query,
-        # strawberry documents instances here; its annotation only names classes/factories.
+        # Factories, so each request gets fresh extension instances.
         extensions=[
-            QueryDepthLimiter(max_depth=MAX_DEPTH),  # type: ignore[list-item]
-            MaxAliasesLimiter(max_alias_count=MAX_ALIASES),  # type: ignore[list-item]
-            MaxTokensLimiter(max_token_count=MAX_TOKENS),  # type: ignore[list-item]
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             SafeErrors,
         ],
     )

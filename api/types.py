@@ -220,7 +220,9 @@ class Council:
         return list(self.model.former_codes)
 
     @strawberry.field(description="Whether the council exists in the given year.")
-    def exists_in(self, year: int) -> bool:
+    def exists_in(
+        self, year: Annotated[int, strawberry.argument(description="Calendar year.")]
+    ) -> bool:
         return self.model.exists_in(year)
 
     @strawberry.field(description="The county a district lies within; null for other kinds.")
@@ -435,7 +437,9 @@ class Partnership:
         return [SourceRef(url=s.url, date=s.date) for s in self.model.sources]
 
     @strawberry.field(description="Whether the partnership is active in `year` (data README rule).")
-    async def active_in(self, info: Info, year: int) -> bool:
+    async def active_in(
+        self, info: Info, year: Annotated[int, strawberry.argument(description="Calendar year.")]
+    ) -> bool:
         view = await info.context.year_view(year)
         return self.model.id in view.members_by_partnership()
 
