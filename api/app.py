@@ -23,6 +23,7 @@ from api.playground import graphiql_html, home_html, static_files
 from api.schema import build_schema
 from graph import repository as repo
 from graph.db import Database, GraphUnavailable, connect
+from graph.projection import NetworkSource
 from graph.schema import ensure_schema
 from graph.settings import Settings
 
@@ -35,6 +36,7 @@ class AppState:
 
     db: Database
     memberships: repo.MembershipCache
+    network: NetworkSource
     schema_ready: bool = False
 
     def ensure_schema_once(self) -> None:
@@ -54,7 +56,7 @@ class CouncilGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
         with contextlib.suppress(GraphUnavailable):
             await run_in_threadpool(self.state.ensure_schema_once)
-        return Context.create(self.state.db, self.state.memberships)
+        return Context.create(self.state.db, self.state.memberships, self.state.network)
 
     async def render_graphql_ide(self, request: Any) -> HTMLResponse:
         return HTMLResponse(graphiql_html("/graphql", "/static"))
@@ -70,7 +72,7 @@ def create_app(
     """
     settings = settings or Settings.from_env()
     db = connect(settings, verify=False)
-    state = AppState(db=db, memberships=repo.MembershipCache())
+    state = AppState(db=db, memberships=repo.MembershipCache(), network=NetworkSource(db))
     origins = cors_origins
     if origins is None:
         configured = os.environ.get("COUNCILGRAPH_CORS_ORIGINS", "")

@@ -14,6 +14,7 @@ from strawberry.dataloader import DataLoader
 
 from graph import repository as repo
 from graph.db import Database
+from graph.projection import NetworkSource
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -90,13 +91,18 @@ class Context:
 
     db: Database
     memberships: repo.MembershipCache
+    network: NetworkSource
     loaders: Loaders
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     _version: int | None = None
 
     @classmethod
-    def create(cls, db: Database, memberships: repo.MembershipCache) -> Context:
-        return cls(db=db, memberships=memberships, loaders=Loaders.for_database(db))
+    def create(
+        cls, db: Database, memberships: repo.MembershipCache, network: NetworkSource
+    ) -> Context:
+        return cls(
+            db=db, memberships=memberships, network=network, loaders=Loaders.for_database(db)
+        )
 
     async def run(self, fetch: Callable[[], V]) -> V:
         """Run a blocking repository call off the event loop."""

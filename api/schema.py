@@ -11,6 +11,7 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from api.errors import SafeErrors, UserError
+from api.network import NetworkQuery
 from api.types import (
     SAVINGS_CAVEAT,
     SERVICE_OFFICE,
@@ -112,7 +113,7 @@ def _year(year: int | None) -> int:
 
 
 @strawberry.type(description="Questions about English councils and the services they share.")
-class Query:
+class Query(NetworkQuery):
     @strawberry.field(
         description="One council by GSS code (current or former) or by name (any alias, any "
         "case, '&' or 'and'); null when none matches."

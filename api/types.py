@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import datetime
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+
+if TYPE_CHECKING:
+    from api.network import CouncilMetrics
 
 from api.context import Context
 from api.errors import UserError
@@ -303,6 +306,18 @@ class Council:
         )
         partners = await _councils(info, codes)
         return sorted(partners, key=lambda c: c.model.name)
+
+    @strawberry.field(
+        description="Its position in the year's sharing network; null if it shares nothing."
+    )
+    async def metrics(
+        self, info: Info, year: YearArg = None, service: ServiceArg = None
+    ) -> Annotated[CouncilMetrics, strawberry.lazy("api.network")] | None:
+        from api.network import CouncilMetrics, network_analysis
+
+        y = datetime.date.today().year if year is None else year
+        found = (await network_analysis(info, y, service)).metrics.get(self.model.code)
+        return CouncilMetrics.from_model(found) if found else None
 
     @strawberry.field(description="Whether it is a member of a partnership active in `year`.")
     async def is_sharer(self, info: Info, year: YearArg = None, service: ServiceArg = None) -> bool:

@@ -100,6 +100,16 @@ def _add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     add_load_arguments(load)
     load.set_defaults(handler=_with_database(run_load))
 
+    from cli.analysis import add_peers_arguments, add_stats_arguments, run_peers, run_stats
+
+    peers = commands.add_parser("peers", help="councils a council could learn from")
+    add_peers_arguments(peers)
+    peers.set_defaults(handler=_with_database(run_peers))
+
+    stats = commands.add_parser("stats", help="headline figures and network measures for a year")
+    add_stats_arguments(stats)
+    stats.set_defaults(handler=_with_database(run_stats))
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()

@@ -127,6 +127,8 @@ class Membership:
     partnership_id: str
     code: str
     role: str
+    services: tuple[str, ...] = ()
+    start_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -224,8 +226,11 @@ WITH p, c, collect(m.role) AS roles
 WITH p, collect({code: c.code, role: CASE WHEN 'lead' IN roles THEN 'lead' ELSE 'partner' END})
      AS members
 WHERE size(members) >= 2
+WITH p, members, COLLECT { MATCH (p)-[:COVERS]->(s:ServiceArea) RETURN s.code ORDER BY s.code }
+     AS services
 UNWIND members AS member
-RETURN p.id AS partnershipId, member.code AS code, member.role AS role
+RETURN p.id AS partnershipId, member.code AS code, member.role AS role, services,
+       p.startYear AS startYear
 ORDER BY partnershipId, code
 """
 
@@ -307,7 +312,12 @@ def effective_memberships(db: Database, year: int, service: str | None = None) -
     """Members, after succession, of every partnership active in ``year`` (optionally in one
     service area)."""
     rows = db.read(EFFECTIVE_MEMBERSHIPS, {"year": year, "service": service})
-    return [Membership(row["partnershipId"], row["code"], row["role"]) for row in rows]
+    return [
+        Membership(
+            row["partnershipId"], row["code"], row["role"], tuple(row["services"]), row["startYear"]
+        )
+        for row in rows
+    ]
 
 
 def data_version(db: Database) -> int:

@@ -1,0 +1,338 @@
+"""GraphQL for the network analysis: peers to contact, measures, communities."""
+
+from __future__ import annotations
+
+import datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from api.errors import UserError
+from api.types import (
+    Council,
+    Info,
+    PageInfo,
+    Partnership,
+    Service,
+    ServiceArg,
+    YearArg,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
+from graph import analysis
+from graph.analysis import NetworkAnalysis
+
+MAX_PEERS = 50
+
+
+def _year(year: int | None) -> int:
+    return datetime.date.today().year if year is None else year
+
+
+@strawberry.enum(description="A council measure to sort by.")
+class Metric(Enum):
+    DEGREE = "degree"
+    WEIGHTED_DEGREE = "weighted_degree"
+    BETWEENNESS = "betweenness"
+    CONSTRAINT = "constraint"
+    EFFECTIVE_SIZE = "effective_size"
+    COMMUNITY = "community"
+    COMPONENT = "component"
+
+
+@strawberry.type(description="A council's position in one year's sharing network.")
+class CouncilMetrics:
+    code: str = strawberry.field(description="GSS code.")
+    degree: int = strawberry.field(description="Distinct partner councils.")
+    weighted_degree: float = strawberry.field(
+        description="Sum over partners of partnerships shared."
+    )
+    betweenness: float = strawberry.field(
+        description="Normalised betweenness, tie length 1/partnerships shared (a broker)."
+    )
+    constraint: float | None = strawberry.field(
+        description="Burt's constraint (low: brokerage opportunities); null without ties."
+    )
+    effective_size: float | None = strawberry.field(
+        description="Burt's effective size (non-redundant partners); null without ties."
+    )
+    community: int = strawberry.field(description="Louvain community (1 is the largest).")
+    component: int = strawberry.field(description="Connected component (1 is the largest).")
+
+    @classmethod
+    def from_model(cls, m: analysis.CouncilMetrics) -> CouncilMetrics:
+        return cls(
+            code=m.code,
+            degree=m.degree,
+            weighted_degree=m.weighted_degree,
+            betweenness=m.betweenness,
+            constraint=m.constraint,
+            effective_size=m.effective_size,
+            community=m.community,
+            component=m.component,
+        )
+
+    @strawberry.field(description="The council.")
+    async def council(self, info: Info) -> Council | None:
+        found = await info.context.loaders.council.load(self.code)
+        return Council.from_model(found) if found else None
+
+
+@strawberry.type(description="An edge of a metrics list.")
+class CouncilMetricsEdge:
+    node: CouncilMetrics = strawberry.field(description="A council's measures.")
+    cursor: str = strawberry.field(description="Opaque position, for `after`.")
+
+
+@strawberry.type(description="A page of council measures.")
+class CouncilMetricsConnection:
+    edges: list[CouncilMetricsEdge] = strawberry.field(description="This page.")
+    page_info: PageInfo = strawberry.field(description="Whether more follow.")
+    total_count: int = strawberry.field(description="Councils in the network.")
+
+
+@strawberry.type(description="One year's sharing network (councils linked by partnerships).")
+class Network:
+    year: int = strawberry.field(description="The year.")
+    service: Service | None = strawberry.field(description="The service layer, if one was given.")
+    councils: int = strawberry.field(description="Councils in the network (active sharers).")
+    ties: int = strawberry.field(description="Pairs of councils sharing a partnership.")
+    density: float = strawberry.field(description="Ties over possible pairs.")
+    components: int = strawberry.field(description="Connected components.")
+    largest_component: int = strawberry.field(description="Councils in the largest one.")
+    transitivity: float = strawberry.field(description="Share of closed triples.")
+    communities: int = strawberry.field(description="Louvain communities (fixed seed).")
+    modularity: float = strawberry.field(description="Modularity of that partition.")
+    tier_assortativity: float | None = strawberry.field(
+        description="Homophily by tier (Newman's r); null when undefined."
+    )
+    region_assortativity: float | None = strawberry.field(
+        description="Homophily by region (Newman's r); null when undefined."
+    )
+    bordering_ties: int = strawberry.field(description="Ties between bordering councils.")
+    bordering_share: float | None = strawberry.field(
+        description="Share of ties between bordering councils (proximity)."
+    )
+    analysis: strawberry.Private[NetworkAnalysis]
+
+    @strawberry.field(description="Per-council measures, sorted, paginated.")
+    def metrics(
+        self,
+        order_by: Annotated[
+            Metric, strawberry.argument(description="The measure to sort by.")
+        ] = Metric.BETWEENNESS,
+        descending: Annotated[
+            bool, strawberry.argument(description="Largest first (default).")
+        ] = True,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size (default 20, at most 100).")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor of the item before the page.")
+        ] = None,
+    ) -> CouncilMetricsConnection:
+        size, offset = page_size(first), decode_cursor(after)
+        ranked = analysis.rank_councils(
+            self.analysis.metrics.values(), by=order_by.value, descending=descending
+        )
+        page = ranked[offset : offset + size]
+        return CouncilMetricsConnection(
+            edges=[
+                CouncilMetricsEdge(
+                    node=CouncilMetrics.from_model(m), cursor=encode_cursor(offset + i)
+                )
+                for i, m in enumerate(page)
+            ],
+            page_info=PageInfo(
+                has_next_page=offset + size < len(ranked),
+                end_cursor=encode_cursor(offset + len(page) - 1) if page else None,
+            ),
+            total_count=len(ranked),
+        )
+
+    @classmethod
+    def from_analysis(cls, year: int, service: Service | None, a: NetworkAnalysis) -> Network:
+        s = a.summary
+        return cls(
+            year=year,
+            service=service,
+            councils=s.councils,
+            ties=s.ties,
+            density=s.density,
+            components=s.components,
+            largest_component=s.largest_component,
+            transitivity=s.transitivity,
+            communities=s.communities,
+            modularity=s.modularity,
+            tier_assortativity=s.tier_assortativity,
+            region_assortativity=s.region_assortativity,
+            bordering_ties=s.bordering_ties,
+            bordering_share=s.bordering_share,
+            analysis=a,
+        )
+
+
+@strawberry.type(description="A cluster of councils that share more with each other.")
+class Community:
+    number: int = strawberry.field(description="1 is the largest.")
+    size: int = strawberry.field(description="Councils in it.")
+    codes: strawberry.Private[tuple[str, ...]]
+
+    @strawberry.field(description="Its councils, ordered by name.")
+    async def councils(self, info: Info) -> list[Council]:
+        found = await info.context.loaders.council.load_many(list(self.codes))
+        return sorted(
+            (Council.from_model(c) for c in found if c is not None), key=lambda c: c.model.name
+        )
+
+
+@strawberry.type(description="A council worth calling: it shares what you asked about.")
+class Peer:
+    score: float = strawberry.field(description="Similarity in (0, 1]; higher is closer.")
+    distance_km: float = strawberry.field(description="Distance between centroids, km.")
+    reason: str = strawberry.field(description="Why, in one line.")
+    services: list[str] = strawberry.field(description="Services of the relevant partnerships.")
+    since: int | None = strawberry.field(description="Earliest start year among them.")
+    already_partner: bool = strawberry.field(
+        description="Whether the asking council is already in one of those partnerships."
+    )
+    code: strawberry.Private[str]
+    partnership_ids: strawberry.Private[tuple[str, ...]]
+    partner_codes: strawberry.Private[tuple[str, ...]]
+
+    @classmethod
+    def from_model(cls, p: analysis.Peer) -> Peer:
+        return cls(
+            score=p.score,
+            distance_km=p.distance_km,
+            reason=p.reason,
+            services=list(p.services),
+            since=p.since,
+            already_partner=p.already_partner,
+            code=p.code,
+            partnership_ids=p.partnerships,
+            partner_codes=p.partners,
+        )
+
+    @strawberry.field(description="The council to learn from.")
+    async def council(self, info: Info) -> Council:
+        found = await info.context.loaders.council.load(self.code)
+        if found is None:  # the analysis only names councils from the graph
+            raise UserError(f"council {self.code} disappeared; retry the query")
+        return Council.from_model(found)
+
+    @strawberry.field(description="Its partnerships that make it relevant.")
+    async def partnerships(self, info: Info) -> list[Partnership]:
+        found = await info.context.loaders.partnership.load_many(list(self.partnership_ids))
+        return [Partnership.from_model(p) for p in found if p is not None]
+
+    @strawberry.field(description="Its partners in those partnerships.")
+    async def partners(self, info: Info) -> list[Council]:
+        found = await info.context.loaders.council.load_many(list(self.partner_codes))
+        return [Council.from_model(c) for c in found if c is not None]
+
+
+@strawberry.type(description="A statistical nearest neighbour (like the CIPFA model).")
+class Neighbour:
+    score: float = strawberry.field(description="Similarity in (0, 1].")
+    distance_km: float = strawberry.field(description="Distance between centroids, km.")
+    reason: str = strawberry.field(description="Why, in one line.")
+    code: strawberry.Private[str]
+
+    @strawberry.field(description="The council.")
+    async def council(self, info: Info) -> Council | None:
+        found = await info.context.loaders.council.load(self.code)
+        return Council.from_model(found) if found else None
+
+
+@strawberry.type(description="Peers for a council, and whether it already shares.")
+class PeerSearch:
+    already_shares: bool = strawberry.field(
+        description="Whether the asking council already shares the service (or anything)."
+    )
+    peers: list[Peer] = strawberry.field(description="Councils to learn from, best first.")
+    nearest_neighbours: list[Neighbour] = strawberry.field(
+        description="Its statistical nearest neighbours, sharing or not."
+    )
+
+
+CodeArg = Annotated[str, strawberry.argument(description="GSS code of the asking council.")]
+LimitArg = Annotated[int, strawberry.argument(description=f"How many (1 to {MAX_PEERS}).")]
+
+
+async def _peer_search(
+    info: Info, code: str, service: Service | None, year: int | None, limit: int
+) -> PeerSearch:
+    if not 1 <= limit <= MAX_PEERS:
+        raise UserError(f"limit must be between 1 and {MAX_PEERS} (got {limit})")
+    asker = await info.context.loaders.council.load(code.strip().upper())
+    if asker is None:
+        raise UserError(f"no council has the GSS code {code!r}")
+    y = _year(year)
+    if not asker.exists_in(y):
+        raise UserError(f"{asker.name} did not exist in {y}; ask about a year it existed")
+    version = await info.context.data_version()
+    network = info.context.network
+    svc = service.value if service else None
+    search = await info.context.run(
+        lambda: network.peers(asker.code, y, svc, limit=limit, version=version)
+    )
+    neighbours = await info.context.run(
+        lambda: network.neighbours(asker.code, y, k=limit, version=version)
+    )
+    return PeerSearch(
+        already_shares=search.asker_shares,
+        peers=[Peer.from_model(p) for p in search.peers],
+        nearest_neighbours=[
+            Neighbour(score=n.score, distance_km=n.distance_km, reason=n.reason, code=n.code)
+            for n in neighbours
+        ],
+    )
+
+
+async def network_analysis(info: Info, year: int, service: Service | None) -> NetworkAnalysis:
+    version = await info.context.data_version()
+    svc = service.value if service else None
+    return await info.context.run(lambda: info.context.network.analysis(year, svc, version=version))
+
+
+@strawberry.type
+class NetworkQuery:
+    @strawberry.field(
+        description="Councils the given council could learn from: active sharers of `service` "
+        "(any service when omitted) in `year`, most similar and nearest first."
+    )
+    async def peers(
+        self, info: Info, code: CodeArg, service: ServiceArg = None, year: YearArg = None,
+        limit: LimitArg = 10,
+    ) -> list[Peer]:  # fmt: skip
+        return (await _peer_search(info, code, service, year, limit)).peers
+
+    @strawberry.field(
+        description="Peers plus whether the council already shares, and its statistical "
+        "nearest neighbours regardless of sharing."
+    )
+    async def peer_search(
+        self, info: Info, code: CodeArg, service: ServiceArg = None, year: YearArg = None,
+        limit: LimitArg = 10,
+    ) -> PeerSearch:  # fmt: skip
+        return await _peer_search(info, code, service, year, limit)
+
+    @strawberry.field(description="Network-wide figures and per-council measures for a year.")
+    async def network(
+        self, info: Info, year: YearArg = None, service: ServiceArg = None
+    ) -> Network:
+        y = _year(year)
+        return Network.from_analysis(y, service, await network_analysis(info, y, service))
+
+    @strawberry.field(description="Louvain communities of the year's network (fixed seed).")
+    async def communities(
+        self, info: Info, year: YearArg = None, service: ServiceArg = None
+    ) -> list[Community]:
+        a = await network_analysis(info, _year(year), service)
+        return [
+            Community(number=i, size=len(group), codes=tuple(sorted(group)))
+            for i, group in enumerate(a.communities, start=1)
+        ]

@@ -1,0 +1,121 @@
+"""``councilgraph peers`` and ``councilgraph stats``: the analysis at the command line."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import re
+from collections import Counter
+
+from rich.console import Console
+from rich.table import Table
+
+from graph import repository as repo
+from graph.db import Database
+from graph.names import normalise
+from graph.projection import NetworkSource
+
+GSS_CODE = re.compile(r"[EWSN]\d{8}")
+SERVICE_CODES = (
+    "revenues_benefits", "legal", "management", "procurement", "ict", "hr_payroll",
+    "finance_audit_fraud", "property_assets", "building_control_regulatory",
+    "customer_services", "waste_environment", "planning", "environmental_health_licensing",
+    "childrens_services", "adult_social_care_health",
+)  # fmt: skip
+
+
+class CouncilNotFound(LookupError):
+    """No council, or several, match what the user typed."""
+
+
+def find_council(db: Database, text: str, year: int) -> repo.Council:
+    """A council by GSS code or any alias; the one existing in ``year`` when names repeat."""
+    if GSS_CODE.fullmatch(text.strip().upper()):
+        found = repo.councils_by_codes(db, [text.strip().upper()])
+        if found:
+            return next(iter(found.values()))
+        raise CouncilNotFound(f"no council has the GSS code {text!r}")
+    matches = repo.councils_by_alias_key(db, normalise(text))
+    existing = [c for c in matches if c.exists_in(year)] or matches
+    if not existing:
+        raise CouncilNotFound(f"no council is called {text!r} (try its GSS code)")
+    return max(existing, key=lambda c: (c.valid_to is None, c.valid_from))
+
+
+def add_peers_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("council", help="GSS code or name, e.g. 'Basingstoke and Deane'")
+    parser.add_argument("--service", choices=SERVICE_CODES, help="service layer (default: any)")
+    parser.add_argument("--year", type=int, default=datetime.date.today().year)
+    parser.add_argument("--limit", type=int, default=10)
+
+
+def run_peers(args: argparse.Namespace, db: Database) -> int:
+    console = Console()
+    try:
+        asker = find_council(db, args.council, args.year)
+    except CouncilNotFound as error:
+        console.print(f"councilgraph: {error}", style="red")
+        return 1
+    network = NetworkSource(db)
+    search = network.peers(asker.code, args.year, args.service, limit=args.limit)
+    scope = args.service or "any service"
+    shares = "already shares" if search.asker_shares else "does not share"
+    console.print(f"{asker.name} ({asker.code}) {shares} {scope} in {args.year}.")
+    table = Table(title=f"Councils {asker.name} could learn from ({scope}, {args.year})")
+    for column in ("#", "council", "score", "km", "why"):
+        table.add_column(column)
+    names = {c.code: c.name for c in repo.all_councils(db)}
+    for rank, peer in enumerate(search.peers, start=1):
+        table.add_row(
+            str(rank), names.get(peer.code, peer.code), f"{peer.score:.2f}",
+            f"{peer.distance_km:.0f}", peer.reason,
+        )  # fmt: skip
+    console.print(table)
+    neighbours = network.neighbours(asker.code, args.year, k=args.limit)
+    console.print(
+        "Statistical nearest neighbours: "
+        + ", ".join(names.get(n.code, n.code) for n in neighbours)
+    )
+    return 0
+
+
+def add_stats_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--year", type=int, default=datetime.date.today().year)
+    parser.add_argument("--service", choices=SERVICE_CODES, help="one service layer")
+
+
+def run_stats(args: argparse.Namespace, db: Database) -> int:
+    console = Console()
+    memberships = repo.effective_memberships(db, args.year, args.service)
+    councils = {c.code: c for c in repo.all_councils(db)}
+    existing = [c for c in councils.values() if c.exists_in(args.year)]
+    by_partnership: dict[str, list[str]] = {}
+    for m in memberships:
+        by_partnership.setdefault(m.partnership_id, []).append(m.code)
+    mix = Counter(
+        repo.tier_mix(councils[code].tier for code in codes) for codes in by_partnership.values()
+    )
+    sharers = {m.code for m in memberships}
+    scope = f" in {args.service}" if args.service else ""
+    console.print(f"[bold]{args.year}{scope}[/bold]: {len(by_partnership)} active partnerships")
+    console.print(
+        f"  district-district {mix['district_district']}, district-upper "
+        f"{mix['district_upper']}, upper-upper {mix['upper_upper']}"
+    )
+    console.print(
+        f"  {len(existing)} councils: {len(sharers)} active sharers, "
+        f"{sum(1 for c in existing if c.code not in sharers)} singletons"
+    )
+    s = NetworkSource(db).analysis(args.year, args.service).summary
+    console.print(
+        f"  network: {s.ties} ties, density {s.density:.3f}, {s.components} components "
+        f"(largest {s.largest_component}), transitivity {s.transitivity:.2f}, "
+        f"{s.communities} communities (modularity {s.modularity:.2f})"
+    )
+    tier_r = "n/a" if s.tier_assortativity is None else f"{s.tier_assortativity:.2f}"
+    region_r = "n/a" if s.region_assortativity is None else f"{s.region_assortativity:.2f}"
+    share = "n/a" if s.bordering_share is None else f"{s.bordering_share:.0%}"
+    console.print(
+        f"  homophily: tier r={tier_r}, region r={region_r}; ties between neighbours: {share}"
+    )
+    return 0

@@ -1,0 +1,113 @@
+"""Peers, network measures and communities through GraphQL and the CLI, on the bundled data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from api.app import create_app
+from graph.db import Database
+from graph.settings import Settings
+from tests.test_api import gql, gql_errors
+
+
+@pytest.fixture(scope="module")
+def client(loaded_db: Database, neo4j_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(neo4j_settings)) as test_client:
+        yield test_client
+
+
+PEERS = """query ($code: String!, $service: Service, $year: Int) {
+  peerSearch(code: $code, service: $service, year: $year, limit: 10) {
+    alreadyShares
+    peers {
+      council { code name isSharer(year: $year, service: $service) }
+      score distanceKm reason partnerships { id services }
+    }
+    nearestNeighbours { council { code } }
+  }
+}"""
+
+
+def test_peers_of_a_legal_singleton_are_active_legal_sharers(client: TestClient) -> None:
+    data = gql(client, PEERS, code="E07000084", service="LEGAL", year=2012)
+    search = data["peerSearch"]
+    assert search["alreadyShares"] is False
+    peers = search["peers"]
+    assert len(peers) == 10
+    assert all(p["council"]["isSharer"] for p in peers)
+    assert all("LEGAL" in part["services"] for p in peers for part in p["partnerships"])
+    scores = [p["score"] for p in peers]
+    assert scores == sorted(scores, reverse=True)
+    assert all(p["reason"] and "km" in p["reason"] for p in peers)
+    # East Hampshire borders Basingstoke and Deane and shares legal: it leads.
+    assert peers[0]["council"]["name"] == "East Hampshire"
+    assert len(search["nearestNeighbours"]) == 10
+
+
+def test_peers_say_when_the_council_already_shares(client: TestClient) -> None:
+    search = gql(client, PEERS, code="E09000024", service="LEGAL", year=2014)["peerSearch"]
+    assert search["alreadyShares"] is True  # Merton leads the South London Legal Partnership
+    assert search["peers"]
+
+
+def test_peers_reject_bad_input(client: TestClient) -> None:
+    errors = gql_errors(client, '{ peers(code: "E99999999") { score } }')
+    assert "no council has the GSS code" in errors[0]["message"]
+    errors = gql_errors(client, '{ peers(code: "E07000084", limit: 500) { score } }')
+    assert "limit must be between" in errors[0]["message"]
+
+
+def test_network_measures_are_the_same_on_every_run(client: TestClient) -> None:
+    query = """{ network(year: 2012) { councils ties density components communities
+                 metrics(first: 5, orderBy: BETWEENNESS) { totalCount edges { node {
+                   code betweenness community } } } }
+               council(code: "E07000084") { metrics(year: 2012) { degree community } } }"""
+    first, second = gql(client, query), gql(client, query)
+    assert first == second
+    network = first["network"]
+    assert network["metrics"]["totalCount"] == network["councils"] > 300
+    values = [e["node"]["betweenness"] for e in network["metrics"]["edges"]]
+    assert values == sorted(values, reverse=True)
+    assert first["council"]["metrics"]["degree"] > 0
+
+
+def test_communities_partition_the_network(client: TestClient) -> None:
+    data = gql(
+        client,
+        "{ communities(year: 2012) { number size councils { code } } "
+        "network(year: 2012) { councils } }",
+    )
+    communities = data["communities"]
+    codes = [c["code"] for community in communities for c in community["councils"]]
+    assert len(codes) == len(set(codes)) == data["network"]["councils"]
+    assert [c["number"] for c in communities] == list(range(1, len(communities) + 1))
+    assert all(c["size"] == len(c["councils"]) for c in communities)
+
+
+def test_cli_peers_and_stats(loaded_db: Database, neo4j_settings: Settings) -> None:
+    env = {
+        "NEO4J_URI": neo4j_settings.uri,
+        "NEO4J_PASSWORD": neo4j_settings.password.value,
+        "COLUMNS": "200",
+        "PATH": "/usr/bin:/bin",
+    }
+    peers = subprocess.run(
+        [sys.executable, "-m", "cli.main", "peers", "Basingstoke and Deane", "--service", "legal",
+         "--year", "2012"],
+        capture_output=True, text=True, env=env, check=False, timeout=120,
+    )  # fmt: skip
+    assert peers.returncode == 0, peers.stderr
+    assert "does not share legal in 2012" in peers.stdout
+    assert "East Hampshire" in peers.stdout
+    stats = subprocess.run(
+        [sys.executable, "-m", "cli.main", "stats", "--year", "2012"],
+        capture_output=True, text=True, env=env, check=False, timeout=120,
+    )  # fmt: skip
+    assert stats.returncode == 0, stats.stderr
+    assert "active partnerships" in stats.stdout
+    assert "353 councils" in stats.stdout
