@@ -61,24 +61,17 @@ DEFAULT_TOPOJSON = (
 )
 TOPOJSON_OBJECT = "lad"
 
-# Transformers are thread-safe for reading once built but costly to build: build lazily, once.
-_TO_BNG: Transformer | None = None
-_TO_WGS84: Transformer | None = None
 
-
+@cache
 def _to_bng_transformer() -> Transformer:
-    global _TO_BNG
-    if _TO_BNG is None:
-        # always_xy: pyproj would otherwise expect (lat, lon) for EPSG:4326.
-        _TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-    return _TO_BNG
+    # Built on first use, not at import (building one reads the PROJ database);
+    # always_xy because pyproj would otherwise expect (lat, lon) for EPSG:4326.
+    return Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
 
 
+@cache
 def _to_wgs84_transformer() -> Transformer:
-    global _TO_WGS84
-    if _TO_WGS84 is None:
-        _TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
-    return _TO_WGS84
+    return Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 
 
 def to_bng(lon: float, lat: float) -> tuple[float, float]:

@@ -406,3 +406,29 @@ def test_an_interrupted_load_leaves_the_graph_as_it_was(clean_db: Database) -> N
     assert data_version(clean_db) == before
     # Rerunning completes it.
     assert load_partnership_file(clean_db, path).counts["partnerships"].created == 2
+
+
+def test_former_codes_in_a_file_resolve_to_the_current_councils(clean_db: Database) -> None:
+    report = load_partnership_file(clean_db, FIXTURES / "former_codes.csv")
+    assert report.exit_code == 0
+    rows = clean_db.read(
+        "MATCH (c:Council)-[:MEMBER_OF]->(:Partnership {id: 'fixture-former-codes'}) "
+        "RETURN c.code AS code ORDER BY code"
+    )
+    assert [r["code"] for r in rows] == ["E07000242", "E07000243", "E08000037"]
+
+
+def test_the_graph_holds_exactly_the_councils_in_scope_of_the_source(loaded_db: Database) -> None:
+    from loaders.sources import COUNCILS, read_csv_rows
+
+    expected = {
+        r["gss-code"]
+        for r in read_csv_rows(COUNCILS)
+        if r["nation"] == "England"
+        and r["local-authority-type"] in {"CTY", "NMD", "UA", "MD", "LBO", "CC"}
+        and (not r["end-date"] or r["end-date"] > "2009-01-01")
+    }
+    rows = loaded_db.read("MATCH (c:Council) RETURN c.code AS code, c.validTo AS validTo")
+    assert {r["code"] for r in rows} == expected
+    ended = {r["code"] for r in rows if r["validTo"] is not None}
+    assert len(ended) == 48  # the councils abolished 2019-2023 keep their end dates
