@@ -115,7 +115,9 @@ class LoadReport:
         elif self.written:
             lines.append(f"written: {outcome}; data version {self.data_version}")
         elif self.errors and not self.written:
-            lines.append("nothing written: fix the errors above (or use --skip-invalid)")
+            whole_file = any(e.row is None or e.row == 1 for e in self.errors)
+            hint = "" if whole_file or self.skip_invalid else " (or use --skip-invalid)"
+            lines.append(f"nothing written: fix the errors above{hint}")
         else:
             lines.append(f"no changes: {outcome}")
         if self.skipped_rows:
