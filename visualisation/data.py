@@ -1,0 +1,290 @@
+"""Read one year's :class:`~visualisation.model.ViewData` from the graph.
+
+No Cypher here: every read goes through ``graph.repository`` (typed models,
+parameterised statements, the data README's rules implemented once), five
+round trips per year. :class:`ViewDataSource` keeps the result per (data
+version, year), so a page view normally costs one round trip (the version).
+
+* councils that exist in the year (``repository.all_councils``);
+* partnerships with members, services and sources (``partnerships_by_ids``);
+* effective members of the partnerships active in the year
+  (``effective_memberships``); partnerships that are not active (in
+  development, abandoned, or outside their years) get their listed members
+  carried forward along ``SUCCEEDED_BY`` the same way, so the views can still
+  draw them when asked;
+* borders and successors (``council_links``);
+* outlines: each council's territory as 2013 districts (``graph.geo``): its
+  own (by current or former code), or for a council created since, the
+  territories of the councils it replaced (counties excluded: a county is
+  drawn by its districts).
+
+Peers for the council view come from ``graph.analysis.peers.find_peers``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+from types import MappingProxyType
+
+from graph import repository
+from graph.db import Database
+from visualisation.model import KINDS, Council, Partnership, Peer, Ring, Source, ViewData
+
+__all__ = [
+    "FIRST_YEAR",
+    "OUTLINE_TOLERANCE_M",
+    "ViewDataSource",
+    "current_year",
+    "peers_for",
+    "read_view_data",
+    "territories",
+]
+
+FIRST_YEAR = 2000
+"""The first year the year filter offers (the partnerships data starts in the 2000s)."""
+OUTLINE_TOLERANCE_M = 500.0
+"""Simplification of the map's outlines: ~190 kB of JSON for England, sharp at national scale."""
+
+
+def current_year() -> int:
+    """This calendar year: the views' default year."""
+    return date.today().year
+
+
+def _carried_forward(
+    code: str,
+    year: int,
+    councils: Mapping[str, repository.Council],
+    successors: Mapping[str, Sequence[str]],
+) -> set[str]:
+    """The data README's succession rule: ``code`` if it exists in ``year``, else the
+    first councils along SUCCEEDED_BY that do (on each path)."""
+    found: set[str] = set()
+    seen: set[str] = set()
+    frontier = [code]
+    while frontier:
+        current = frontier.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        council = councils.get(current)
+        if council is not None and council.exists_in(year):
+            found.add(current)
+        else:
+            frontier.extend(successors.get(current, ()))
+    return found
+
+
+def territories(
+    councils: Iterable[repository.Council],
+    successors: Mapping[str, Sequence[str]],
+    outline_codes: Iterable[str],
+) -> dict[str, tuple[str, ...]]:
+    """Each non-county council's territory as a set of 2013 district codes.
+
+    Parameters
+    ----------
+    councils : every council (current and abolished).
+    successors : council code -> the codes of the councils that replaced it.
+    outline_codes : the 2013 district/unitary codes that have an outline.
+
+    Returns
+    -------
+    dict
+        ``{council code: (2013 code, ...)}``; councils with no known territory
+        (counties, or councils with no outline and no predecessors) are absent.
+    """
+    by_code = {c.code: c for c in councils}
+    have = set(outline_codes)
+    predecessors: dict[str, list[str]] = defaultdict(list)
+    for old, news in successors.items():
+        for new in news:
+            predecessors[new].append(old)
+
+    result: dict[str, tuple[str, ...]] = {}
+
+    def territory(code: str, trail: frozenset[str]) -> tuple[str, ...]:
+        if code in result:
+            return result[code]
+        council = by_code.get(code)
+        if council is None or council.kind == "county" or code in trail:
+            return ()
+        own = sorted(c for c in (code, *council.former_codes) if c in have)
+        if own:
+            return (own[0],)
+        parts: set[str] = set()
+        for old in predecessors.get(code, ()):
+            parts.update(territory(old, trail | {code}))
+        return tuple(sorted(parts))
+
+    for code in sorted(by_code):
+        found = territory(code, frozenset())
+        if found:
+            result[code] = found
+    return result
+
+
+def _outlines(
+    existing: Sequence[repository.Council],
+    every: Sequence[repository.Council],
+    successors: Mapping[str, Sequence[str]],
+) -> dict[str, tuple[Ring, ...]]:
+    from graph.geo import lad2013_outlines_bng
+
+    shapes = lad2013_outlines_bng(tolerance_m=OUTLINE_TOLERANCE_M)
+    owned = territories(every, successors, shapes)
+    return {
+        c.code: tuple(tuple(ring) for district in owned[c.code] for ring in shapes[district])
+        for c in existing
+        if c.code in owned
+    }
+
+
+def read_view_data(db: Database, year: int, *, outlines: bool = True) -> ViewData:
+    """Read everything the views may draw for ``year`` (five round trips).
+
+    Parameters
+    ----------
+    db : the graph.
+    year : the year to describe.
+    outlines : include the map's council outlines (skip them for network-only uses).
+    """
+    every = repository.all_councils(db)
+    by_code = {c.code: c for c in every}
+    existing = [c for c in every if c.exists_in(year) and c.kind in KINDS]
+    links = repository.council_links(db, [c.code for c in every])
+    successors = {code: link.succeeded_by for code, link in links.items()}
+    facts = repository.partnerships_by_ids(db, repository.all_partnership_ids(db))
+
+    active: dict[str, set[str]] = defaultdict(set)
+    for membership in repository.effective_memberships(db, year):
+        active[membership.partnership_id].add(membership.code)
+
+    partnerships: list[Partnership] = []
+    for pid in sorted(facts):
+        fact = facts[pid]
+        if pid in active:
+            members = active[pid]
+        else:
+            members = set()
+            for member in fact.members:
+                members |= _carried_forward(member.code, year, by_code, successors)
+        lead = fact.lead_code
+        if lead is not None and lead not in members:
+            carried = _carried_forward(lead, year, by_code, successors) & members
+            lead = min(carried) if len(carried) == 1 else None
+        partnerships.append(
+            Partnership(
+                id=fact.id,
+                name=fact.name,
+                status=fact.status,
+                services=fact.services,
+                members=tuple(sorted(members)),
+                start_year=fact.start_year,
+                end_year=fact.end_year,
+                annual_savings_gbp=fact.annual_savings_gbp,
+                savings_note=fact.savings_note,
+                sources=tuple(Source(s.url, s.date) for s in fact.sources),
+                lead=lead,
+                notes=fact.notes,
+            )
+        )
+
+    existing_codes = {c.code for c in existing}
+    borders = sorted(
+        {
+            (min(code, other), max(code, other))
+            for code in existing_codes
+            for other in (links[code].borders if code in links else ())
+            if other in existing_codes and other != code
+        }
+    )
+    return ViewData(
+        year=year,
+        councils=tuple(
+            Council(
+                code=c.code,
+                name=c.name,
+                kind=c.kind,
+                tier=c.tier,
+                region=c.region,
+                lat=c.latitude,
+                lon=c.longitude,
+                population=c.population,
+            )
+            for c in existing
+        ),
+        partnerships=tuple(partnerships),
+        borders=tuple(borders),
+        outlines=MappingProxyType(_outlines(existing, every, successors) if outlines else {}),
+        years=(FIRST_YEAR, max(current_year(), year)),
+    )
+
+
+def peers_for(data: ViewData, code: str, *, limit: int = 5) -> tuple[Peer, ...]:
+    """The councils most like ``code`` that share (``graph.analysis.peers.find_peers``)."""
+    from graph.analysis.peers import find_peers
+    from graph.analysis.projection import CouncilAttrs, Membership
+
+    councils = {
+        c.code: CouncilAttrs(
+            code=c.code,
+            name=c.name,
+            kind=c.kind,
+            tier=c.tier,
+            region=c.region,
+            population=c.population,
+            area_ha=None,
+            lat=c.lat,
+            lon=c.lon,
+        )
+        for c in data.councils
+        if c.lat is not None and c.lon is not None
+    }
+    if code not in councils:
+        return ()
+    memberships = [
+        Membership(p.id, member, p.services, p.start_year)
+        for p in data.partnerships
+        if p.is_active(data.year)
+        for member in p.members
+        if member in councils
+    ]
+    search = find_peers(code, memberships, councils, limit=limit)
+    return tuple(Peer(code, peer.code, peer.score, peer.reason) for peer in search.peers)
+
+
+class ViewDataSource:
+    """View data per year, re-read only when the graph's data version changes.
+
+    Create one per process (e.g. in the Starlette lifespan) and share it; it is
+    thread-safe and bounded (least recently used years are dropped).
+    """
+
+    def __init__(self, db: Database, *, maxsize: int = 8) -> None:
+        self._db = db
+        self._maxsize = maxsize
+        self._entries: OrderedDict[tuple[int, int], ViewData] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def view_data(self, year: int | None = None, *, peers_of: str | None = None) -> ViewData:
+        """The year's data (default: this year), with ``peers_of``'s peers when given."""
+        year = current_year() if year is None else year
+        key = (repository.data_version(self._db), year)
+        with self._lock:
+            data = self._entries.get(key)
+            if data is not None:
+                self._entries.move_to_end(key)
+        if data is None:
+            data = read_view_data(self._db, year)
+            with self._lock:
+                self._entries[key] = data
+                while len(self._entries) > self._maxsize:
+                    self._entries.popitem(last=False)
+        if peers_of is not None:
+            data = replace(data, peers=peers_for(data, peers_of))
+        return data
