@@ -55,7 +55,9 @@ SEED = 2013
 # Appended to both pages: records when vis-network reports each milestone.
 _PROBE = """<script>(function () {
   var marks = window.__bench = window.__bench || {};
-  function mark(name) { return function () { if (!(name in marks)) marks[name] = performance.now(); }; }
+  function mark(name) {
+    return function () { if (!(name in marks)) marks[name] = performance.now(); };
+  }
   if (window.network && window.network.once) {
     network.once("afterDrawing", mark("firstDraw"));
     network.once("stabilizationIterationsDone", mark("stabilised"));
@@ -126,6 +128,7 @@ def _plane(lon: float, lat: float) -> tuple[float, float]:
 
 def browser_side(pages: dict[str, str]) -> dict[str, Any]:
     """Median milliseconds from navigation to each page's milestones, offline chromium."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     from visualisation.browser import launch_chromium, offline_context, pages_app, serve_asgi
@@ -151,7 +154,7 @@ def browser_side(pages: dict[str, str]) -> dict[str, Any]:
                     timed_out = False
                     try:
                         page.wait_for_function(ready, timeout=BROWSER_TIMEOUT_MS)
-                    except Exception:  # noqa: BLE001 - a page that never settles is a result
+                    except PlaywrightTimeout:  # a page that never settles is a result too
                         timed_out = True
                     marks = page.evaluate(
                         "() => ({bench: window.__bench || {}, ready: window.councilGraph"
