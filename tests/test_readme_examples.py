@@ -1,0 +1,44 @@
+"""Every GraphQL example in README.md runs without errors on the bundled data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from api.app import create_app
+from graph.db import Database
+from graph.settings import Settings
+from tests.test_api import gql
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+EXAMPLES = re.findall(r"```graphql\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+
+
+@pytest.fixture(scope="module")
+def client(loaded_db: Database, neo4j_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(neo4j_settings)) as test_client:
+        yield test_client
+
+
+def test_readme_has_the_examples() -> None:
+    assert len(EXAMPLES) >= 5
+
+
+@pytest.mark.parametrize("query", EXAMPLES, ids=[f"example{i}" for i in range(len(EXAMPLES))])
+def test_readme_example_runs(client: TestClient, query: str) -> None:
+    data = gql(client, query)
+    assert data
+    assert all(value is not None for value in data.values())
+
+
+def test_readme_answers(client: TestClient) -> None:
+    near = gql(client, EXAMPLES[1])["singletonsBorderingSharers"]
+    basingstoke = next(r for r in near if r["council"]["name"] == "Basingstoke and Deane")
+    assert [n["name"] for n in basingstoke["sharingNeighbours"]] == ["East Hampshire", "Wokingham"]
+    path = gql(client, EXAMPLES[3])["path"]
+    assert path[0]["name"] == "Basingstoke and Deane"
+    assert path[-1]["name"] == "Merton"
