@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,20 +17,12 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount
 
-from visualisation import (
-    Partnership,
-    ViewData,
-    ViewOptions,
-    ViewOptionsError,
-    render_council,
-    render_map,
-    render_network,
-)
+from visualisation import Partnership, ViewData
 from visualisation.browser import OfflineContext, launch_chromium, offline_context, serve_asgi
 from visualisation.examples import EASTFORD, NORTHTON, WESTWICK, example_view_data
+from visualisation.routes import view_routes
 from visualisation.synthetic import synthetic_view_data
 
 pytestmark = pytest.mark.browser
@@ -63,33 +55,28 @@ def _datasets() -> dict[str, ViewData]:
     }
 
 
+class FixedSource:
+    """A view source that always answers with one dataset (the API reads Neo4j instead)."""
+
+    def __init__(self, data: ViewData) -> None:
+        self.data = data
+
+    def view_data(self, year: int | None = None, *, peers_of: str | None = None) -> ViewData:
+        return self.data
+
+    def for_request(self, request: Request) -> FixedSource:
+        return self
+
+
 def _app(datasets: dict[str, ViewData]) -> Starlette:
-    def view(render: Callable[[ViewData, ViewOptions, Request], str]) -> Callable[..., object]:
-        async def endpoint(request: Request) -> Response:
-            try:
-                options = ViewOptions.from_query(request.query_params)
-            except ViewOptionsError as error:
-                return PlainTextResponse(str(error), status_code=400)
-            data = datasets[request.path_params["dataset"]]
-            return HTMLResponse(render(data, options, request))
-
-        return endpoint
-
+    """The API's view routes, once per dataset: /{dataset}/views/..."""
     return Starlette(
         routes=[
-            Route(
-                "/{dataset}/views/network",
-                view(lambda data, options, _: render_network(data, options)),
-            ),
-            Route("/{dataset}/views/map", view(lambda data, options, _: render_map(data, options))),
-            Route(
-                "/{dataset}/views/council/{code}",
-                view(
-                    lambda data, options, request: render_council(
-                        data, options, request.path_params["code"]
-                    )
-                ),
-            ),
+            Mount(
+                f"/{name}",
+                routes=view_routes(FixedSource(data).for_request),
+            )
+            for name, data in datasets.items()
         ]
     )
 
@@ -311,8 +298,19 @@ def test_bad_query_parameters_get_a_clear_400(session: Session) -> None:
     assert response is not None
     assert response.status == 400
     assert "Did you mean 'legal'?" in session.page.inner_text("body")
-    # The browser logs the 400 as a console error; that one is expected.
+    response = session.page.goto(f"{session.base}/example/views/council/E07999999")
+    assert response is not None
+    assert response.status == 404
+    assert "no council with code 'E07999999'" in session.page.inner_text("body")
+    # The browser logs the 400 and 404 as console errors; those are expected.
     session.errors.clear()
+
+
+def test_pages_carry_a_strict_content_security_policy(session: Session) -> None:
+    response = session.page.goto(f"{session.base}/example/views/map")
+    assert response is not None
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    session.page.wait_for_function("() => window.councilGraph && window.councilGraph.ready")
 
 
 def test_a_thousand_node_synthetic_graph_renders_without_freezing(session: Session) -> None:

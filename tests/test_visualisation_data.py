@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
+from pathlib import Path
 
 import pytest
 
 from graph import repository
 from graph.db import Database
 from visualisation import ViewData, ViewOptions, render_council, render_map
+from visualisation.cli import EXIT_USAGE, add_render_arguments, run_render
 from visualisation.data import ViewDataSource, peers_for, read_view_data
 
 BASINGSTOKE = "E07000084"
@@ -77,3 +80,28 @@ def test_source_rereads_only_when_the_data_changes(loaded_db: Database) -> None:
     focused = source.view_data(2013, peers_of=BASINGSTOKE)
     assert focused.peers
     assert focused.councils is first.councils
+
+
+def test_render_command_writes_one_offline_file(loaded_db: Database, tmp_path: Path) -> None:
+    parser = argparse.ArgumentParser()
+    add_render_arguments(parser)
+    out = tmp_path / "council.html"
+    args = parser.parse_args(
+        [
+            "council",
+            "--code",
+            BASINGSTOKE,
+            "--year",
+            "2012",
+            "--service",
+            "legal",
+            "--out",
+            str(out),
+        ]
+    )
+    assert run_render(args, loaded_db) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "Basingstoke and Deane" in page
+    assert "<script src" not in page
+    bad = parser.parse_args(["network", "--service", "legall", "--out", str(out)])
+    assert run_render(bad, loaded_db) == EXIT_USAGE

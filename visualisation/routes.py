@@ -1,0 +1,112 @@
+"""Starlette routes for the views: /views/network, /views/map, /views/council/{code}.
+
+The API mounts them with its own data source::
+
+    from visualisation.data import ViewDataSource
+    from visualisation.routes import view_routes
+
+    views = ViewDataSource(db)                      # one per process
+    routes += view_routes(lambda request: views)
+
+Query parameters are those of :class:`~visualisation.options.ViewOptions`. A bad
+value answers 400 with the reason, an unknown council 404, Neo4j down 503; the
+page itself is built in a worker thread (Neo4j reads and layout are blocking).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from visualisation.model import ViewData
+from visualisation.options import ViewOptions, ViewOptionsError
+from visualisation.views import UnknownCouncilError, render_council, render_map, render_network
+
+__all__ = ["ViewSource", "view_routes"]
+
+# Pages are self-contained: forbid anything but inline script/style and data: images,
+# so even a rendering bug could not load or send anything elsewhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
+)
+
+
+class ViewSource(Protocol):
+    """Where the views get their data (``visualisation.data.ViewDataSource`` fits)."""
+
+    def view_data(self, year: int | None = None, *, peers_of: str | None = None) -> ViewData:
+        """One year's data (None: the default year), with ``peers_of``'s peers when given."""
+        ...
+
+
+def _page(html: str) -> Response:
+    return HTMLResponse(
+        html,
+        headers={
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
+
+
+def view_routes(
+    source: Callable[[Request], ViewSource],
+    *,
+    prefix: str = "/views",
+    unavailable: tuple[type[Exception], ...] = (),
+) -> list[Route]:
+    """The three view routes.
+
+    Parameters
+    ----------
+    source : gives the data source for a request (e.g. from the app's state).
+    prefix : where the views live.
+    unavailable : exceptions meaning the graph cannot be reached (answered 503);
+        defaults to ``graph.db.GraphUnavailable``.
+    """
+    if not unavailable:
+        from graph.db import GraphUnavailable
+
+        unavailable = (GraphUnavailable,)
+
+    def handler(kind: str) -> Callable[[Request], object]:
+        async def endpoint(request: Request) -> Response:
+            try:
+                options = ViewOptions.from_query(request.query_params)
+            except ViewOptionsError as error:
+                return PlainTextResponse(f"Bad query parameter: {error}", status_code=400)
+            code = request.path_params.get("code")
+            data_source = source(request)
+
+            def build() -> str:
+                data = data_source.view_data(options.year, peers_of=code)
+                if kind == "map":
+                    return render_map(data, options)
+                if kind == "council" and code is not None:
+                    return render_council(data, options, code)
+                return render_network(data, options)
+
+            try:
+                return _page(await run_in_threadpool(build))
+            except UnknownCouncilError as error:
+                return PlainTextResponse(str(error), status_code=404)
+            except unavailable as error:
+                return PlainTextResponse(
+                    f"The graph database is unavailable: {error}", status_code=503
+                )
+
+        return endpoint
+
+    base = prefix.rstrip("/")
+    return [
+        Route(f"{base}/network", handler("network"), methods=["GET"]),
+        Route(f"{base}/map", handler("map"), methods=["GET"]),
+        Route(f"{base}/council/{{code}}", handler("council"), methods=["GET"]),
+    ]
