@@ -61,7 +61,13 @@ class FixedSource:
     def __init__(self, data: ViewData) -> None:
         self.data = data
 
-    def view_data(self, year: int | None = None, *, peers_of: str | None = None) -> ViewData:
+    def view_data(
+        self,
+        year: int | None = None,
+        *,
+        peers_of: str | None = None,
+        peers_service: str | None = None,
+    ) -> ViewData:
         return self.data
 
     def for_request(self, request: Request) -> FixedSource:

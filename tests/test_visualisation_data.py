@@ -68,6 +68,15 @@ def test_peers_come_from_the_analysis(data_2012: ViewData) -> None:
     assert 0 < len(peers) <= 5
     assert all(p.code == BASINGSTOKE and p.peer != BASINGSTOKE for p in peers)
     assert peers == tuple(sorted(peers, key=lambda p: -p.score))
+    legal = peers_for(data_2012, BASINGSTOKE, service="legal")
+    legal_sharers = {
+        m
+        for p in data_2012.partnerships
+        if p.is_active(2012) and "legal" in p.services
+        for m in p.members
+    }
+    assert legal
+    assert all(p.peer in legal_sharers for p in legal)
 
 
 def test_source_rereads_only_when_the_data_changes(loaded_db: Database) -> None:

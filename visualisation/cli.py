@@ -73,7 +73,11 @@ def run_render(args: argparse.Namespace, db: Database) -> int:
         print("councilgraph render council: give the council with --code GSS", file=sys.stderr)
         return EXIT_USAGE
     source = ViewDataSource(db)
-    data = source.view_data(options.year, peers_of=args.code if args.view == "council" else None)
+    data = source.view_data(
+        options.year,
+        peers_of=args.code if args.view == "council" else None,
+        peers_service=options.services[0] if len(options.services) == 1 else None,
+    )
     try:
         if args.view == "map":
             page = render_map(data, options)

@@ -225,8 +225,11 @@ def read_view_data(db: Database, year: int, *, outlines: bool = True) -> ViewDat
     )
 
 
-def peers_for(data: ViewData, code: str, *, limit: int = 5) -> tuple[Peer, ...]:
-    """The councils most like ``code`` that share (``graph.analysis.peers.find_peers``)."""
+def peers_for(
+    data: ViewData, code: str, *, service: str | None = None, limit: int = 5
+) -> tuple[Peer, ...]:
+    """The councils most like ``code`` that share (in ``service``, when given), ranked by
+    ``graph.analysis.peers.find_peers``."""
     from graph.analysis.peers import find_peers
     from graph.analysis.projection import CouncilAttrs, Membership
 
@@ -254,7 +257,7 @@ def peers_for(data: ViewData, code: str, *, limit: int = 5) -> tuple[Peer, ...]:
         for member in p.members
         if member in councils
     ]
-    search = find_peers(code, memberships, councils, limit=limit)
+    search = find_peers(code, memberships, councils, service=service, limit=limit)
     return tuple(Peer(code, peer.code, peer.score, peer.reason) for peer in search.peers)
 
 
@@ -271,8 +274,15 @@ class ViewDataSource:
         self._entries: OrderedDict[tuple[int, int], ViewData] = OrderedDict()
         self._lock = threading.Lock()
 
-    def view_data(self, year: int | None = None, *, peers_of: str | None = None) -> ViewData:
-        """The year's data (default: this year), with ``peers_of``'s peers when given."""
+    def view_data(
+        self,
+        year: int | None = None,
+        *,
+        peers_of: str | None = None,
+        peers_service: str | None = None,
+    ) -> ViewData:
+        """The year's data (default: this year), with ``peers_of``'s peers when given
+        (those sharing ``peers_service`` when given)."""
         year = current_year() if year is None else year
         key = (repository.data_version(self._db), year)
         with self._lock:
@@ -286,5 +296,5 @@ class ViewDataSource:
                 while len(self._entries) > self._maxsize:
                     self._entries.popitem(last=False)
         if peers_of is not None:
-            data = replace(data, peers=peers_for(data, peers_of))
+            data = replace(data, peers=peers_for(data, peers_of, service=peers_service))
         return data

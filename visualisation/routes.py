@@ -40,9 +40,21 @@ CONTENT_SECURITY_POLICY = (
 class ViewSource(Protocol):
     """Where the views get their data (``visualisation.data.ViewDataSource`` fits)."""
 
-    def view_data(self, year: int | None = None, *, peers_of: str | None = None) -> ViewData:
-        """One year's data (None: the default year), with ``peers_of``'s peers when given."""
+    def view_data(
+        self,
+        year: int | None = None,
+        *,
+        peers_of: str | None = None,
+        peers_service: str | None = None,
+    ) -> ViewData:
+        """One year's data (None: the default year), with ``peers_of``'s peers when given
+        (those sharing ``peers_service`` when given)."""
         ...
+
+
+def _one_service(options: ViewOptions) -> str | None:
+    """Peers are found for a service when exactly one layer is chosen."""
+    return options.services[0] if len(options.services) == 1 else None
 
 
 def _page(html: str) -> Response:
@@ -86,7 +98,9 @@ def view_routes(
             data_source = source(request)
 
             def build() -> str:
-                data = data_source.view_data(options.year, peers_of=code)
+                data = data_source.view_data(
+                    options.year, peers_of=code, peers_service=_one_service(options)
+                )
                 if kind == "map":
                     return render_map(data, options)
                 if kind == "council" and code is not None:
