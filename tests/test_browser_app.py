@@ -1,0 +1,95 @@
+"""The running app in headless Debian chromium, offline: home page, playground and views.
+
+The real Starlette app (``api.app.create_app``) against the tests' Neo4j with the
+bundled data. Until ``api/app.py`` mounts ``visualisation.routes.view_routes``
+itself, this test mounts them the same way, so the pages are the app's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+from starlette.applications import Starlette
+
+from graph.db import Database
+from graph.settings import Settings
+from visualisation.browser import launch_chromium, offline_context, serve_asgi
+from visualisation.data import ViewDataSource
+from visualisation.routes import view_routes
+
+pytestmark = pytest.mark.browser
+
+OUTPUT = Path(__file__).resolve().parent / "output"
+BASINGSTOKE = "E07000084"
+EAST_HAMPSHIRE = "E07000085"
+
+
+def _with_views(app: Starlette, db: Database) -> Starlette:
+    paths = {getattr(route, "path", None) for route in app.routes}
+    if "/views/network" not in paths:
+        views = ViewDataSource(db)
+        app.router.routes.extend(view_routes(lambda request: views))
+    return app
+
+
+@pytest.fixture(scope="module")
+def app_url(neo4j_settings: Settings, loaded_db: Database) -> Iterator[str]:
+    from api.app import create_app
+
+    with serve_asgi(_with_views(create_app(neo4j_settings), loaded_db)) as url:
+        yield url
+
+
+def _wait_ready(page: Page) -> None:
+    page.wait_for_function("() => window.councilGraph && window.councilGraph.ready", timeout=30_000)
+
+
+def test_home_views_and_playground_work_offline(app_url: str) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            offline = offline_context(browser, viewport={"width": 1280, "height": 860})
+            page = offline.context.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+
+            page.goto(f"{app_url}/")
+            page.click("text=Network view")
+            _wait_ready(page)
+            assert page.evaluate("() => window.councilGraph.nodes.length") > 300
+            page.screenshot(path=str(OUTPUT / "app_network.png"))
+
+            page.goto(f"{app_url}/")
+            page.click("text=Map view")
+            _wait_ready(page)
+            assert len(page.evaluate("() => Object.keys(window.councilGraph.page.outlines)")) > 250
+            page.screenshot(path=str(OUTPUT / "app_map.png"))
+
+            # Legal services in 2012: Basingstoke and Deane is a singleton bordering sharers.
+            page.goto(f"{app_url}/views/council/{BASINGSTOKE}?year=2012&service=legal")
+            _wait_ready(page)
+            popup = page.inner_text("#cg-popup")
+            assert "a singleton" in popup
+            assert "East Hampshire" in popup
+            assert "Wokingham" in popup
+            page.screenshot(path=str(OUTPUT / "app_council.png"))
+
+            page.goto(f"{app_url}/graphql?q=%7B%20__typename%20%7D")
+            page.wait_for_selector(".graphiql-execute-button", timeout=20_000)
+            page.click(".graphiql-execute-button")
+            page.wait_for_function(
+                "() => (document.querySelector('.result-window') || {}).innerText"
+                " && document.querySelector('.result-window').innerText.includes('Query')",
+                timeout=20_000,
+            )
+            page.screenshot(path=str(OUTPUT / "app_playground.png"))
+
+            assert offline.blocked == []
+            assert errors == []
+        finally:
+            browser.close()
