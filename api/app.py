@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from strawberry.asgi import GraphQL
 
+from api.auth import AccessControl
 from api.context import Context
 from api.playground import graphiql_html, home_html, static_files
 from api.schema import build_schema
@@ -52,11 +53,15 @@ class CouncilGraphQL(GraphQL[Context, None]):
     def __init__(self, state: AppState, **kwargs: Any) -> None:
         super().__init__(build_schema(), **kwargs)
         self.state = state
+        self.access = AccessControl(state.db)  # bearer tokens, submission rate limit
 
     async def get_context(self, request: Any, response: Any) -> Context:
         with contextlib.suppress(GraphUnavailable):
             await run_in_threadpool(self.state.ensure_schema_once)
-        return Context.create(self.state.db, self.state.memberships, self.state.network)
+        context = Context.create(self.state.db, self.state.memberships, self.state.network)
+        context.user = await self.access.user_for(request)  # HTTP 401 for a refused token
+        context.contributions = self.access.contributions()
+        return context
 
     async def render_graphql_ide(self, request: Any) -> HTMLResponse:
         return HTMLResponse(graphiql_html("/graphql", "/static"))

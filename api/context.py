@@ -12,7 +12,9 @@ from typing import TypeVar
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
+from api.auth import Contributions
 from graph import repository as repo
+from graph.accounts import User
 from graph.db import Database
 from graph.projection import NetworkSource
 
@@ -95,6 +97,10 @@ class Context:
     loaders: Loaders
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     _version: int | None = None
+    #: The signed-in account (api/auth.py); None for anonymous readers.
+    user: User | None = None
+    #: History and contacts loaders, submission limiter (api/auth.py; set in get_context).
+    contributions: Contributions | None = None
 
     @classmethod
     def create(

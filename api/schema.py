@@ -11,6 +11,7 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from api.errors import SafeErrors, UserError
+from api.mutations import ContributionQuery, Mutation
 from api.network import NetworkQuery
 from api.types import (
     SAVINGS_CAVEAT,
@@ -113,7 +114,7 @@ def _year(year: int | None) -> int:
 
 
 @strawberry.type(description="Questions about English councils and the services they share.")
-class Query(NetworkQuery):
+class Query(NetworkQuery, ContributionQuery):
     @strawberry.field(
         description="One council by GSS code (current or former) or by name (any alias, any "
         "case, '&' or 'and'); null when none matches."
@@ -449,6 +450,7 @@ def build_schema() -> strawberry.Schema:
     """The schema with its safety limits: depth, aliases, tokens, masked errors."""
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         # Factories, so each request gets fresh extension instances.
         extensions=[
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 if TYPE_CHECKING:
+    from api.mutations import AuditEntry, Contact
     from api.network import CouncilMetrics
 
 from api.context import Context
@@ -457,6 +458,25 @@ class Partnership:
     ) -> bool:
         view = await info.context.year_view(year)
         return self.model.id in view.members_by_partnership()
+
+    @strawberry.field(description="Every applied change (loads and accepted edits), oldest first.")
+    async def history(
+        self, info: Info
+    ) -> list[Annotated[AuditEntry, strawberry.lazy("api.mutations")]]:
+        from api.mutations import history_of
+
+        return await history_of(info, self.model.id)
+
+    @strawberry.field(
+        description="Officers and members to call (personal data): signed-in users only; "
+        "null with an error for anonymous readers."
+    )
+    async def contacts(
+        self, info: Info
+    ) -> list[Annotated[Contact, strawberry.lazy("api.mutations")]] | None:
+        from api.mutations import contacts_of
+
+        return await contacts_of(info, self.model.id)
 
 
 # -- connections and results -----------------------------------------------------------

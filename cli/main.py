@@ -110,6 +110,10 @@ def _add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     add_stats_arguments(stats)
     stats.set_defaults(handler=_with_database(run_stats))
 
+    from cli.accounts import add_account_commands
+
+    add_account_commands(commands, _with_database)  # users add/revoke, contacts delete
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()

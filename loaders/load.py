@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from graph.audit import LoadAudit
 from graph.db import Database, Tx
 from graph.schema import bump_data_version, data_version, ensure_schema
 from loaders import queries
@@ -182,11 +183,12 @@ def load_bundled(
     apply = not dry_run and not errors
     files = [_display(p) for p in sources.files()]
     hashes = {name: sha256_of(path) for name, path in zip(files, sources.files(), strict=True)}
+    audit = LoadAudit(partnership_file)  # accepted edits win; every change audited
 
     def work(tx: Tx) -> tuple[dict[str, Counts], int | None]:
         counts = {"service_areas": write_service_areas(tx, areas, apply=apply)}
         counts |= write_councils(tx, councils, apply=apply)
-        counts |= write_partnerships(tx, records, apply=apply)
+        counts |= write_partnerships(tx, records, apply=apply, hook=audit)
         version = None
         if apply and any(c.changed for c in counts.values()):
             version = bump_data_version(tx)
@@ -214,7 +216,7 @@ def load_bundled(
         files=tuple(files),
         counts=counts,
         errors=tuple(errors),
-        warnings=warnings,
+        warnings=(*warnings, *audit.warnings()),
         dry_run=dry_run,
         written=apply and any(c.changed for c in counts.values()),
         rows=rows,
@@ -306,9 +308,10 @@ def load_partnership_file(
     whole_file_error = any(e.row is None or e.row == 1 for e in errors)
     apply = not dry_run and (not errors or (skip_invalid and not whole_file_error))
     file_row = {"path": str(path.resolve()), "sha256": sha256_of(path), "kind": "partnerships"}
+    audit = LoadAudit(str(path.resolve()))  # accepted edits win; every change audited
 
     def work(tx: Tx) -> tuple[dict[str, Counts], int | None]:
-        counts = write_partnerships(tx, records, apply=apply)
+        counts = write_partnerships(tx, records, apply=apply, hook=audit)
         version = None
         if apply and any(c.changed for c in counts.values()):
             version = bump_data_version(tx)
@@ -337,7 +340,7 @@ def load_partnership_file(
         files=(display,),
         counts=counts,
         errors=tuple(errors),
-        warnings=warnings,
+        warnings=(*warnings, *audit.warnings()),
         dry_run=dry_run,
         skip_invalid=skip_invalid,
         written=apply and any(c.changed for c in counts.values()),

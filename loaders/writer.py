@@ -18,6 +18,7 @@ from typing import Any, LiteralString
 from neo4j.spatial import Point
 from neo4j.time import Date, DateTime
 
+from graph.audit import PartnershipChange, PartnershipWriteHook, snapshot
 from graph.db import Tx
 from loaders import queries
 from loaders.councils import CouncilData
@@ -200,15 +201,26 @@ def _links_of(record: PartnershipRecord) -> tuple[frozenset[Any], frozenset[Any]
 
 
 def write_partnerships(
-    tx: Tx, records: Sequence[PartnershipRecord], *, apply: bool
+    tx: Tx,
+    records: Sequence[PartnershipRecord],
+    *,
+    apply: bool,
+    hook: PartnershipWriteHook | None = None,
 ) -> dict[str, Counts]:
     """Partnerships with their memberships, service areas and sources, updated in place.
 
     Partnerships absent from ``records`` are left alone: a file adds or corrects partnerships,
-    it does not remove the ones other files loaded.
+    it does not remove the ones other files loaded. ``hook`` (``graph.audit.LoadAudit`` for
+    loads) names partnerships to leave alone (those with accepted edits) and is told of every
+    change written, for the audit trail.
     """
+    if hook is not None:
+        protected = hook.protected(tx, [r.id for r in records])
+        records = [r for r in records if r.id not in protected]
     existing: dict[str, tuple[dict[str, Any], tuple[frozenset[Any], ...]]] = {}
+    before: dict[str, dict[str, Any]] = {}
     for row in tx.run(queries.READ_PARTNERSHIPS, {"ids": [r.id for r in records]}):
+        before[row["id"]] = snapshot(row["props"], row["members"], row["areas"], row["sources"])
         existing[row["id"]] = (
             _comparable_props(row["props"]),
             (
@@ -298,7 +310,19 @@ def write_partnerships(
         )
         if apply and any(r.id in existing for r in changed):
             tx.run(queries.DELETE_ORPHAN_SOURCES)
+        if apply and hook is not None:
+            hook.changed(tx, [_change_of(r, before.get(r.id)) for r in changed])
     return {"partnerships": partnerships, "memberships": memberships}
+
+
+def _change_of(record: PartnershipRecord, before: dict[str, Any] | None) -> PartnershipChange:
+    after = snapshot(
+        record.node_properties(),
+        [(m.council_code, m.role) for m in record.members],
+        record.service_areas,
+        [(s.url, s.date, s.note) for s in record.sources],
+    )
+    return PartnershipChange(record.id, before, after)
 
 
 def record_loaded_files(tx: Tx, files: Sequence[Mapping[str, object]], *, apply: bool) -> None:
