@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import doctest
 import json
 import os
 import re
@@ -317,3 +318,12 @@ def test_component_layout_is_seeded_and_places_every_node() -> None:
     assert set(first) == set(nodes)
     assert component_layout(nodes, list(reversed(edges)), seed=3) == first
     assert len(set(first.values())) == len(nodes)
+
+
+@pytest.mark.parametrize("module", ["visualisation.layout", "visualisation.examples"])
+def test_docstring_examples_run(module: str) -> None:
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0
+    assert result.failed == 0

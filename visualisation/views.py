@@ -91,7 +91,7 @@ class UnknownCouncilError(LookupError):
     """The council view was asked for a code that is not a council in the data's year."""
 
 
-def _vis_options(*, physics: bool, n_edges: int, fixed: bool) -> dict[str, Any]:
+def _vis_options(*, physics: bool, n_nodes: int, n_edges: int, fixed: bool) -> dict[str, Any]:
     return {
         "autoResize": True,
         "height": "100%",
@@ -114,12 +114,13 @@ def _vis_options(*, physics: bool, n_edges: int, fixed: bool) -> dict[str, Any]:
         "edges": {"smooth": False, "color": {"inherit": False}, "selectionWidth": 2},
         "nodes": {
             "font": {
-                "size": 12,
+                "size": 8 if fixed else 12,  # map: canvas units are 500 m; keep labels small
                 "face": "system-ui, sans-serif",
                 "strokeWidth": 3,
                 "strokeColor": "#ffffff",
             },
-            "scaling": {"label": {"drawThreshold": 7}},
+            # Labels appear as you zoom in: at national scale they would only overlap.
+            "scaling": {"label": {"drawThreshold": 9 if n_nodes > 150 else 5}},
         },
         "layout": {"improvedLayout": False, "randomSeed": 1},
     }
@@ -403,7 +404,10 @@ def network_view(
         page_data["noShade"] = NO_SHADE_FILL
     page = _page_context(selection, view=view, title=title, subtitle=subtitle, two_mode=two_mode)
     vis_options = _vis_options(
-        physics=options.physics, n_edges=G.number_of_edges(), fixed=view == "map"
+        physics=options.physics,
+        n_nodes=G.number_of_nodes(),
+        n_edges=G.number_of_edges(),
+        fixed=view == "map",
     )
     net = _pyvis_network(G, heading=title, vis_options=vis_options)
     return use_offline_template(net, page, page_data)

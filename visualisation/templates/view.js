@@ -32,7 +32,7 @@
       state.readyAt = performance.now();
       document.body.setAttribute("data-ready", "true");
     });
-    network.fit({ animation: false, maxZoomLevel: page.view === "map" ? 4 : 1 });
+    network.fit({ animation: false, maxZoomLevel: page.view === "map" ? 1.5 : 1 });
   });
 
   // ---- map: council outlines under the network ------------------------------
