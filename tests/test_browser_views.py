@@ -235,7 +235,7 @@ def test_map_popup_and_outlines(session: Session) -> None:
         """() => {
           const net = window.councilGraph.network;
           const ring = window.councilGraph.page.outlines['E07900005'][0];
-          const p = net.canvasToDOM({x: ring[0] + 3, y: ring[1] - 3});
+          const p = net.canvasToDOM({x: ring[0] + 7, y: ring[1] - 7});  // inside, off the node
           const canvas = document.querySelector('#cg-network canvas');
           const ratio = canvas.width / canvas.clientWidth;
           const px = canvas.getContext('2d').getImageData(p.x * ratio, p.y * ratio, 1, 1).data;
