@@ -27,6 +27,8 @@ from graph.db import Database, GraphUnavailable, connect
 from graph.projection import NetworkSource
 from graph.schema import ensure_schema
 from graph.settings import Settings
+from visualisation.data import ViewDataSource
+from visualisation.routes import view_routes
 
 log = logging.getLogger("councilgraph.api")
 
@@ -112,12 +114,14 @@ def create_app(
                        allow_headers=["Authorization", "Content-Type"])
         )  # fmt: skip
     graphql = CouncilGraphQL(state)
+    views = ViewDataSource(db)
     routes = [
         Route("/", home),
         Route("/health", health),
         Route("/ready", ready),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Mount("/static", static_files(), name="static"),
+        *view_routes(lambda request: views, unavailable=(GraphUnavailable,)),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.council_graph = state

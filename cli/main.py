@@ -110,6 +110,12 @@ def _add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     add_stats_arguments(stats)
     stats.set_defaults(handler=_with_database(run_stats))
 
+    from visualisation.cli import add_render_arguments, run_render
+
+    render = commands.add_parser("render", help="write a network, map or council view as HTML")
+    add_render_arguments(render)
+    render.set_defaults(handler=_with_database(run_render))
+
     from cli.accounts import add_account_commands
 
     add_account_commands(commands, _with_database)  # users add/revoke, contacts delete
