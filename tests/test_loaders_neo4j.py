@@ -32,6 +32,7 @@ DELETE_FIXTURE_PARTNERSHIPS = """
 MATCH (p:Partnership) WHERE p.id STARTS WITH 'fixture-'
 DETACH DELETE p
 """
+DELETE_FIXTURE_AUDIT = "MATCH (a:AuditEntry) WHERE a.partnershipId STARTS WITH 'fixture-' DELETE a"
 DELETE_FIXTURE_FILES = """
 MATCH (f:LoadedFile) WHERE f.path CONTAINS '/fixtures/' OR f.path CONTAINS 'pytest'
 DELETE f
@@ -44,6 +45,7 @@ def clean_db(loaded_db: Database) -> Iterator[Database]:
     """The loaded database; afterwards fixture partnerships are gone and bundled data restored."""
     yield loaded_db
     loaded_db.write(DELETE_FIXTURE_PARTNERSHIPS)
+    loaded_db.write(DELETE_FIXTURE_AUDIT)  # loads audit every change (graph/audit.py)
     loaded_db.write(DELETE_FIXTURE_FILES)
     loaded_db.write(DELETE_ORPHAN_SOURCES)
     load_bundled(loaded_db)
