@@ -191,9 +191,20 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    # A recycled pid belongs to some other program: treat ours as gone.
-    return not cmdline.exists() or b"CouncilGraphNeo4j" in cmdline.read_bytes()
+    proc = Path(f"/proc/{pid}")
+    if not proc.exists():  # no procfs (not Linux): the signal check is all we have
+        return True
+    try:
+        state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        cmdline = (proc / "cmdline").read_bytes()
+    except (FileNotFoundError, IndexError, ProcessLookupError):
+        return False
+    if state in ("Z", "X"):  # exited; a zombie until its parent reaps it
+        _reap(pid)
+        return False
+    # An empty command line means the process is still exiting (its sockets may be open).
+    # Any other command line without our launcher is a recycled pid: ours is gone.
+    return not cmdline or b"CouncilGraphNeo4j" in cmdline
 
 
 def running_pid(config: ServerConfig) -> int | None:
@@ -215,6 +226,16 @@ def _port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def _port_frees(config: ServerConfig, *, seconds: float) -> bool:
+    """Wait a little for the port to close: a server killed a moment ago may still hold it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        if not _port_open(config.host, config.port):
+            return True
+    return False
+
+
 def log_tail(config: ServerConfig, lines: int = 20) -> str:
     """The last lines of the server log, for error messages."""
     if not config.log_file.is_file():
@@ -226,12 +247,16 @@ def start(
     config: ServerConfig, password: str, *, timeout_s: float = 180, echo: Echo = print
 ) -> int:
     """Start the server unless it runs already; wait until Bolt answers. Returns the pid."""
+    had_pid_file = config.pid_file.exists()
     pid = running_pid(config)
     if pid is not None:
         _wait_ready(config, pid, lambda: _pid_alive(pid), timeout_s, echo)
         echo(f"Neo4j already running (pid {pid}) on {config.bolt_uri}")
         return pid
-    if _port_open(config.host, config.port):
+    # A server of ours killed a moment ago (stale pid file) may still be releasing its port.
+    if _port_open(config.host, config.port) and not (
+        had_pid_file and _port_frees(config, seconds=15)
+    ):
         raise ServerError(
             f"port {config.port} on {config.host} is already in use by another process; "
             "stop it, or point NEO4J_URI at another port"
