@@ -6,7 +6,7 @@ import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
@@ -40,6 +40,7 @@ class AppState:
     db: Database
     memberships: repo.MembershipCache
     network: NetworkSource
+    reference: repo.ReferenceCache = field(default_factory=repo.ReferenceCache)
     schema_ready: bool = False
 
     def ensure_schema_once(self) -> None:
@@ -60,7 +61,9 @@ class CouncilGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
         with contextlib.suppress(GraphUnavailable):
             await run_in_threadpool(self.state.ensure_schema_once)
-        context = Context.create(self.state.db, self.state.memberships, self.state.network)
+        context = Context.create(
+            self.state.db, self.state.memberships, self.state.network, self.state.reference
+        )
         context.user = await self.access.user_for(request)  # HTTP 401 for a refused token
         context.contributions = self.access.contributions()
         return context

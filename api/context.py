@@ -95,6 +95,7 @@ class Context:
     memberships: repo.MembershipCache
     network: NetworkSource
     loaders: Loaders
+    reference: repo.ReferenceCache
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     _version: int | None = None
     #: The signed-in account (api/auth.py); None for anonymous readers.
@@ -104,10 +105,18 @@ class Context:
 
     @classmethod
     def create(
-        cls, db: Database, memberships: repo.MembershipCache, network: NetworkSource
+        cls,
+        db: Database,
+        memberships: repo.MembershipCache,
+        network: NetworkSource,
+        reference: repo.ReferenceCache,
     ) -> Context:
         return cls(
-            db=db, memberships=memberships, network=network, loaders=Loaders.for_database(db)
+            db=db,
+            memberships=memberships,
+            network=network,
+            loaders=Loaders.for_database(db),
+            reference=reference,
         )
 
     async def run(self, fetch: Callable[[], V]) -> V:
@@ -119,6 +128,16 @@ class Context:
         if self._version is None:
             self._version = await self.run(lambda: repo.data_version(self.db))
         return self._version
+
+    async def all_councils(self) -> tuple[repo.Council, ...]:
+        """Every council, from the per-version cache."""
+        version = await self.data_version()
+        return await self.run(lambda: self.reference.councils(self.db, version))
+
+    async def all_partnerships(self) -> dict[str, repo.Partnership]:
+        """Every partnership by id, from the per-version cache."""
+        version = await self.data_version()
+        return await self.run(lambda: self.reference.partnerships(self.db, version))
 
     async def year_view(self, year: int | None, service: str | None = None) -> YearView:
         """Effective memberships for ``year`` (default: this year), cached per data version."""

@@ -220,22 +220,29 @@ class Query(NetworkQuery, ContributionQuery):
         singles = await _singletons(info, year, service)
         view = await info.context.year_view(year, service.value if service else None)
         links = await info.context.loaders.links.load_many([c.code for c in singles])
-        result = []
-        for council, link in zip(singles, links, strict=True):
-            sharing = sorted(
-                code for code in (link.borders if link else ()) if code in view.sharers
+        sharing = {
+            council.code: sorted(code for code in link.borders if code in view.sharers)
+            for council, link in zip(singles, links, strict=True)
+            if link is not None
+        }
+        # One batch for every neighbour of every singleton, not one per singleton.
+        wanted = sorted({code for codes in sharing.values() for code in codes})
+        found = {c.code: c for c in await info.context.loaders.council.load_many(wanted) if c}
+        result = [
+            SingletonNeighbourhood(
+                council=Council.from_model(council),
+                sharing_neighbours=sorted(
+                    (
+                        Council.from_model(found[code])
+                        for code in sharing[council.code]
+                        if code in found
+                    ),
+                    key=lambda c: c.model.name,
+                ),
             )
-            if sharing:
-                neighbours = await info.context.loaders.council.load_many(sharing)
-                result.append(
-                    SingletonNeighbourhood(
-                        council=Council.from_model(council),
-                        sharing_neighbours=sorted(
-                            (Council.from_model(n) for n in neighbours if n is not None),
-                            key=lambda c: c.model.name,
-                        ),
-                    )
-                )
+            for council in singles
+            if sharing.get(council.code)
+        ]
         return result[:MAX_LIST]
 
     @strawberry.field(description="Headline figures over the partnerships active in `year`.")
@@ -293,8 +300,8 @@ def shortest_chain(
     return None
 
 
-async def _all_councils(info: Info) -> list[repo.Council]:
-    return await info.context.run(lambda: repo.all_councils(info.context.db))
+async def _all_councils(info: Info) -> tuple[repo.Council, ...]:
+    return await info.context.all_councils()
 
 
 async def _singletons(info: Info, year: int, service: Service | None) -> list[repo.Council]:
@@ -334,13 +341,14 @@ async def _filtered_councils(info: Info, f: CouncilFilter) -> list[repo.Council]
 
 
 async def _filtered_partnerships(info: Info, f: PartnershipFilter) -> list[repo.Partnership]:
+    everything = await info.context.all_partnerships()
     if f.active_in is not None:
         view = await info.context.year_view(f.active_in)
         members = view.members_by_partnership()
         ids = sorted(members)
     else:
-        ids = await info.context.run(lambda: repo.all_partnership_ids(info.context.db))
-    partnerships = [p for p in await info.context.loaders.partnership.load_many(ids) if p]
+        ids = sorted(everything)
+    partnerships = [everything[pid] for pid in ids if pid in everything]
     member_codes = {
         p.id: (
             [m.code for m in members[p.id]]
@@ -393,8 +401,8 @@ async def _filtered_partnerships(info: Info, f: PartnershipFilter) -> list[repo.
 async def _stats(info: Info, year: int, service: Service | None) -> Stats:
     view = await info.context.year_view(year, service.value if service else None)
     members = view.members_by_partnership()
-    ids = sorted(members)
-    partnerships = [p for p in await info.context.loaders.partnership.load_many(ids) if p]
+    everything = await info.context.all_partnerships()
+    partnerships = [everything[pid] for pid in sorted(members) if pid in everything]
     councils = await _all_councils(info)
     by_code = {c.code: c for c in councils}
     existing = [c for c in councils if c.exists_in(year)]

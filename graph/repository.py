@@ -25,6 +25,7 @@ __all__ = [
     "Membership",
     "MembershipCache",
     "Partnership",
+    "ReferenceCache",
     "ServiceArea",
     "Source",
     "tier_mix",
@@ -354,3 +355,36 @@ class MembershipCache:
             while len(self._entries) > self._maxsize:
                 self._entries.popitem(last=False)
         return memberships
+
+
+class ReferenceCache:
+    """Every council and every partnership, kept for the current data version only.
+
+    They change only with the data version, and the API's lists, stats and singletons need
+    all of them: reading ~500 records per request would be waste.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._councils: tuple[int, tuple[Council, ...]] | None = None
+        self._partnerships: tuple[int, dict[str, Partnership]] | None = None
+
+    def councils(self, db: Database, version: int) -> tuple[Council, ...]:
+        with self._lock:
+            cached = self._councils
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        councils = tuple(all_councils(db))
+        with self._lock:
+            self._councils = (version, councils)
+        return councils
+
+    def partnerships(self, db: Database, version: int) -> dict[str, Partnership]:
+        with self._lock:
+            cached = self._partnerships
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        partnerships = partnerships_by_ids(db, all_partnership_ids(db))
+        with self._lock:
+            self._partnerships = (version, partnerships)
+        return partnerships

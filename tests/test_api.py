@@ -322,3 +322,15 @@ def test_every_type_and_field_is_described(client: TestClient) -> None:
                 f"{t['name']}.{f['name']}({a['name']})" for a in f["args"] if not a["description"]
             ]
     assert missing == []
+
+
+def test_singletons_bordering_sharers_cost_a_fixed_number_of_round_trips(
+    client: TestClient, loaded_db: Database
+) -> None:
+    gql(client, SINGLETONS_NEAR_SHARERS, year=2012, service="LEGAL")
+    before = loaded_db.round_trips
+    rows = gql(client, SINGLETONS_NEAR_SHARERS, year=2012, service="LEGAL")[
+        "singletonsBorderingSharers"
+    ]
+    assert len(rows) > 20
+    assert loaded_db.round_trips - before <= 4
