@@ -259,7 +259,9 @@ class Submission:
         return self.preview
 
 
-def _submissions(models: list[contrib.Submission], previews: dict[str, Any]) -> list[Submission]:
+def _submissions(
+    models: list[contrib.Submission], previews: dict[str, contrib.Preview]
+) -> list[Submission]:
     return [Submission(model=m, preview=previews.get(m.id)) for m in models]
 
 
@@ -409,6 +411,12 @@ class ContributionQuery:
 
         found, previews = await info.context.run(fetch)
         return _submissions(found, previews)
+
+    @strawberry.field(description="Your own submissions, newest first (signed-in users).")
+    async def my_submissions(self, info: Info) -> list[Submission]:
+        user = require(info.context.user, Role.CONTRIBUTOR, "mySubmissions")
+        found = await info.context.run(lambda: contrib.submissions_by(info.context.db, user.email))
+        return [Submission(model=m) for m in found]
 
     @strawberry.field(description="The signed-in account; null for anonymous readers.")
     def me(self, info: Info) -> Person | None:

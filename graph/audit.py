@@ -24,11 +24,13 @@ from graph.db import Database, Tx
 
 __all__ = [
     "SNAPSHOT_FIELDS",
+    "Actor",
     "AuditEntry",
     "FieldDiff",
     "LoadAudit",
     "PartnershipChange",
     "PartnershipWriteHook",
+    "SubmissionAudit",
     "audit_history",
     "diff_snapshots",
     "record_changes",

@@ -195,6 +195,13 @@ ORDER BY s.submittedAt, s.id
 LIMIT $limit
 """
 
+SUBMISSIONS_BY: LiteralString = """
+MATCH (s:Submission {submittedBy: $email})
+RETURN properties(s) AS submission
+ORDER BY s.submittedAt DESC, s.id
+LIMIT $limit
+"""
+
 SUBMISSION_BY_ID: LiteralString = """
 MATCH (s:Submission {id: $id})
 RETURN properties(s) AS submission
@@ -468,6 +475,12 @@ def submit_partnership(
 def list_submissions(db: Database, status: str | None = None, limit: int = 200) -> list[Submission]:
     """Submissions, oldest first, optionally of one status."""
     rows = db.read(SUBMISSIONS, {"status": status, "limit": limit})
+    return [Submission.from_row(row["submission"]) for row in rows]
+
+
+def submissions_by(db: Database, email: str, limit: int = 200) -> list[Submission]:
+    """One person's submissions, newest first."""
+    rows = db.read(SUBMISSIONS_BY, {"email": email, "limit": limit})
     return [Submission.from_row(row["submission"]) for row in rows]
 
 

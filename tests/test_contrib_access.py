@@ -57,7 +57,8 @@ def people(loaded_db: Database) -> Iterator[Accounts]:
         made.add("contributor", Role.CONTRIBUTOR, HART)
         made.add("editor", Role.EDITOR, BASINGSTOKE)
         made.add("ratelimited", Role.CONTRIBUTOR, HART)
-        made.add("expired", Role.CONTRIBUTOR, HART, now=datetime.now(UTC) - timedelta(days=3))
+        past = datetime.now(UTC) - timedelta(days=3)
+        made.add("expired", Role.CONTRIBUTOR, HART, expires_days=1, now=past)
         made.add("revoked", Role.EDITOR, HART)
         accounts.revoke_user(loaded_db, made.emails["revoked"])
         yield made
@@ -142,6 +143,19 @@ def test_submission_queue_rights(client: TestClient, people: Accounts, caller: s
     else:
         assert "submissions" in messages(body)[0]
         assert body["data"] is None
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_own_submissions_rights(
+    client: TestClient, people: Accounts, with_contact: str, caller: str
+) -> None:
+    body = gql(client, "{ mySubmissions { partnershipId status } }", _token(people, caller))
+    if caller == "anonymous":
+        assert "mySubmissions is only for signed-in users" in messages(body)[0]
+    else:  # each sees only their own: the contributor proposed it, the editor nothing
+        mine = body["data"]["mySubmissions"]
+        expected = [{"partnershipId": with_contact, "status": "ACCEPTED"}]
+        assert mine == (expected if caller == "contributor" else [])
 
 
 CONTACTS_AT_TOP = """query ($id: String!) { partnership(id: $id) { id
