@@ -148,6 +148,16 @@ class AuditEntry:
     def submission_id(self) -> str | None:
         return self.model.submission_id
 
+    @strawberry.field(
+        description="The account that ran the load (FILE changes): signed-in users only; "
+        "null with an error for anonymous readers."
+    )
+    def loaded_by(self, info: Info) -> str | None:
+        if self.model.loaded_by is None:
+            return None
+        require(info.context.user, Role.CONTRIBUTOR, "loadedBy")
+        return self.model.loaded_by
+
     @strawberry.field(description="Who proposed it (SUBMISSION changes).")
     def submitted_by(self) -> Person | None:
         actor = self.model.submitted_by

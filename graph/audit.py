@@ -13,6 +13,7 @@ in docs/contributions.md) and audits what the load changed. It imports nothing f
 
 from __future__ import annotations
 
+import getpass
 import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -139,6 +140,7 @@ class AuditEntry:
     origin: str  # "file" or "submission"
     file: str | None
     submission_id: str | None
+    loaded_by: str | None  # the account that ran a load (personal: signed-in readers only)
     submitted_by: Actor | None
     reviewed_by: Actor | None
     before: Snapshot | None
@@ -166,6 +168,7 @@ class AuditEntry:
             origin=props["origin"],
             file=props.get("file"),
             submission_id=props.get("submissionId"),
+            loaded_by=props.get("loadedBy"),
             submitted_by=actor("submitted"),
             reviewed_by=actor("reviewed"),
             before=json.loads(props["before"]) if props.get("before") else None,
@@ -204,6 +207,7 @@ def record_changes(
     *,
     origin: str,
     file: str | None = None,
+    loaded_by: str | None = None,
     submission: Mapping[str, Any] | None = None,
 ) -> None:
     """Write one audit entry per change, in the caller's transaction (one statement).
@@ -219,6 +223,7 @@ def record_changes(
             "action": "created" if change.before is None else "updated",
             "origin": origin,
             "file": file,
+            "loadedBy": loaded_by,
             "submissionId": sub.get("id"),
             "submittedBy": sub.get("submittedBy"),
             "submittedRole": sub.get("submitterRole"),
@@ -253,6 +258,14 @@ class PartnershipWriteHook(Protocol):
         """Called (only when applying) with every partnership the write created or updated."""
 
 
+def _login_name() -> str:
+    """Who ran the load: the operating-system account (``unknown`` when there is none)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers
+        return "unknown"
+
+
 @dataclass
 class LoadAudit:
     """The hook a load passes to ``write_partnerships``: accepted edits win; changes audited.
@@ -262,6 +275,7 @@ class LoadAudit:
     """
 
     file: str
+    loaded_by: str = field(default_factory=_login_name)
     kept: dict[str, tuple[str, Any]] = field(default_factory=dict)
 
     def protected(self, tx: Tx, ids: Sequence[str]) -> set[str]:
@@ -273,7 +287,7 @@ class LoadAudit:
         return set(self.kept)
 
     def changed(self, tx: Tx, changes: Sequence[PartnershipChange]) -> None:
-        record_changes(tx, changes, origin="file", file=self.file)
+        record_changes(tx, changes, origin="file", file=self.file, loaded_by=self.loaded_by)
 
     def warnings(self) -> list[str]:
         """One line per partnership the load left alone."""

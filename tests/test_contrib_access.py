@@ -217,6 +217,24 @@ def test_people_emails_in_history_only_for_signed_in_users(
         assert entry["reviewedBy"]["email"] == people.emails["editor"]
 
 
+@pytest.mark.parametrize("caller", CALLERS)
+def test_who_ran_a_load_only_for_signed_in_users(
+    client: TestClient, people: Accounts, caller: str
+) -> None:
+    body = gql(
+        client,
+        '{ partnership(id: "south-london-legal-partnership") { history { origin loadedBy } } }',
+        _token(people, caller),
+    )
+    first = body["data"]["partnership"]["history"][0]
+    assert first["origin"] == "FILE"
+    if caller == "anonymous":
+        assert first["loadedBy"] is None
+        assert messages(body)[0].startswith("loadedBy is only for signed-in users")
+    else:
+        assert first["loadedBy"]
+
+
 def test_views_never_show_contacts(loaded_db: Database, with_contact: str) -> None:
     """Views read the public repository models, which have no contacts at all."""
     view_data = read_view_data(loaded_db, 2026, outlines=False)

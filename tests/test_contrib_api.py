@@ -33,6 +33,8 @@ from tests.contrib_support import (
     module_accounts,
     remove_partnerships,
 )
+from visualisation import ViewOptions, render_network
+from visualisation.data import read_view_data
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +81,13 @@ HISTORY = """query ($id: String!) { partnership(id: $id) { history {
   changes { field before after } } } }"""
 
 
+def _in_network_view(db: Database) -> bool:
+    page = render_network(
+        read_view_data(db, 2012, outlines=False), ViewOptions(year=2012, services=("legal",))
+    )
+    return "Legal Shared Service - Hart and Basingstoke" in page
+
+
 def _singleton_codes(client: TestClient) -> set[str]:
     rows = data(client, SINGLETONS)["singletonsBorderingSharers"]
     return {row["council"]["code"] for row in rows}
@@ -111,6 +120,7 @@ def test_a_reported_partnership_appears_only_once_an_editor_accepts_it(
         assert LEGAL_ID not in {n["id"] for n in seen["partnerships"]["nodes"]}
     assert BASINGSTOKE in _singleton_codes(client)
     assert data(client, STATS)["stats"] == stats_before
+    assert not _in_network_view(loaded_db)
 
     # The editor's queue shows it with its diff against the graph (all new values).
     queue = data(
@@ -153,6 +163,7 @@ def test_a_reported_partnership_appears_only_once_an_editor_accepts_it(
     assert stats_after["total"] == stats_before["total"] + 1
     assert stats_after["activeSharers"] >= stats_before["activeSharers"] + 1
     assert BASINGSTOKE not in _singleton_codes(client)
+    assert _in_network_view(loaded_db)
 
     # History: one entry, by submission, with who and what.
     history = data(client, HISTORY, id=LEGAL_ID)["partnership"]["history"]

@@ -113,6 +113,7 @@ def test_loads_leave_an_audit_entry_per_partnership(loaded_db: Database) -> None
     assert first.action == "created"
     assert first.file == BUNDLED_FILE
     assert first.before is None
+    assert first.loaded_by  # the account that ran it
     assert first.after["name"].startswith("South London Legal Partnership")
     assert {f.field for f in first.changes} >= {"name", "members", "services", "sources"}
 
