@@ -98,6 +98,12 @@ class Diff:
         return cls(field=model.field, before=model.before, after=model.after)
 
 
+@strawberry.type(description="One field of a submission as the contributor gave it.")
+class SubmittedField:
+    field: str = strawberry.field(description="The input field, e.g. 'councils'.")
+    value: str = strawberry.field(description="As given; lists joined by ';', '' for null.")
+
+
 @strawberry.type(description="Someone who proposed or reviewed a change.")
 class Person:
     model: strawberry.Private[audit.Actor]
@@ -240,8 +246,8 @@ class Submission:
         return self.model.comment
 
     @strawberry.field(description="The fields as submitted (input names), lists joined by ';'.")
-    def fields(self) -> list[Diff]:
-        return [Diff(field=k, before=None, after=v) for k, v in sorted(self.model.fields.items())]
+    def fields(self) -> list[SubmittedField]:
+        return [SubmittedField(field=k, value=v) for k, v in sorted(self.model.fields.items())]
 
     @strawberry.field(description="Contacts proposed with it (seen by its submitter and editors).")
     def contacts(self) -> list[Contact]:

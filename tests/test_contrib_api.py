@@ -126,7 +126,7 @@ def test_a_reported_partnership_appears_only_once_an_editor_accepts_it(
     queue = data(
         client,
         """{ submissions { id status kind diff { field before after } problems { message }
-             contacts { name email } } }""",
+             contacts { name email } fields { field value } } }""",
         editor,
     )["submissions"]
     mine = next(s for s in queue if s["id"] == submission["id"])
@@ -135,6 +135,7 @@ def test_a_reported_partnership_appears_only_once_an_editor_accepts_it(
     assert diff["services"] == (None, "legal")
     assert diff["startYear"] == (None, "2011")
     assert mine["problems"] == []
+    assert {"field": "councils", "value": "Hart;Basingstoke & Deane"} in mine["fields"]
     assert mine["contacts"] == [{"name": "Alex Officer", "email": "alex.officer@example.gov.uk"}]
 
     version = data_version(loaded_db)
