@@ -47,6 +47,8 @@ def client(loaded_db: Database, neo4j_settings: Settings) -> Iterator[TestClient
 def people(loaded_db: Database) -> Iterator[Accounts]:
     with module_accounts(loaded_db) as made:
         made.add("contributor", Role.CONTRIBUTOR, HART)
+        # A second contributor for the validation tests: each token may submit 10 an hour.
+        made.add("checker", Role.CONTRIBUTOR, BASINGSTOKE)
         made.add("editor", Role.EDITOR, BASINGSTOKE)
         made.add("editor2", Role.EDITOR, HART)
         yield made
@@ -257,7 +259,7 @@ def test_submissions_are_validated_by_the_loaders_rules(
         "endYear": 2012,
         "sources": [{"url": "ftp://example.org/x"}],
     }
-    result = data(client, SUBMIT, people.tokens["contributor"], input=bad)["submitPartnership"]
+    result = data(client, SUBMIT, people.tokens["checker"], input=bad)["submitPartnership"]
     assert result["submission"] is None
     by_field = {e["field"]: e for e in result["errors"]}
     assert by_field["councils"]["problem"] == "unknown council"
@@ -277,7 +279,7 @@ def test_submissions_are_validated_by_the_loaders_rules(
 def test_a_new_partnership_needs_a_source_and_a_new_id(
     client: TestClient, people: Accounts
 ) -> None:
-    token = people.tokens["contributor"]
+    token = people.tokens["checker"]
     result = data(client, SUBMIT, token, input={**LEGAL_INPUT, "sources": []})
     assert [e["problem"] for e in result["submitPartnership"]["errors"]] == ["no source given"]
     existing = {
@@ -292,7 +294,7 @@ def test_a_new_partnership_needs_a_source_and_a_new_id(
 
 
 def test_input_sizes_are_bounded(client: TestClient, people: Accounts) -> None:
-    token = people.tokens["contributor"]
+    token = people.tokens["checker"]
     long_name = gql(client, SUBMIT, token, input={**LEGAL_INPUT, "name": "x" * 201})
     assert "name: at most 200 characters" in messages(long_name)[0]
     many = gql(client, SUBMIT, token, input={**LEGAL_INPUT, "councils": ["Hart"] * 61})
