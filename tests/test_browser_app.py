@@ -1,8 +1,8 @@
 """The running app in headless Debian chromium, offline: home page, playground and views.
 
-The real Starlette app (``api.app.create_app``) against the tests' Neo4j with the
-bundled data. Until ``api/app.py`` mounts ``visualisation.routes.view_routes``
-itself, this test mounts them the same way, so the pages are the app's.
+The real Starlette app (``api.app.create_app``, which mounts
+``visualisation.routes.view_routes`` and the playground's static files) against the
+tests' Neo4j with the bundled data.
 """
 
 from __future__ import annotations
@@ -12,13 +12,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
-from starlette.applications import Starlette
 
 from graph.db import Database
 from graph.settings import Settings
 from visualisation.browser import launch_chromium, offline_context, serve_asgi
-from visualisation.data import ViewDataSource
-from visualisation.routes import view_routes
 
 pytestmark = pytest.mark.browser
 
@@ -27,19 +24,14 @@ BASINGSTOKE = "E07000084"
 EAST_HAMPSHIRE = "E07000085"
 
 
-def _with_views(app: Starlette, db: Database) -> Starlette:
-    paths = {getattr(route, "path", None) for route in app.routes}
-    if "/views/network" not in paths:
-        views = ViewDataSource(db)
-        app.router.routes.extend(view_routes(lambda request: views))
-    return app
-
-
 @pytest.fixture(scope="module")
 def app_url(neo4j_settings: Settings, loaded_db: Database) -> Iterator[str]:
     from api.app import create_app
 
-    with serve_asgi(_with_views(create_app(neo4j_settings), loaded_db)) as url:
+    app = create_app(neo4j_settings)
+    paths = {getattr(route, "path", None) for route in app.routes}
+    assert {"/", "/graphql", "/static", "/views/network", "/views/map"} <= paths
+    with serve_asgi(app) as url:
         yield url
 
 
