@@ -489,6 +489,21 @@ def submission_by_id(db: Database, submission_id: str) -> Submission | None:
     return Submission.from_row(rows[0]["submission"]) if rows else None
 
 
+def _stale(submission: Submission, exists: bool) -> list[DataError]:
+    """The graph changed under the submission: its new id was taken, or its target went."""
+    if submission.kind == "new" and exists:
+        problem = "a partnership with this id was created since the submission"
+        expected = "reject this submission, or ask for it as a change to that partnership"
+    elif submission.kind == "change" and not exists:
+        problem, expected = "the partnership no longer exists", "reject this submission"
+    else:
+        return []
+    column, name = ("name", "id") if submission.kind == "new" else ("partnershipId", "id")
+    return [
+        DataError("submission", None, column, name, submission.partnership_id, problem, expected)
+    ]
+
+
 @dataclass(frozen=True)
 class Preview:
     """What accepting a submission now would change, or why it could not be accepted now."""
@@ -505,9 +520,12 @@ def submission_diffs(db: Database, submissions: Sequence[Submission]) -> dict[st
     current = _read_current(db, sorted({s.partnership_id for s in submissions}))
     previews = {}
     for sub in submissions:
+        stale = _stale(sub, sub.partnership_id in current)
         row = current.get(sub.partnership_id) if sub.kind == "change" else None
         raw = _merged_raw(sub.fields, _current_raw(row) if row else None)
         record, errors = _validate(raw, ctx)
+        if stale:
+            record, errors = None, stale + errors
         before = (
             snapshot(row["props"], row["members"], row["areas"], row["sources"]) if row else None
         )
@@ -581,34 +599,9 @@ def review_submission(
             return ReviewOutcome(submission, None)
         assert ctx is not None
         current = _read_current(tx, [submission.partnership_id]).get(submission.partnership_id)
-        if submission.kind == "new" and current is not None:
-            raise SubmissionInvalid(
-                [
-                    DataError(
-                        "submission",
-                        None,
-                        "name",
-                        "id",
-                        submission.partnership_id,
-                        "a partnership with this id was created since the submission",
-                        "reject this submission, or ask for it as a change to that partnership",
-                    )
-                ]
-            )
-        if submission.kind == "change" and current is None:
-            raise SubmissionInvalid(
-                [
-                    DataError(
-                        "submission",
-                        None,
-                        "partnershipId",
-                        "id",
-                        submission.partnership_id,
-                        "the partnership no longer exists",
-                        "reject this submission",
-                    )
-                ]
-            )
+        stale = _stale(submission, current is not None)
+        if stale:
+            raise SubmissionInvalid(stale)
         raw = _merged_raw(submission.fields, _current_raw(current) if current else None)
         record, errors = _validate(raw, ctx)
         if record is None:

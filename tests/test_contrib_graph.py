@@ -236,6 +236,11 @@ def test_a_submission_that_no_longer_validates_stays_pending(
         assert second is not None
         contrib.review_submission(loaded_db, first.id, editor, contrib.Decision.ACCEPT, None)
         version = data_version(loaded_db)
+        preview = contrib.submission_diffs(loaded_db, [second])[second.id]
+        assert preview.diff == ()
+        assert [e.problem for e in preview.errors] == [
+            "a partnership with this id was created since the submission"
+        ]
         with pytest.raises(contrib.SubmissionInvalid, match="was created since the submission"):
             contrib.review_submission(loaded_db, second.id, editor, contrib.Decision.ACCEPT, None)
         still = contrib.submission_by_id(loaded_db, second.id)
