@@ -254,6 +254,23 @@ def test_me_says_who_is_signed_in(client: TestClient, people: Accounts) -> None:
     }
 
 
+def test_history_and_contacts_are_batched(
+    client: TestClient, people: Accounts, with_contact: str
+) -> None:
+    """No N+1: a page of 50 partnerships costs the round trips of a page of 2."""
+    app_db: Database = client.app.state.council_graph.db
+    query = """query ($n: Int) { partnerships(first: $n) { nodes { id
+      history { at submittedBy { council { name } } } contacts { email } } } }"""
+
+    def trips(page: int) -> int:
+        data(client, query, people.tokens["editor"], n=page)  # warm the shared caches
+        before = app_db.round_trips
+        data(client, query, people.tokens["editor"], n=page)
+        return app_db.round_trips - before
+
+    assert trips(2) == trips(50)
+
+
 # -- refused tokens -----------------------------------------------------------------------
 
 
