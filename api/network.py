@@ -17,9 +17,7 @@ from api.types import (
     Service,
     ServiceArg,
     YearArg,
-    decode_cursor,
-    encode_cursor,
-    page_size,
+    paginate,
 )
 from graph import analysis
 from graph.analysis import NetworkAnalysis
@@ -133,23 +131,17 @@ class Network:
             str | None, strawberry.argument(description="Cursor of the item before the page.")
         ] = None,
     ) -> CouncilMetricsConnection:
-        size, offset = page_size(first), decode_cursor(after)
         ranked = analysis.rank_councils(
             self.analysis.metrics.values(), by=order_by.value, descending=descending
         )
-        page = ranked[offset : offset + size]
+        page = paginate(ranked, first, after)
         return CouncilMetricsConnection(
             edges=[
-                CouncilMetricsEdge(
-                    node=CouncilMetrics.from_model(m), cursor=encode_cursor(offset + i)
-                )
-                for i, m in enumerate(page)
+                CouncilMetricsEdge(node=CouncilMetrics.from_model(m), cursor=at)
+                for m, at in page.items
             ],
-            page_info=PageInfo(
-                has_next_page=offset + size < len(ranked),
-                end_cursor=encode_cursor(offset + len(page) - 1) if page else None,
-            ),
-            total_count=len(ranked),
+            page_info=page.info,
+            total_count=page.total,
         )
 
     @classmethod

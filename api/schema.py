@@ -23,7 +23,6 @@ from api.types import (
     Count,
     Info,
     Office,
-    PageInfo,
     Partnership,
     PartnershipConnection,
     PartnershipEdge,
@@ -37,10 +36,8 @@ from api.types import (
     Tier,
     TierMix,
     YearArg,
-    decode_cursor,
-    encode_cursor,
     office_of,
-    page_size,
+    paginate,
 )
 from graph import repository as repo
 from graph.names import normalise
@@ -146,19 +143,11 @@ class Query(NetworkQuery, ContributionQuery):
             str | None, strawberry.argument(description="Cursor of the item before the page.")
         ] = None,
     ) -> CouncilConnection:
-        size, offset = page_size(first), decode_cursor(after)
-        chosen = await _filtered_councils(info, filter or CouncilFilter())
-        page = chosen[offset : offset + size]
+        page = paginate(await _filtered_councils(info, filter or CouncilFilter()), first, after)
         return CouncilConnection(
-            edges=[
-                CouncilEdge(node=Council.from_model(c), cursor=encode_cursor(offset + i))
-                for i, c in enumerate(page)
-            ],
-            page_info=PageInfo(
-                has_next_page=offset + size < len(chosen),
-                end_cursor=encode_cursor(offset + len(page) - 1) if page else None,
-            ),
-            total_count=len(chosen),
+            edges=[CouncilEdge(node=Council.from_model(c), cursor=at) for c, at in page.items],
+            page_info=page.info,
+            total_count=page.total,
         )
 
     @strawberry.field(description="Partnerships, filtered and paginated, ordered by name.")
@@ -175,19 +164,14 @@ class Query(NetworkQuery, ContributionQuery):
             str | None, strawberry.argument(description="Cursor of the item before the page.")
         ] = None,
     ) -> PartnershipConnection:
-        size, offset = page_size(first), decode_cursor(after)
         chosen = await _filtered_partnerships(info, filter or PartnershipFilter())
-        page = chosen[offset : offset + size]
+        page = paginate(chosen, first, after)
         return PartnershipConnection(
             edges=[
-                PartnershipEdge(node=Partnership.from_model(p), cursor=encode_cursor(offset + i))
-                for i, p in enumerate(page)
+                PartnershipEdge(node=Partnership.from_model(p), cursor=at) for p, at in page.items
             ],
-            page_info=PageInfo(
-                has_next_page=offset + size < len(chosen),
-                end_cursor=encode_cursor(offset + len(page) - 1) if page else None,
-            ),
-            total_count=len(chosen),
+            page_info=page.info,
+            total_count=page.total,
         )
 
     @strawberry.field(description="One partnership by id; null when unknown.")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
 
 import strawberry
 
@@ -18,6 +20,7 @@ from api.errors import UserError
 from graph import repository as repo
 
 Info = strawberry.Info[Context, None]
+T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -146,6 +149,29 @@ def page_size(first: int | None) -> int:
 class PageInfo:
     has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
     end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its items with their cursors, and where it sits."""
+
+    items: list[tuple[T, str]]
+    info: PageInfo
+    total: int
+
+
+def paginate(items: Sequence[T], first: int | None, after: str | None) -> Page[T]:
+    """Cut ``items`` to the page that ``first``/``after`` ask for (offset cursors)."""
+    size, offset = page_size(first), decode_cursor(after)
+    chunk = items[offset : offset + size]
+    return Page(
+        items=[(item, encode_cursor(offset + i)) for i, item in enumerate(chunk)],
+        info=PageInfo(
+            has_next_page=offset + size < len(items),
+            end_cursor=encode_cursor(offset + len(chunk) - 1) if chunk else None,
+        ),
+        total=len(items),
+    )
 
 
 # -- council ---------------------------------------------------------------------------
