@@ -243,6 +243,20 @@ def test_views_never_show_contacts(loaded_db: Database, with_contact: str) -> No
     assert not any(value in page for value in CONTACT.values())
 
 
+@pytest.mark.parametrize("caller", CALLERS)
+def test_the_apps_view_pages_never_show_contacts(
+    client: TestClient, people: Accounts, with_contact: str, caller: str
+) -> None:
+    token = _token(people, caller)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    for path in (f"/views/council/{HART}", "/views/network"):
+        page = client.get(path, params={"status": "in_development"}, headers=headers)
+        assert page.status_code == 200, page.text[:300]
+        assert not any(value in page.text for value in CONTACT.values())
+        if path.startswith("/views/council"):
+            assert "Contributions access test" in page.text  # the partnership is drawn
+
+
 def test_me_says_who_is_signed_in(client: TestClient, people: Accounts) -> None:
     query = "{ me { role email council { code } } }"
     assert data(client, query)["me"] is None
