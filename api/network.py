@@ -10,7 +10,9 @@ import strawberry
 
 from api.errors import UserError
 from api.types import (
+    AfterArg,
     Council,
+    FirstArg,
     Info,
     PageInfo,
     Partnership,
@@ -124,12 +126,8 @@ class Network:
         descending: Annotated[
             bool, strawberry.argument(description="Largest first (default).")
         ] = True,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size (default 20, at most 100).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor of the item before the page.")
-        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
     ) -> CouncilMetricsConnection:
         ranked = analysis.rank_councils(
             self.analysis.metrics.values(), by=order_by.value, descending=descending

@@ -16,11 +16,13 @@ from api.network import NetworkQuery
 from api.types import (
     SAVINGS_CAVEAT,
     SERVICE_OFFICE,
+    AfterArg,
     Council,
     CouncilConnection,
     CouncilEdge,
     CouncilKind,
     Count,
+    FirstArg,
     Info,
     Office,
     Partnership,
@@ -136,12 +138,8 @@ class Query(NetworkQuery, ContributionQuery):
         filter: Annotated[
             CouncilFilter | None, strawberry.argument(description="Conditions to match.")
         ] = None,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size (default 20, at most 100).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor of the item before the page.")
-        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
     ) -> CouncilConnection:
         page = paginate(await _filtered_councils(info, filter or CouncilFilter()), first, after)
         return CouncilConnection(
@@ -157,12 +155,8 @@ class Query(NetworkQuery, ContributionQuery):
         filter: Annotated[
             PartnershipFilter | None, strawberry.argument(description="Conditions to match.")
         ] = None,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size (default 20, at most 100).")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor of the item before the page.")
-        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
     ) -> PartnershipConnection:
         chosen = await _filtered_partnerships(info, filter or PartnershipFilter())
         page = paginate(chosen, first, after)

@@ -151,6 +151,17 @@ class PageInfo:
     end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
 
 
+FirstArg = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"Page size (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE})."
+    ),
+]
+AfterArg = Annotated[
+    str | None, strawberry.argument(description="Cursor of the item before the page.")
+]
+
+
 @dataclass(frozen=True)
 class Page(Generic[T]):
     """One page of a list: its items with their cursors, and where it sits."""
