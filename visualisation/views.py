@@ -222,7 +222,11 @@ def _legend(selection: Selection, *, view: ViewKind, two_mode: bool) -> list[dic
         )
     councils.append({"shape": "dot", "colour": "#868e96", "label": "Larger: more partnerships"})
     councils.append(
-        {"shape": "ring", "colour": "#495057", "label": "Hollow: singleton (none shown)"}
+        {
+            "shape": "ring",
+            "colour": "#495057",
+            "label": "Hollow: singleton (in no partnership shown)",
+        }
     )
     legend: list[dict[str, Any]] = [{"heading": "Councils (colour: kind)", "items": councils}]
 
