@@ -63,7 +63,8 @@ class CouncilFilter:
         description="Only councils existing in this year (and the year for `sharing`).",
     )
     service: Service | None = strawberry.field(
-        default=None, description="With `sharing`: sharing in this service layer."
+        default=None,
+        description="Sharing status in this service layer; alone, it means SHARER in it.",
     )
     sharing: SharingStatus | None = strawberry.field(
         default=None,
@@ -293,7 +294,10 @@ async def _filtered_councils(info: Info, f: CouncilFilter) -> list[repo.Council]
     kinds = {k.value for k in f.kind} if f.kind else None
     key = normalise(f.name_contains) if f.name_contains else None
     sharers: frozenset[str] | None = None
-    if f.sharing is not None:
+    # A service on its own asks for the councils sharing it: a service has no other meaning
+    # for a council.
+    sharing = f.sharing or (SharingStatus.SHARER if f.service is not None else None)
+    if sharing is not None:
         view = await info.context.year_view(f.year, f.service.value if f.service else None)
         sharers = view.sharers
         sharing_year = view.year
@@ -312,7 +316,7 @@ async def _filtered_councils(info: Info, f: CouncilFilter) -> list[repo.Council]
         if sharers is not None:
             if not c.exists_in(sharing_year):
                 continue
-            if (c.code in sharers) != (f.sharing is SharingStatus.SHARER):
+            if (c.code in sharers) != (sharing is SharingStatus.SHARER):
                 continue
         chosen.append(c)
     return chosen

@@ -334,3 +334,19 @@ def test_singletons_bordering_sharers_cost_a_fixed_number_of_round_trips(
     ]
     assert len(rows) > 20
     assert loaded_db.round_trips - before <= 4
+
+
+def test_council_filter_by_service_alone_means_sharers_of_it(client: TestClient) -> None:
+    data = gql(
+        client,
+        """{ alone: councils(filter: {year: 2012, service: LEGAL}) { totalCount }
+             sharers: councils(filter: {year: 2012, service: LEGAL, sharing: SHARER}) {
+               totalCount }
+             singles: councils(filter: {year: 2012, service: LEGAL, sharing: SINGLETON}) {
+               totalCount }
+             all: councils(filter: {year: 2012}) { totalCount } }""",
+    )
+    assert data["alone"]["totalCount"] == data["sharers"]["totalCount"] > 0
+    assert (
+        data["sharers"]["totalCount"] + data["singles"]["totalCount"] == data["all"]["totalCount"]
+    )
