@@ -281,7 +281,9 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _sharing_phrase(services: tuple[str, ...], partners: int, since: int | None) -> str:
+def _sharing_phrase(codes: tuple[str, ...], partners: int, since: int | None) -> str:
+    # Taxonomy codes read as words in a sentence: "hr_payroll" -> "hr payroll".
+    services = tuple(code.replace("_", " ") for code in codes)
     if not services:
         what = "shares partnerships (services not recorded)"
     elif len(services) <= 3:
