@@ -199,12 +199,25 @@ def _pid_alive(pid: int) -> bool:
         cmdline = (proc / "cmdline").read_bytes()
     except (FileNotFoundError, IndexError, ProcessLookupError):
         return False
-    if state in ("Z", "X"):  # exited; a zombie until its parent reaps it
-        _reap(pid)
+    if state in ("Z", "X"):
+        # The main thread has exited; the JVM's other threads (and its sockets) may not yet.
+        if _any_thread_running(proc):
+            return True
+        _reap(pid)  # a zombie until its parent reaps it
         return False
     # An empty command line means the process is still exiting (its sockets may be open).
     # Any other command line without our launcher is a recycled pid: ours is gone.
     return not cmdline or b"CouncilGraphNeo4j" in cmdline
+
+
+def _any_thread_running(proc: Path) -> bool:
+    for stat in proc.glob("task/*/stat"):
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X"):
+                return True
+        except (FileNotFoundError, IndexError, ProcessLookupError):
+            continue
+    return False
 
 
 def running_pid(config: ServerConfig) -> int | None:
