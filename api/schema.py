@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 from collections import Counter, deque
 from typing import Annotated
 
@@ -42,12 +41,11 @@ from api.types import (
     paginate,
 )
 from graph import repository as repo
-from graph.names import normalise
+from graph.names import GSS_CODE, normalise
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 3000
-GSS_CODE = re.compile(r"[EWSN]\d{8}")
 MAX_LIST = 500  # cap on lists that are not paginated (singletons and the like)
 
 
@@ -102,11 +100,7 @@ async def _resolve_council(info: Info, code: str | None, name: str | None) -> re
     assert name is not None
     key = normalise(name)
     matches = await info.context.run(lambda: repo.councils_by_alias_key(info.context.db, key))
-    if not matches:
-        return None
-    # Several councils can share a name across eras (Dorset County Council, Dorset Council):
-    # prefer the one that exists now, then the most recent.
-    return max(matches, key=lambda c: (c.valid_to is None, c.valid_from))
+    return repo.pick_council(matches)
 
 
 def _year(year: int | None) -> int:

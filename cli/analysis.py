@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import re
 from collections import Counter
 
 from rich.console import Console
 from rich.table import Table
 
+from api.types import Service
 from graph import repository as repo
 from graph.db import Database
-from graph.names import normalise
+from graph.names import GSS_CODE, normalise
 from graph.projection import NetworkSource
 
-GSS_CODE = re.compile(r"[EWSN]\d{8}")
-SERVICE_CODES = (
-    "revenues_benefits", "legal", "management", "procurement", "ict", "hr_payroll",
-    "finance_audit_fraud", "property_assets", "building_control_regulatory",
-    "customer_services", "waste_environment", "planning", "environmental_health_licensing",
-    "childrens_services", "adult_social_care_health",
-)  # fmt: skip
+SERVICE_CODES = tuple(service.value for service in Service)
 
 
 class CouncilNotFound(LookupError):
@@ -31,15 +25,14 @@ class CouncilNotFound(LookupError):
 def find_council(db: Database, text: str, year: int) -> repo.Council:
     """A council by GSS code or any alias; the one existing in ``year`` when names repeat."""
     if GSS_CODE.fullmatch(text.strip().upper()):
-        found = repo.councils_by_codes(db, [text.strip().upper()])
-        if found:
-            return next(iter(found.values()))
+        by_code = repo.councils_by_codes(db, [text.strip().upper()])
+        if by_code:
+            return next(iter(by_code.values()))
         raise CouncilNotFound(f"no council has the GSS code {text!r}")
-    matches = repo.councils_by_alias_key(db, normalise(text))
-    existing = [c for c in matches if c.exists_in(year)] or matches
-    if not existing:
+    found = repo.pick_council(repo.councils_by_alias_key(db, normalise(text)), year)
+    if found is None:
         raise CouncilNotFound(f"no council is called {text!r} (try its GSS code)")
-    return max(existing, key=lambda c: (c.valid_to is None, c.valid_from))
+    return found
 
 
 def add_peers_arguments(parser: argparse.ArgumentParser) -> None:

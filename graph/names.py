@@ -14,7 +14,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["council_aliases", "normalise"]
+__all__ = ["GSS_CODE", "council_aliases", "normalise"]
+
+#: A GSS code as written, e.g. E07000084 (match with ``fullmatch`` on the upper-cased text).
+GSS_CODE = re.compile(r"[EWSN]\d{8}")
 
 # Longest first: "metropolitan borough council" must win over "borough council".
 _SUFFIXES: tuple[str, ...] = tuple(

@@ -28,6 +28,8 @@ __all__ = [
     "ReferenceCache",
     "ServiceArea",
     "Source",
+    "exists_in",
+    "pick_council",
     "tier_mix",
 ]
 
@@ -54,10 +56,8 @@ class Council:
     former_codes: tuple[str, ...]
 
     def exists_in(self, year: int) -> bool:
-        """The data README's rule: started by 31 Dec and not ended by 1 Jan of ``year``."""
-        return self.valid_from <= date(year, 12, 31) and (
-            self.valid_to is None or self.valid_to > date(year, 1, 1)
-        )
+        """Whether the council exists in ``year`` (see :func:`exists_in`)."""
+        return exists_in(self.valid_from, self.valid_to, year)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Council:
@@ -140,6 +140,20 @@ class CouncilLinks:
     county: str | None
     districts: tuple[str, ...]
     succeeded_by: tuple[str, ...]
+
+
+def exists_in(valid_from: date, valid_to: date | None, year: int) -> bool:
+    """The data README's rule: a council exists in ``year`` when it started by 31 Dec and
+    had not ended by 1 Jan."""
+    return valid_from <= date(year, 12, 31) and (valid_to is None or valid_to > date(year, 1, 1))
+
+
+def pick_council(matches: Sequence[Council], year: int | None = None) -> Council | None:
+    """The council meant by a name several councils share across eras (Dorset County
+    Council, Dorset Council): the one existing in ``year`` when given, else the one that
+    exists now, else the most recent."""
+    existing = [c for c in matches if year is not None and c.exists_in(year)]
+    return max(existing or matches, key=lambda c: (c.valid_to is None, c.valid_from), default=None)
 
 
 def tier_mix(tiers: Iterable[str]) -> str | None:

@@ -9,22 +9,15 @@ offers the closest real councils (difflib over every alias).
 from __future__ import annotations
 
 import difflib
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from graph.names import normalise
+from graph.names import GSS_CODE, normalise
+from graph.repository import exists_in
 
 __all__ = ["GSS_CODE", "CouncilIndex", "CouncilRef", "Match", "exists_in"]
-
-GSS_CODE = re.compile(r"^[EWSN]\d{8}$")
-
-
-def exists_in(valid_from: date, valid_to: date | None, year: int) -> bool:
-    """A council exists in ``year`` when it started by 31 Dec and had not ended by 1 Jan."""
-    return valid_from <= date(year, 12, 31) and (valid_to is None or valid_to > date(year, 1, 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +89,7 @@ class CouncilIndex:
     def match(self, text: str, year: int | None = None) -> Match:
         """Match a code or name, preferring the council that existed in ``year``."""
         text = text.strip()
-        if GSS_CODE.match(text.upper()):
+        if GSS_CODE.fullmatch(text.upper()):
             found = self.by_code(text)
             if found is not None:
                 return Match(found)
