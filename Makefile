@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest prereqs neo4j-start neo4j-stop test-neo4j-stop bench clean-venv schema
+.PHONY: run test lint typecheck pytest prereqs neo4j-start neo4j-stop test-neo4j-stop bench clean-venv schema data-check data-refresh
 
 run: $(STAMP)
 	$(BIN)/councilgraph neo4j start
@@ -55,3 +55,10 @@ bench: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+# The bundled data/ is a copy of ../shared/data: `data-check` says what differs, `data-refresh` copies it.
+data-check:
+	$(PYTHON) scripts/sync_data.py --check
+
+data-refresh:
+	$(PYTHON) scripts/sync_data.py

@@ -6,7 +6,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -14,6 +13,7 @@ from strawberry.dataloader import DataLoader
 
 from api.auth import Contributions
 from graph import repository as repo
+from graph import rules
 from graph.accounts import User
 from graph.db import Database
 from graph.projection import NetworkSource
@@ -141,7 +141,7 @@ class Context:
 
     async def year_view(self, year: int | None, service: str | None = None) -> YearView:
         """Effective memberships for ``year`` (default: this year), cached per data version."""
-        year = date.today().year if year is None else year
+        year = rules.resolve_year(year)
         version = await self.data_version()
         memberships = await self.run(lambda: self.memberships.get(self.db, version, year, service))
         return YearView(year, service, memberships)

@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from graph.db import GraphUnavailable
+from graph.rules import YearOutOfRange
 
 log = logging.getLogger("councilgraph.api")
 
@@ -38,7 +39,7 @@ class SafeErrors(SchemaExtension):
     @staticmethod
     def _safe(error: GraphQLError, request_id: str) -> GraphQLError:
         original = error.original_error
-        if original is None or isinstance(original, UserError):
+        if original is None or isinstance(original, UserError | YearOutOfRange):
             return error
         if isinstance(original, GraphUnavailable):
             log.warning("request %s: %s", request_id, original)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from enum import Enum
 from typing import Annotated
 
@@ -21,14 +20,14 @@ from api.types import (
     YearArg,
     paginate,
 )
-from graph import analysis
+from graph import analysis, rules
 from graph.analysis import NetworkAnalysis
 
 MAX_PEERS = 50
 
 
 def _year(year: int | None) -> int:
-    return datetime.date.today().year if year is None else year
+    return rules.resolve_year(year)
 
 
 @strawberry.enum(description="A council measure to sort by.")

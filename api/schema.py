@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter, deque
 from typing import Annotated
 
@@ -23,6 +22,7 @@ from api.types import (
     Count,
     FirstArg,
     Info,
+    LgaReference,
     Office,
     Partnership,
     PartnershipConnection,
@@ -41,6 +41,7 @@ from api.types import (
     paginate,
 )
 from graph import repository as repo
+from graph import rules
 from graph.names import GSS_CODE, normalise
 
 MAX_DEPTH = 10
@@ -104,7 +105,7 @@ async def _resolve_council(info: Info, code: str | None, name: str | None) -> re
 
 
 def _year(year: int | None) -> int:
-    return datetime.date.today().year if year is None else year
+    return rules.resolve_year(year)
 
 
 @strawberry.type(description="Questions about English councils and the services they share.")
@@ -410,6 +411,18 @@ async def _stats(info: Info, year: int, service: Service | None) -> Stats:
         ]
 
     sharers = view.sharers
+    first_row = {m.partnership_id: m for m in view.memberships}
+    on_old_evidence = sum(
+        1
+        for m in first_row.values()
+        if rules.not_confirmed_since(m.status, m.last_evidence_year, year) is not None
+    )
+    undated = sum(1 for m in first_row.values() if m.start_basis == rules.YearBasis.UNKNOWN)
+    version = await info.context.data_version()
+    editions = await info.context.run(
+        lambda: info.context.reference.lga_editions(info.context.db, version)
+    )
+    edition = repo.nearest_lga_edition(editions, year)
     return Stats(
         year=year,
         service=service,
@@ -427,6 +440,10 @@ async def _stats(info: Info, year: int, service: Service | None) -> Stats:
             partnerships_with_figure=with_figure,
             caveat=SAVINGS_CAVEAT,
         ),
+        active_on_old_evidence=on_old_evidence,
+        undated=undated,
+        lga_reference=LgaReference.from_model(edition) if edition else None,
+        coverage_note=repo.coverage_note(year, len(partnerships), edition),
     )
 
 

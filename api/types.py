@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 from api.context import Context
 from api.errors import UserError
 from graph import repository as repo
+from graph import rules
 
 Info = strawberry.Info[Context, None]
 T = TypeVar("T")
@@ -90,6 +91,13 @@ class Office(Enum):
 class SharingStatus(Enum):
     SHARER = "sharer"
     SINGLETON = "singleton"
+
+
+@strawberry.enum(description="How a start year is known (data README, 'When a partnership runs').")
+class YearBasis(Enum):
+    STATED = "stated"
+    FIRST_EVIDENCE = "first_evidence"
+    UNKNOWN = "unknown"
 
 
 @strawberry.enum(description="A member's role in a partnership.")
@@ -353,7 +361,7 @@ class Council:
     ) -> Annotated[CouncilMetrics, strawberry.lazy("api.network")] | None:
         from api.network import CouncilMetrics, network_analysis
 
-        y = datetime.date.today().year if year is None else year
+        y = rules.resolve_year(year)
         found = (await network_analysis(info, y, service)).metrics.get(self.model.code)
         return CouncilMetrics.from_model(found) if found else None
 
@@ -376,10 +384,40 @@ async def _partnerships(info: Info, ids: list[str]) -> list[Partnership]:
 # -- partnership -----------------------------------------------------------------------
 
 
-@strawberry.type(description="A council's membership of a partnership.")
+@strawberry.type(description="A council's membership of a partnership, with its years.")
 class Membership:
     council: Council = strawberry.field(description="The member council.")
     role: MemberRole = strawberry.field(description="LEAD or PARTNER.")
+    member_from: int | None = strawberry.field(
+        description="First year it counts as a member: its own joining year where the sources "
+        "give one, else the partnership's start year; null when undated."
+    )
+    member_to: int | None = strawberry.field(
+        description="Last year it counts as a member: its own leaving year where given, else "
+        "the partnership's end year; null while open."
+    )
+    member_from_basis: YearBasis = strawberry.field(
+        description="STATED when the sources give its joining year (or the partnership's "
+        "stated start applies), else the partnership's start basis."
+    )
+
+
+def _membership(
+    council: Council, role: str, listed: repo.Member | None, partnership: repo.Partnership
+) -> Membership:
+    span = partnership.span()
+    known = span.start_basis is not rules.YearBasis.UNKNOWN
+    own_from = listed.from_year if listed is not None else None
+    own_to = listed.to_year if listed is not None else None
+    return Membership(
+        council=council,
+        role=MemberRole(role),
+        member_from=own_from if own_from is not None else (span.start if known else None),
+        member_to=own_to if own_to is not None else span.end,
+        member_from_basis=(
+            YearBasis.STATED if own_from is not None else YearBasis(span.start_basis.value)
+        ),
+    )
 
 
 @strawberry.type(description="Where a fact about a partnership comes from.")
@@ -433,13 +471,43 @@ class Partnership:
         mix = repo.tier_mix(m.council.model.tier for m in members)
         return TierMix(mix) if mix else None
 
-    @strawberry.field(description="First year of operation, where known.")
+    @strawberry.field(
+        description="First year it counts as running: the stated start year, else the year of "
+        "its earliest dated source (see `startYearBasis`); null when no source is dated (it is "
+        "then counted in the current year only)."
+    )
     def start_year(self) -> int | None:
-        return self.model.start_year
+        span = self.model.span()
+        return None if span.start_basis is rules.YearBasis.UNKNOWN else span.start
 
-    @strawberry.field(description="Last year of operation, for ended partnerships, where known.")
+    @strawberry.field(description="How `startYear` is known: STATED, FIRST_EVIDENCE or UNKNOWN.")
+    def start_year_basis(self) -> YearBasis:
+        return YearBasis(self.model.span().start_basis.value)
+
+    @strawberry.field(
+        description="Last year it counts as running: the stated end year, else for an ended "
+        "partnership the year of its latest dated source; null while open."
+    )
     def end_year(self) -> int | None:
-        return self.model.end_year
+        return self.model.span().end
+
+    @strawberry.field(description="The year of its latest dated source; null when none is dated.")
+    def last_evidence_year(self) -> int | None:
+        return self.model.last_evidence_year
+
+    @strawberry.field(
+        description="For an operational partnership, the year of its latest source when that is "
+        "more than 5 years before `year` (default: this year): shown as 'not confirmed since'."
+    )
+    def not_confirmed_since(self, year: YearArg = None) -> int | None:
+        return self.model.not_confirmed_since(rules.resolve_year(year))
+
+    @strawberry.field(
+        description="Its years in words with their basis, e.g. 'since 2014 (first evidence); "
+        "not confirmed since 2015' (as of `year`, default this year)."
+    )
+    def years(self, year: YearArg = None) -> str:
+        return self.model.years_phrase(rules.resolve_year(year))
 
     @strawberry.field(
         description="Annual saving in GBP as reported by councils: often a target, sometimes "
@@ -479,9 +547,10 @@ class Partnership:
             view = await info.context.year_view(year)
             pairs = [(m.code, m.role) for m in view.members_by_partnership().get(self.model.id, [])]
         councils = await info.context.loaders.council.load_many([code for code, _ in pairs])
+        listed = {m.code: m for m in self.model.members}
         return [
-            Membership(council=Council.from_model(c), role=MemberRole(role))
-            for (_, role), c in zip(pairs, councils, strict=True)
+            _membership(Council.from_model(c), role, listed.get(code), self.model)
+            for (code, role), c in zip(pairs, councils, strict=True)
             if c is not None
         ]
 
@@ -598,6 +667,56 @@ class Stats:
     active_sharers: int = strawberry.field(description="Councils in at least one of them.")
     singletons: int = strawberry.field(description="Existing councils in none of them.")
     savings: Savings = strawberry.field(description="Reported annual savings, with the caveat.")
+    active_on_old_evidence: int = strawberry.field(
+        description="How many of the year's active partnerships are operational with no dated "
+        "source in the 5 years before it ('not confirmed since'), counted all the same."
+    )
+    undated: int = strawberry.field(
+        description="How many of them have no dated source at all (counted in the current year "
+        "only)."
+    )
+    lga_reference: LgaReference | None = strawberry.field(
+        description="The LGA's own published totals, nearest edition at or before the year "
+        "(else the earliest): a reference beside these figures, never merged into them."
+    )
+    coverage_note: str = strawberry.field(
+        description="In words: how and why this count differs from the LGA's."
+    )
+
+
+@strawberry.type(description="One edition of the LGA Shared Services Map's published totals.")
+class LgaReference:
+    edition: str = strawberry.field(description="The edition or date, as published.")
+    year: int = strawberry.field(description="The year of the edition.")
+    arrangements: str | None = strawberry.field(
+        description="Arrangements counted, as published (e.g. 'hundreds (132 operational)')."
+    )
+    arrangements_count: int | None = strawberry.field(
+        description="The number in `arrangements`, where it gives one."
+    )
+    councils_sharing: str | None = strawberry.field(description="Councils sharing, as published.")
+    savings_gbp_m: str | None = strawberry.field(
+        description="Savings in GBP millions, as published."
+    )
+    savings_basis: str | None = strawberry.field(
+        description="What the savings figure is (projected per year, cumulative ...)."
+    )
+    breakdown: str | None = strawberry.field(description="Other figures the edition reported.")
+    sources: list[str] = strawberry.field(description="Where the figures were published.")
+
+    @classmethod
+    def from_model(cls, e: repo.LgaEdition) -> LgaReference:
+        return cls(
+            edition=e.edition,
+            year=e.year,
+            arrangements=e.arrangements,
+            arrangements_count=e.arrangements_count,
+            councils_sharing=e.councils_sharing,
+            savings_gbp_m=e.savings_gbp_m,
+            savings_basis=e.savings_basis,
+            breakdown=e.breakdown,
+            sources=list(e.sources),
+        )
 
 
 SAVINGS_CAVEAT = (

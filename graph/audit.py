@@ -63,17 +63,26 @@ def snapshot(
 ) -> Snapshot:
     """A partnership's values as plain JSON-able data, in a canonical order.
 
-    ``members`` are ``(code, role)`` pairs and ``sources`` ``(url, date, note)`` triples, as
-    the loaders read and write them.
+    ``members`` are ``(code, role)`` pairs, or ``(code, role, from, to)`` with the member's own
+    years, and ``sources`` ``(url, date, note)`` triples, as the loaders read and write them. A
+    member's own years show as a third item, e.g. ``["E07000004", "partner", "2015-"]``.
     """
     values: Snapshot = {name: props.get(name) for name in SNAPSHOT_FIELDS[:7]}
-    values["members"] = sorted([str(m[0]), str(m[1])] for m in members)
+    values["members"] = sorted(_member_item(m) for m in members)
     values["services"] = sorted(services)
     values["sources"] = sorted(
         ([str(s[0]), s[1], s[2] if len(s) > 2 else None] for s in sources),
         key=lambda s: (s[0], s[1] or "", s[2] or ""),
     )
     return values
+
+
+def _member_item(member: Sequence[Any]) -> list[str]:
+    item = [str(member[0]), str(member[1])]
+    start, end = (member[2], member[3]) if len(member) > 3 else (None, None)
+    if start is not None or end is not None:
+        item.append(f"{start or ''}-{end or ''}")
+    return item
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,9 @@ def _display(name: str, value: Any) -> str | None:
     if value is None or value == []:
         return None
     if name == "members":
-        return "; ".join(code if role == "partner" else f"{code} ({role})" for code, role in value)
+        return "; ".join(
+            m[0] + "".join(f" ({extra})" for extra in m[1:] if extra != "partner") for m in value
+        )
     if name == "sources":
         return "; ".join(
             url + (f" [{date}]" if date else "") + (f" ({note})" if note else "")

@@ -318,8 +318,11 @@ def _current_raw(row: Mapping[str, Any]) -> dict[str, str]:
     return {
         "id": props["id"],
         "name": text(props.get("name")),
-        "councils": ";".join(code for code, _ in row["members"]),
-        "lead_council": next((code for code, role in row["members"] if role == "lead"), ""),
+        "councils": ";".join(m[0] for m in row["members"]),
+        "lead_council": next((m[0] for m in row["members"] if m[1] == "lead"), ""),
+        "member_years": ";".join(
+            f"{m[0]}:{m[2] or ''}-{m[3] or ''}" for m in row["members"] if m[2] or m[3]
+        ),
         "service_areas": ";".join(row["areas"]),
         "status": text(props.get("status")),
         "start_year": text(props.get("startYear")),
@@ -380,7 +383,7 @@ def _read_current(tx_or_db: Tx | Database, ids: Sequence[str]) -> dict[str, dict
 def _record_snapshot(record: PartnershipRecord) -> dict[str, Any]:
     return snapshot(
         record.node_properties(),
-        [(m.council_code, m.role) for m in record.members],
+        [(m.council_code, m.role, m.from_year, m.to_year) for m in record.members],
         record.service_areas,
         [(s.url, s.date, s.note) for s in record.sources],
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graph import repository as repo
+from graph import rules
 from graph.analysis import (
     DEFAULT_WEIGHTS,
     AnalysisCache,
@@ -62,7 +63,15 @@ class NetworkSource:
 
         def load() -> tuple[Membership, ...]:
             return tuple(
-                Membership(m.partnership_id, m.code, m.services, m.start_year)
+                Membership(
+                    m.partnership_id,
+                    m.code,
+                    m.services,
+                    m.start_year,
+                    m.start_basis,
+                    m.partnership_name,
+                    rules.not_confirmed_since(m.status, m.last_evidence_year, year),
+                )
                 for m in repo.effective_memberships(self.db, year, service)
             )
 

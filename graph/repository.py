@@ -15,12 +15,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, LiteralString
 
+from graph import rules
 from graph.db import Database
+from graph.rules import (
+    ACTIVE_STATUSES,
+    MEMBER_IN_YEAR,
+    PARTNERSHIP_END,
+    PARTNERSHIP_START,
+    PARTNERSHIP_START_BASIS,
+)
 from graph.schema import DATA_VERSION
 
 __all__ = [
     "Council",
     "CouncilLinks",
+    "LgaEdition",
     "Member",
     "Membership",
     "MembershipCache",
@@ -28,7 +37,10 @@ __all__ = [
     "ReferenceCache",
     "ServiceArea",
     "Source",
+    "coverage_note",
     "exists_in",
+    "lga_editions",
+    "nearest_lga_edition",
     "pick_council",
     "tier_mix",
 ]
@@ -82,8 +94,17 @@ class Council:
 
 @dataclass(frozen=True)
 class Member:
+    """A listed member; ``from_year``/``to_year`` are its own years where the sources give them
+    (else it takes the partnership's)."""
+
     code: str
     role: str  # "lead" or "partner"
+    from_year: int | None = None
+    to_year: int | None = None
+
+    def covers(self, year: int) -> bool:
+        """Whether the member counts in ``year`` by its own years (``graph.rules``)."""
+        return rules.member_covers(self.from_year, self.to_year, year)
 
 
 @dataclass(frozen=True)
@@ -107,10 +128,32 @@ class Partnership:
     services: tuple[str, ...]
     members: tuple[Member, ...]
     sources: tuple[Source, ...]
+    first_evidence_year: int | None = None
+    last_evidence_year: int | None = None
 
     @property
     def lead_code(self) -> str | None:
         return next((m.code for m in self.members if m.role == "lead"), None)
+
+    def span(self) -> rules.Span:
+        """The years it runs, with the basis of its start year (``graph.rules``)."""
+        return rules.partnership_span(
+            status=self.status,
+            start_year=self.start_year,
+            end_year=self.end_year,
+            first_evidence=self.first_evidence_year,
+            last_evidence=self.last_evidence_year,
+        )
+
+    def not_confirmed_since(self, year: int) -> int | None:
+        """Its latest source's year when that is too old to confirm it in ``year``."""
+        return rules.not_confirmed_since(self.status, self.last_evidence_year, year)
+
+    def years_phrase(self, year: int | None = None) -> str:
+        """Its years as an officer reads them, e.g. "since 2012 (stated)"."""
+        return rules.years_phrase(
+            self.span(), last_evidence=self.last_evidence_year, year=year, status=self.status
+        )
 
 
 @dataclass(frozen=True)
@@ -123,13 +166,19 @@ class ServiceArea:
 
 @dataclass(frozen=True)
 class Membership:
-    """An effective member of an active partnership in a given year (after succession)."""
+    """An effective member of an active partnership in a given year (after member years and
+    succession), with the partnership's facts a reason needs: its effective start year and
+    the basis of it, and the year of its latest dated source."""
 
     partnership_id: str
     code: str
     role: str
     services: tuple[str, ...] = ()
     start_year: int | None = None
+    start_basis: str = rules.YearBasis.STATED.value
+    last_evidence_year: int | None = None
+    status: str = "operational"
+    partnership_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,6 +189,52 @@ class CouncilLinks:
     county: str | None
     districts: tuple[str, ...]
     succeeded_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LgaEdition:
+    """One edition of the LGA's own published totals (reference data, text as published)."""
+
+    edition: str
+    year: int
+    seq: int
+    arrangements: str | None
+    arrangements_count: int | None
+    councils_sharing: str | None
+    savings_gbp_m: str | None
+    savings_basis: str | None
+    breakdown: str | None
+    sources: tuple[str, ...]
+
+
+def nearest_lga_edition(editions: Sequence[LgaEdition], year: int) -> LgaEdition | None:
+    """The latest edition published in or before ``year``, else the earliest one."""
+    ordered = sorted(editions, key=lambda e: (e.year, e.seq))
+    before = [e for e in ordered if e.year <= year]
+    return before[-1] if before else (ordered[0] if ordered else None)
+
+
+def coverage_note(year: int, total: int, edition: LgaEdition | None) -> str:
+    """Why this data's count of active partnerships differs from the LGA's, in words."""
+    ours = (
+        f"Council Graph counts {total} partnerships active in {year}: each one named by a cited "
+        "public source (council papers, news, trade press), with two or more member councils "
+        "that year."
+    )
+    if edition is None:
+        return ours + " The LGA's published totals are not loaded."
+    when = (
+        f"its {edition.edition} edition"
+        if edition.year <= year
+        else f"no edition was published by {year}; its earliest ({edition.edition})"
+    )
+    counted = edition.arrangements or "an unstated number of"
+    return (
+        f"{ours} The LGA's map counted what councils reported to it ({when}: {counted} "
+        "arrangements), including arrangements no public source describes and some counted "
+        "once per service; so the two counts differ, most of all in the early years, and "
+        "neither is a census."
+    )
 
 
 def exists_in(valid_from: date, valid_to: date | None, year: int) -> bool:
@@ -203,8 +298,8 @@ PARTNERSHIPS_BY_IDS: LiteralString = """
 UNWIND $ids AS id
 MATCH (p:Partnership {id: id})
 RETURN properties(p) AS partnership,
-       COLLECT { MATCH (c:Council)-[m:MEMBER_OF]->(p) RETURN [c.code, m.role] ORDER BY c.code }
-         AS members,
+       COLLECT { MATCH (c:Council)-[m:MEMBER_OF]->(p)
+                 RETURN [c.code, m.role, m.fromYear, m.toYear] ORDER BY c.code } AS members,
        COLLECT { MATCH (p)-[:COVERS]->(s:ServiceArea) RETURN s.code ORDER BY s.code } AS services,
        COLLECT { MATCH (p)-[r:SOURCED_FROM]->(s:Source) RETURN [s.url, r.date] ORDER BY s.url }
          AS sources
@@ -218,36 +313,55 @@ MATCH (c:Council {code: code})
 RETURN code, COLLECT { MATCH (c)-[:MEMBER_OF]->(p:Partnership) RETURN p.id ORDER BY p.name } AS ids
 """
 
+LGA_EDITIONS: LiteralString = """
+MATCH (e:LgaEdition) RETURN properties(e) AS edition ORDER BY e.year, e.seq
+"""
+
 SERVICE_AREAS: LiteralString = """
 MATCH (s:ServiceArea) RETURN properties(s) AS area ORDER BY s.code
 """
 
-# The heart of the rules. A listed member that does not exist in $year stands for the first
-# councils along SUCCEEDED_BY that do; a partnership is active with two or more such members.
-EFFECTIVE_MEMBERSHIPS: LiteralString = """
+# The heart of the rules (graph/rules.py): a partnership counts in $year when its status can be
+# active and its years cover $year; a listed member counts within its own years, and one that
+# does not exist in $year stands for the first councils along SUCCEEDED_BY that do; a
+# partnership is active with two or more such members.
+EFFECTIVE_MEMBERSHIPS: LiteralString = (
+    """
 WITH date({year: $year, month: 12, day: 31}) AS yearEnd,
      date({year: $year, month: 1, day: 1}) AS yearStart
 MATCH (p:Partnership)
-WHERE p.status IN ['operational', 'ended']
-  AND (p.startYear IS NULL OR p.startYear <= $year)
-  AND (p.endYear IS NULL OR p.endYear >= $year)
+WHERE p.status IN $activeStatuses
   AND ($service IS NULL OR EXISTS { (p)-[:COVERS]->(:ServiceArea {code: $service}) })
+WITH yearEnd, yearStart, p, """
+    + PARTNERSHIP_START
+    + """ AS fromYear, """
+    + PARTNERSHIP_END
+    + """ AS toYear, """
+    + PARTNERSHIP_START_BASIS
+    + """ AS basis
+WHERE fromYear <= $year AND (toYear IS NULL OR toYear >= $year)
 MATCH (listed:Council)-[m:MEMBER_OF]->(p)
+WHERE """
+    + MEMBER_IN_YEAR
+    + """
 MATCH path = (listed)-[:SUCCEEDED_BY*0..8]->(c:Council)
 WHERE c.validFrom <= yearEnd AND (c.validTo IS NULL OR c.validTo > yearStart)
   AND none(n IN nodes(path)[..-1]
            WHERE n.validFrom <= yearEnd AND (n.validTo IS NULL OR n.validTo > yearStart))
-WITH p, c, collect(m.role) AS roles
-WITH p, collect({code: c.code, role: CASE WHEN 'lead' IN roles THEN 'lead' ELSE 'partner' END})
+WITH p, fromYear, basis, c, collect(m.role) AS roles
+WITH p, fromYear, basis,
+     collect({code: c.code, role: CASE WHEN 'lead' IN roles THEN 'lead' ELSE 'partner' END})
      AS members
 WHERE size(members) >= 2
-WITH p, members, COLLECT { MATCH (p)-[:COVERS]->(s:ServiceArea) RETURN s.code ORDER BY s.code }
-     AS services
+WITH p, fromYear, basis, members,
+     COLLECT { MATCH (p)-[:COVERS]->(s:ServiceArea) RETURN s.code ORDER BY s.code } AS services
 UNWIND members AS member
 RETURN p.id AS partnershipId, member.code AS code, member.role AS role, services,
-       p.startYear AS startYear
+       fromYear AS startYear, basis AS startBasis, p.lastEvidenceYear AS lastEvidenceYear,
+       p.status AS status, p.name AS name
 ORDER BY partnershipId, code
 """
+)
 
 # -- readers ---------------------------------------------------------------------------
 
@@ -294,8 +408,12 @@ def _partnership(row: dict[str, Any]) -> Partnership:
         savings_note=props.get("savingsNote"),
         notes=props.get("notes"),
         services=tuple(row["services"]),
-        members=tuple(Member(code, role or "partner") for code, role in row["members"]),
+        members=tuple(
+            Member(code, role or "partner", start, end) for code, role, start, end in row["members"]
+        ),
         sources=tuple(Source(url, when) for url, when in row["sources"]),
+        first_evidence_year=props.get("firstEvidenceYear"),
+        last_evidence_year=props.get("lastEvidenceYear"),
     )
 
 
@@ -315,6 +433,25 @@ def listed_partnership_ids(db: Database, codes: Sequence[str]) -> dict[str, list
     return {row["code"]: list(row["ids"]) for row in rows}
 
 
+def lga_editions(db: Database) -> list[LgaEdition]:
+    """The LGA's published totals, oldest edition first."""
+    return [
+        LgaEdition(
+            edition=e["edition"],
+            year=e["year"],
+            seq=e["seq"],
+            arrangements=e.get("arrangements"),
+            arrangements_count=e.get("arrangementsCount"),
+            councils_sharing=e.get("councilsSharing"),
+            savings_gbp_m=e.get("savingsGbpM"),
+            savings_basis=e.get("savingsBasis"),
+            breakdown=e.get("breakdown"),
+            sources=tuple(e.get("sources") or ()),
+        )
+        for e in (row["edition"] for row in db.read(LGA_EDITIONS))
+    ]
+
+
 def service_areas(db: Database) -> list[ServiceArea]:
     """The 15 service layers."""
     return [
@@ -326,12 +463,25 @@ def service_areas(db: Database) -> list[ServiceArea]:
 def effective_memberships(db: Database, year: int, service: str | None = None) -> list[Membership]:
     """Members, after succession, of every partnership active in ``year`` (optionally in one
     service area)."""
-    rows = db.read(EFFECTIVE_MEMBERSHIPS, {"year": year, "service": service})
+    parameters = {
+        "year": year,
+        "service": service,
+        "currentYear": rules.current_year(),
+        "activeStatuses": list(ACTIVE_STATUSES),
+    }
     return [
         Membership(
-            row["partnershipId"], row["code"], row["role"], tuple(row["services"]), row["startYear"]
+            row["partnershipId"],
+            row["code"],
+            row["role"],
+            tuple(row["services"]),
+            row["startYear"],
+            row["startBasis"],
+            row["lastEvidenceYear"],
+            row["status"],
+            row["name"],
         )
-        for row in rows
+        for row in db.read(EFFECTIVE_MEMBERSHIPS, parameters)
     ]
 
 
@@ -349,7 +499,7 @@ class MembershipCache:
     """
 
     def __init__(self, maxsize: int = 256) -> None:
-        self._entries: OrderedDict[tuple[int, int, str | None], tuple[Membership, ...]] = (
+        self._entries: OrderedDict[tuple[int, int, int, str | None], tuple[Membership, ...]] = (
             OrderedDict()
         )
         self._maxsize = maxsize
@@ -358,7 +508,8 @@ class MembershipCache:
     def get(
         self, db: Database, version: int, year: int, service: str | None
     ) -> tuple[Membership, ...]:
-        key = (version, year, service)
+        # The current year is in the key: undated partnerships are placed in it.
+        key = (version, rules.current_year(), year, service)
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
@@ -382,6 +533,7 @@ class ReferenceCache:
         self._lock = threading.Lock()
         self._councils: tuple[int, tuple[Council, ...]] | None = None
         self._partnerships: tuple[int, dict[str, Partnership]] | None = None
+        self._editions: tuple[int, tuple[LgaEdition, ...]] | None = None
 
     def councils(self, db: Database, version: int) -> tuple[Council, ...]:
         with self._lock:
@@ -402,3 +554,13 @@ class ReferenceCache:
         with self._lock:
             self._partnerships = (version, partnerships)
         return partnerships
+
+    def lga_editions(self, db: Database, version: int) -> tuple[LgaEdition, ...]:
+        with self._lock:
+            cached = self._editions
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        editions = tuple(lga_editions(db))
+        with self._lock:
+            self._editions = (version, editions)
+        return editions

@@ -12,6 +12,7 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT service_area_code IF NOT EXISTS "
     "FOR (s:ServiceArea) REQUIRE s.code IS UNIQUE",
     "CREATE CONSTRAINT source_url IF NOT EXISTS FOR (s:Source) REQUIRE s.url IS UNIQUE",
+    "CREATE CONSTRAINT lga_edition IF NOT EXISTS FOR (e:LgaEdition) REQUIRE e.edition IS UNIQUE",
     "CREATE CONSTRAINT data_version_key IF NOT EXISTS FOR (v:DataVersion) REQUIRE v.key IS UNIQUE",
     "CREATE INDEX council_kind IF NOT EXISTS FOR (c:Council) ON (c.kind)",
     "CREATE INDEX council_name IF NOT EXISTS FOR (c:Council) ON (c.name)",

@@ -23,12 +23,14 @@ from loaders.councils import build_council_data
 from loaders.errors import DataError, LoadUsageError
 from loaders.matching import CouncilIndex, CouncilRef
 from loaders.partnerships import PartnershipRecord, read_table, validate_file_rows
+from loaders.reference import read_lga_editions
 from loaders.sources import DATA_DIR, BundledSources, read_csv_rows, sha256_of
 from loaders.writer import (
     Counts,
     ServiceAreaRecord,
     record_loaded_files,
     write_councils,
+    write_lga_editions,
     write_partnerships,
     write_service_areas,
 )
@@ -177,6 +179,8 @@ def load_bundled(
         )
         records, warnings, rows = validation.records, validation.warnings, validation.rows
         errors = [*errors, *validation.errors]
+    editions, edition_errors = read_lga_editions(sources.lga_figures, _display(sources.lga_figures))
+    errors = [*errors, *edition_errors]
     progress(BUNDLED_STEPS[2])
     if not dry_run:
         ensure_schema(db)
@@ -189,6 +193,7 @@ def load_bundled(
         counts = {"service_areas": write_service_areas(tx, areas, apply=apply)}
         counts |= write_councils(tx, councils, apply=apply)
         counts |= write_partnerships(tx, records, apply=apply, hook=audit)
+        counts["lga_editions"] = write_lga_editions(tx, editions, apply=apply)
         version = None
         if apply and any(c.changed for c in counts.values()):
             version = bump_data_version(tx)

@@ -4,7 +4,8 @@ Two layouts are understood:
 
 * the bundled format (``data/partnerships/partnerships_cited.csv``): ``id, name, councils,
   council_gss_codes, service_areas, status, start_year, end_year, lead_council,
-  annual_savings_gbp, savings_note, source_urls, source_dates, notes``, lists separated by ";";
+  annual_savings_gbp, savings_note, source_urls, source_dates, notes, member_years``, lists
+  separated by ";";
 * spreadsheets like the ones the LGA published: one row per arrangement with columns such as
   "Partnership", "Description", "Councils involved", "Service"/"Category", "Status",
   "Savings to date", "Projected savings", "Region", "Lead authority", "Contact".
@@ -23,9 +24,10 @@ import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
+from graph.rules import current_year, evidence_years, parse_member_years
 from loaders.errors import DataError
 from loaders.matching import CouncilIndex, CouncilRef, Match
 
@@ -65,6 +67,7 @@ FIELDS = (
     "source_urls",
     "source_dates",
     "notes",
+    "member_years",
 )
 #: Columns recognised but deliberately not loaded, with the reason given to the user.
 IGNORED_FIELDS = {
@@ -121,6 +124,7 @@ _VARIANTS: dict[str, tuple[str, ...]] = {
     "source_urls": ("source urls", "sources", "source", "url", "urls", "links", "link"),
     "source_dates": ("source dates", "source date", "date of source"),
     "notes": ("notes", "description", "details", "comments", "summary"),
+    "member_years": ("member years", "membership years", "members years", "years of members"),
     "region": ("region", "regions"),
     "contact": ("contact", "contact name", "contact email", "contact details", "email"),
 }
@@ -210,10 +214,13 @@ def service_area_lookup(areas: Mapping[str, str]) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class Membership:
-    """A council's place in a partnership."""
+    """A council's place in a partnership; its own years where they differ from the
+    partnership's (``member_years``; either end may be open)."""
 
     council_code: str
     role: str  # "lead" or "partner"
+    from_year: int | None = None
+    to_year: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,13 +250,20 @@ class PartnershipRecord:
     row: int = 0
 
     def node_properties(self) -> dict[str, object]:
-        """Properties of the ``Partnership`` node (docs/graph-model.md)."""
+        """Properties of the ``Partnership`` node (docs/graph-model.md).
+
+        ``firstEvidenceYear`` and ``lastEvidenceYear`` are the earliest and latest years of the
+        dated sources: the rules of time (``graph.rules``) place an undated partnership by them.
+        """
+        first, last = evidence_years(s.date for s in self.sources)
         return {
             "id": self.id,
             "name": self.name,
             "status": self.status,
             "startYear": self.start_year,
             "endYear": self.end_year,
+            "firstEvidenceYear": first,
+            "lastEvidenceYear": last,
             "annualSavingsGbp": self.annual_savings_gbp,
             "savingsNote": self.savings_note,
             "notes": self.notes,
@@ -269,7 +283,7 @@ class PartnershipContext:
     file: str = "submission"
     columns: Mapping[str, str] = field(default_factory=dict)
     service_lookup: Mapping[str, str] = field(default_factory=dict)
-    max_year: int = field(default_factory=lambda: date.today().year + 10)
+    max_year: int = field(default_factory=lambda: current_year() + 10)
 
     def column(self, name: str) -> str:
         """The heading for a field, as written in the file."""
@@ -476,6 +490,7 @@ def validate_partnership(
         savings_note = f"{savings_note}; {extra}" if savings_note else extra
 
     sources = _validate_sources(errors, text("source_urls"), text("source_dates"))
+    own_years = _validate_member_years(errors, text("member_years"), members, ctx, era)
 
     if errors.items:
         return None, errors.items
@@ -491,7 +506,10 @@ def validate_partnership(
             savings_note=savings_note,
             notes=text("notes") or None,
             members=tuple(
-                Membership(code, "lead" if code == lead_code else "partner") for code in members
+                Membership(code, "lead" if code == lead_code else "partner", *own_years[code])
+                if code in own_years
+                else Membership(code, "lead" if code == lead_code else "partner")
+                for code in members
             ),
             service_areas=tuple(service_areas),
             sources=sources,
@@ -570,6 +588,45 @@ def _validate_members(
             "list every member council, separated by ';'",
         )
     return members
+
+
+def _validate_member_years(
+    errors: _Errors,
+    text: str,
+    members: Mapping[str, str],
+    ctx: PartnershipContext,
+    era: int | None,
+) -> dict[str, tuple[int | None, int | None]]:
+    """Member code -> (from, to) for members whose years differ from the partnership's."""
+    if not text:
+        return {}
+    try:
+        entries = parse_member_years(text)
+    except ValueError as error:
+        errors.add("member_years", text, str(error), "e.g. E07000004:2015-;E09000018:2013-2019")
+        return {}
+    years: dict[str, tuple[int | None, int | None]] = {}
+    for entry in entries:
+        found = ctx.councils.match(entry.code, era)
+        code = found.council.code if found.council is not None else entry.code
+        if code not in members:
+            errors.add(
+                "member_years",
+                entry.code,
+                "years given for a council that is not a member of this partnership",
+                "expected the GSS code of one of: " + "; ".join(members.values()),
+            )
+            continue
+        for value in (entry.from_year, entry.to_year):
+            if value is not None and not 1900 <= value <= ctx.max_year:
+                errors.add(
+                    "member_years",
+                    entry.code,
+                    f"year {value} out of range",
+                    f"expected a year from 1900 to {ctx.max_year}",
+                )
+        years[code] = (entry.from_year, entry.to_year)
+    return years
 
 
 def _validate_sources(errors: _Errors, urls_text: str, dates_text: str) -> tuple[SourceRef, ...]:

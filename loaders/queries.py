@@ -30,9 +30,15 @@ UNWIND $ids AS id
 MATCH (p:Partnership {id: id})
 RETURN p.id AS id,
        properties(p) AS props,
-       COLLECT { MATCH (c:Council)-[m:MEMBER_OF]->(p) RETURN [c.code, m.role] } AS members,
+       COLLECT { MATCH (c:Council)-[m:MEMBER_OF]->(p)
+                 RETURN [c.code, m.role, m.fromYear, m.toYear] } AS members,
        COLLECT { MATCH (p)-[:COVERS]->(s:ServiceArea) RETURN s.code } AS areas,
        COLLECT { MATCH (p)-[r:SOURCED_FROM]->(s:Source) RETURN [s.url, r.date, r.note] } AS sources
+"""
+
+READ_LGA_EDITIONS: LiteralString = """
+MATCH (e:LgaEdition)
+RETURN e.edition AS edition, properties(e) AS props
 """
 
 #: What matching needs to know about every council (for loading a user's file).
@@ -103,6 +109,18 @@ MATCH (:Council {code: pair[0]})-[r:BORDERS]->(:Council {code: pair[1]})
 DELETE r
 """
 
+MERGE_LGA_EDITIONS: LiteralString = """
+UNWIND $rows AS row
+MERGE (e:LgaEdition {edition: row.edition})
+SET e = row
+"""
+
+DELETE_LGA_EDITIONS: LiteralString = """
+UNWIND $editions AS edition
+MATCH (e:LgaEdition {edition: edition})
+DELETE e
+"""
+
 MERGE_PARTNERSHIPS: LiteralString = """
 UNWIND $rows AS row
 MERGE (p:Partnership {id: row.id})
@@ -122,7 +140,7 @@ DELETE out, m
 CREATE_MEMBERSHIPS: LiteralString = """
 UNWIND $rows AS row
 MATCH (c:Council {code: row.code}), (p:Partnership {id: row.id})
-CREATE (c)-[:MEMBER_OF {role: row.role}]->(p)
+CREATE (c)-[:MEMBER_OF {role: row.role, fromYear: row.fromYear, toYear: row.toYear}]->(p)
 """
 
 CREATE_COVERS: LiteralString = """

@@ -13,6 +13,7 @@ __all__ = [
     "DATA_DIR",
     "GSS_LOOKUP",
     "LA_ALL_CODES",
+    "LGA_FIGURES",
     "NAME_LOOKUP",
     "PARTNERSHIPS",
     "SERVICE_AREAS",
@@ -31,6 +32,7 @@ TOPOJSON_2013 = DATA_DIR / "geography" / "lad2013_england.topo.json"
 ADJACENCY = DATA_DIR / "geography" / "lad2013_england_adjacency.csv"
 SERVICE_AREAS = DATA_DIR / "taxonomy" / "service_areas.csv"
 PARTNERSHIPS = DATA_DIR / "partnerships" / "partnerships_cited.csv"
+LGA_FIGURES = DATA_DIR / "partnerships" / "lga_headline_figures.csv"
 
 
 def read_csv_rows(path: Path) -> list[dict[str, str]]:
@@ -56,6 +58,7 @@ class BundledSources:
     adjacency: Path = ADJACENCY
     service_areas: Path = SERVICE_AREAS
     partnerships: Path = PARTNERSHIPS
+    lga_figures: Path = LGA_FIGURES
 
     def files(self) -> tuple[Path, ...]:
         """Every file a bundled load reads (each is recorded as a LoadedFile)."""
@@ -68,4 +71,5 @@ class BundledSources:
             self.adjacency,
             self.service_areas,
             self.partnerships,
+            self.lga_figures,
         )

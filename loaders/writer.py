@@ -23,6 +23,7 @@ from graph.db import Tx
 from loaders import queries
 from loaders.councils import CouncilData
 from loaders.partnerships import PartnershipRecord
+from loaders.reference import LgaEditionRecord
 
 __all__ = [
     "BATCH_SIZE",
@@ -30,6 +31,7 @@ __all__ = [
     "ServiceAreaRecord",
     "record_loaded_files",
     "write_councils",
+    "write_lga_editions",
     "write_partnerships",
     "write_service_areas",
 ]
@@ -127,6 +129,25 @@ def write_service_areas(tx: Tx, areas: Sequence[ServiceAreaRecord], *, apply: bo
     return Counts(created, updated, len(areas) - created - updated)
 
 
+def write_lga_editions(tx: Tx, editions: Sequence[LgaEditionRecord], *, apply: bool) -> Counts:
+    """The LGA's published totals, one ``LgaEdition`` node per edition (reference data)."""
+    existing = {
+        row["edition"]: _comparable_props(row["props"])
+        for row in tx.run(queries.READ_LGA_EDITIONS, {})
+    }
+    wanted = {e.edition: e.node_properties() for e in editions}
+    changed = [p for k, p in wanted.items() if existing.get(k) != _comparable_props(p)]
+    gone = sorted(existing.keys() - wanted.keys())
+    _run_batches(tx, queries.MERGE_LGA_EDITIONS, "rows", changed, apply)
+    _run_batches(tx, queries.DELETE_LGA_EDITIONS, "editions", gone, apply)
+    return Counts(
+        created=sum(1 for k in wanted if k not in existing),
+        updated=sum(1 for p in changed if p["edition"] in existing),
+        unchanged=len(wanted) - len(changed),
+        deleted=len(gone),
+    )
+
+
 def _set_difference(
     tx: Tx,
     desired: Iterable[tuple[str, str]],
@@ -194,7 +215,7 @@ def write_councils(tx: Tx, data: CouncilData, *, apply: bool) -> dict[str, Count
 
 def _links_of(record: PartnershipRecord) -> tuple[frozenset[Any], frozenset[Any], frozenset[Any]]:
     return (
-        frozenset((m.council_code, m.role) for m in record.members),
+        frozenset((m.council_code, m.role, m.from_year, m.to_year) for m in record.members),
         frozenset(record.service_areas),
         frozenset((s.url, s.date, s.note) for s in record.sources),
     )
@@ -241,8 +262,9 @@ def write_partnerships(
             changed.append(record)
             continue
         old_props, (old_members, old_areas, old_sources) = existing[record.id]
-        old_roles = dict(old_members)
-        new_roles = dict(members)
+        # A member's role and own years are its values; its code is its key.
+        old_roles = {m[0]: m[1:] for m in old_members}
+        new_roles = {m[0]: m[1:] for m in members}
         memberships += Counts(
             created=len(new_roles.keys() - old_roles.keys()),
             updated=sum(
@@ -284,7 +306,13 @@ def write_partnerships(
             queries.CREATE_MEMBERSHIPS,
             "rows",
             [
-                {"id": r.id, "code": m.council_code, "role": m.role}
+                {
+                    "id": r.id,
+                    "code": m.council_code,
+                    "role": m.role,
+                    "fromYear": m.from_year,
+                    "toYear": m.to_year,
+                }
                 for r in changed
                 for m in r.members
             ],
@@ -318,7 +346,7 @@ def write_partnerships(
 def _change_of(record: PartnershipRecord, before: dict[str, Any] | None) -> PartnershipChange:
     after = snapshot(
         record.node_properties(),
-        [(m.council_code, m.role) for m in record.members],
+        [(m.council_code, m.role, m.from_year, m.to_year) for m in record.members],
         record.service_areas,
         [(s.url, s.date, s.note) for s in record.sources],
     )

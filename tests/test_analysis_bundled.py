@@ -1,8 +1,8 @@
 """The analysis end to end on the bundled data, without Neo4j.
 
 The year's effective memberships are built here in Python from the loaders'
-cleaned records, following the rules of docs/graph-model.md (succession,
-activity, two or more effective members). The production path reads the same
+cleaned records, following the rules of docs/graph-model.md (the partnership's years, members'
+own years, succession, activity, two or more effective members). The production path reads the same
 rows from Neo4j; its own test belongs with that repository function. These
 tests pin what the analysis promises on real data: peers of a singleton are
 active sharers of the service in the year, and results are the same every run.
@@ -10,7 +10,9 @@ active sharers of the service in the year, and results are the same every run.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
@@ -62,6 +64,21 @@ def _effective(code: str, year: int, by_code: dict[str, CouncilRecord]) -> set[s
     return found
 
 
+def _years(p: PartnershipRecord) -> tuple[int, int | None]:
+    """The data README's "when a partnership runs", written out again (not graph.rules)."""
+    dated = [
+        int(y)
+        for s in p.sources
+        if s.date and not s.date.lower().startswith(("n.d", "undated"))
+        for y in re.findall(r"(?<!\d)\d{4}(?!\d)", s.date)
+    ]
+    start = p.start_year if p.start_year is not None else min(dated, default=date.today().year)
+    end = p.end_year
+    if end is None and p.status == "ended" and dated:
+        end = max(dated)
+    return start, end
+
+
 def year_rows(
     data: Bundled, year: int
 ) -> tuple[list[Membership], dict[str, CouncilAttrs], list[tuple[str, str]]]:
@@ -70,14 +87,19 @@ def year_rows(
     for p in data.partnerships:
         if p.status not in ("operational", "ended"):
             continue
-        if (p.start_year is not None and p.start_year > year) or (
-            p.end_year is not None and p.end_year < year
-        ):
+        start, end = _years(p)
+        if start > year or (end is not None and end < year):
             continue
-        members = set().union(*(_effective(m.council_code, year, by_code) for m in p.members))
+        members = set().union(
+            *(
+                _effective(m.council_code, year, by_code)
+                for m in p.members
+                if (m.from_year or year) <= year <= (m.to_year or year)
+            )
+        )
         if len(members) < 2:
             continue
-        rows.extend(Membership(p.id, code, p.service_areas, p.start_year) for code in members)
+        rows.extend(Membership(p.id, code, p.service_areas, start) for code in members)
     councils = {
         c.code: CouncilAttrs(
             c.code,

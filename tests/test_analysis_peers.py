@@ -65,16 +65,17 @@ COUNCILS = {
     ]
 }
 
+P2 = ("hr", "legal"), 2015, "first_evidence", "HR Two", 2016  # its latest source: 2016
 ROWS = [
-    Membership("p1", "N", ("legal",), 2011),
-    Membership("p1", "U", ("legal",), 2011),
-    Membership("p1", "M", ("legal",), 2011),
-    Membership("p2", "F", ("hr", "legal"), 2015),
-    Membership("p2", "U", ("hr", "legal"), 2015),
-    Membership("p3", "W", ("waste",), 2009),
-    Membership("p3", "F", ("waste",), 2009),
-    Membership("p4", "Z", (), None),
-    Membership("p4", "N", (), None),
+    Membership("p1", "N", ("legal",), 2011, "stated", "Legal One"),
+    Membership("p1", "U", ("legal",), 2011, "stated", "Legal One"),
+    Membership("p1", "M", ("legal",), 2011, "stated", "Legal One"),
+    Membership("p2", "F", *P2),
+    Membership("p2", "U", *P2),
+    Membership("p3", "W", ("waste",), 2009, "stated", "Waste Three"),
+    Membership("p3", "F", ("waste",), 2009, "stated", "Waste Three"),
+    Membership("p4", "Z", (), None, "unknown", "Four"),
+    Membership("p4", "N", (), None, "unknown", "Four"),
 ]
 
 
@@ -108,16 +109,22 @@ def test_each_peer_says_why_it_is_relevant() -> None:
     assert n.services == ("legal",)
     assert n.since == 2011
     assert n.distance_km == pytest.approx(11.12, abs=0.01)
-    assert (
-        n.reason == "district of similar size 11 km away; shares legal with 2 councils since 2011"
+    # Each partnership named, with the members of the year and its years with their basis.
+    assert n.reason == (
+        "district of similar size 11 km away; "
+        "shares legal with Council M, Council U (Legal One, since 2011, stated)"
     )
     u = peers["U"]
     assert u.partnerships == ("p1", "p2")
     assert u.partners == ("F", "M", "N")
     assert u.services == ("legal", "hr")  # the asked-for service first
-    assert u.reason == "larger county 9 km away; shares legal with 3 councils since 2011"
+    assert u.reason == (
+        "larger county 9 km away; shares legal with Council M, Council N (Legal One, since 2011, "
+        "stated); Council F (HR Two, since 2015, first evidence, not confirmed since 2016)"
+    )
     assert peers["F"].reason == (
-        "district of similar size 111 km away; shares legal with 1 council since 2015"
+        "district of similar size 111 km away; shares legal with Council U "
+        "(HR Two, since 2015, first evidence, not confirmed since 2016)"
     )
     assert peers["M"].reason.startswith("district of unknown size 22 km away")
     assert 0 < u.score < peers["F"].score < peers["M"].score < n.score <= 1
@@ -127,10 +134,13 @@ def test_reasons_without_a_service_or_a_start_year() -> None:
     peers = {p.code: p for p in find_peers("X", ROWS, COUNCILS).peers}
     assert peers["Z"].reason == (
         "district of similar size 44 km away; "
-        "shares partnerships (services not recorded) with 1 council"
+        "shares partnerships (services not recorded) with Council N (Four, undated)"
     )
     # Without a service, every service of the candidate's partnerships counts.
-    assert peers["F"].reason.endswith("shares hr, legal, waste with 2 councils since 2009")
+    assert peers["F"].reason.endswith(
+        "shares hr, legal, waste with Council U (HR Two, since 2015, first evidence, not "
+        "confirmed since 2016); Council W (Waste Three, since 2009, stated)"
+    )
 
 
 def test_overriding_weights_changes_the_order_as_expected() -> None:

@@ -78,7 +78,7 @@ def test_the_source_defects_are_still_there_for_the_loaders_to_fix() -> None:
 
 def test_partnerships_have_unique_ids_two_members_and_sources() -> None:
     rows = read_csv_rows(PARTNERSHIPS)
-    assert len(rows) == 487
+    assert len(rows) >= 619  # the shared copy only grows
     assert len({r["id"] for r in rows}) == len(rows)
     for row in rows:
         codes = row["council_gss_codes"].split(";")

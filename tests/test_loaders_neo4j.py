@@ -21,6 +21,7 @@ from graph.schema import data_version
 from loaders import load_bundled, load_partnership_file
 from loaders.cli import add_load_arguments, run_load
 from loaders.errors import LoadUsageError
+from loaders.sources import PARTNERSHIPS, read_csv_rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "partnerships"
 
@@ -113,12 +114,20 @@ def test_all_bundled_partnerships_with_members_service_areas_and_sources(
                sum(CASE WHEN EXISTS { (p)-[:COVERS]->(:ServiceArea) } THEN 1 ELSE 0 END) AS covered
         """
     )
+    csv_rows = read_csv_rows(PARTNERSHIPS)
+    listed = sum(len(r["council_gss_codes"].split(";")) for r in csv_rows)
     assert rows == [
-        {"partnerships": 487, "memberships": 1826, "ok": 487, "sourced": 487, "covered": 484}
+        {
+            "partnerships": len(csv_rows),
+            "memberships": listed,
+            "ok": len(csv_rows),
+            "sourced": len(csv_rows),
+            "covered": sum(1 for r in csv_rows if r["service_areas"].strip()),
+        }
     ]
     assert (
         _one(loaded_db, "MATCH (c:Council) WHERE EXISTS { (c)-[:MEMBER_OF]->() } RETURN count(c)")
-        == 357
+        == 358
     )
     assert _one(loaded_db, "MATCH (s:ServiceArea) RETURN count(s)") == 15
 
@@ -132,7 +141,16 @@ def test_lead_council_and_source_date(loaded_db: Database) -> None:
         """
     )
     assert rows[0]["lead"] == "Norfolk"
-    assert sorted(rows[0]["dates"]) == ["2010", "2012"]
+    assert sorted(rows[0]["dates"]) == ["2010", "2012", "2020-03-18", "n.d."]
+    # The rules of time read the evidence years and members' own years from the graph.
+    facts = loaded_db.read(
+        """
+        MATCH (p:Partnership {id: 'nplaw'})<-[m:MEMBER_OF]-(c:Council {code: 'E07000149'})
+        RETURN p.firstEvidenceYear AS first, p.lastEvidenceYear AS last,
+               m.fromYear AS joined, m.toYear AS left
+        """
+    )
+    assert facts == [{"first": 2010, "last": 2020, "joined": 2012, "left": None}]
 
 
 def test_forest_heath_within_suffolk(loaded_db: Database) -> None:

@@ -96,16 +96,28 @@ def test_unknown_name_suggests_the_closest_real_councils() -> None:
 
 
 # --- The bundled file -----------------------------------------------------------------------
-def test_all_487_bundled_partnerships_are_valid() -> None:
+def test_every_bundled_partnership_is_valid() -> None:
+    rows = read_csv_rows(PARTNERSHIPS)
     validation, errors = _validate(PARTNERSHIPS)
     assert validation is not None
     assert errors == []
     assert validation.errors == ()
-    assert len(validation.records) == 487
+    assert [r.id for r in validation.records] == [row["id"] for row in rows]
     assert all(len(r.members) >= 2 for r in validation.records)
-    assert sum(1 for r in validation.records if not r.service_areas) == 3
-    assert len({m.council_code for r in validation.records for m in r.members}) == 357
+    assert sum(1 for r in validation.records if not r.service_areas) == sum(
+        1 for row in rows if not row["service_areas"].strip()
+    )
+    # Former codes (e.g. East Hertfordshire's) resolve to the current record: 364 codes as
+    # written name 358 councils, as the data README says.
+    assert len({m.council_code for r in validation.records for m in r.members}) == 358
     assert all(r.sources for r in validation.records)
+    # member_years: every listed member with its own years keeps them.
+    by_id = {r.id: r for r in validation.records}
+    hb = {m.council_code: (m.from_year, m.to_year) for m in by_id["hb-public-law"].members}
+    assert hb["E07000004"] == (2015, None)  # Aylesbury Vale joined in 2015
+    assert sum(1 for row in rows if row["member_years"].strip()) == sum(
+        1 for r in validation.records if any(m.from_year or m.to_year for m in r.members)
+    )
 
 
 def test_a_source_with_a_remark_keeps_the_url_and_the_remark() -> None:

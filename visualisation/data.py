@@ -27,10 +27,9 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date
 from types import MappingProxyType
 
-from graph import repository
+from graph import repository, rules
 from graph.db import Database
 from visualisation.model import KINDS, Council, Partnership, Peer, Ring, Source, ViewData
 
@@ -51,8 +50,8 @@ OUTLINE_TOLERANCE_M = 500.0
 
 
 def current_year() -> int:
-    """This calendar year: the views' default year."""
-    return date.today().year
+    """This calendar year: the views' default year (``graph.rules.current_year``)."""
+    return rules.current_year()
 
 
 def _carried_forward(
@@ -172,11 +171,13 @@ def read_view_data(db: Database, year: int, *, outlines: bool = True) -> ViewDat
         else:
             members = set()
             for member in fact.members:
-                members |= _carried_forward(member.code, year, by_code, successors)
+                if member.covers(year):
+                    members |= _carried_forward(member.code, year, by_code, successors)
         lead = fact.lead_code
         if lead is not None and lead not in members:
             carried = _carried_forward(lead, year, by_code, successors) & members
             lead = min(carried) if len(carried) == 1 else None
+        span = fact.span()
         partnerships.append(
             Partnership(
                 id=fact.id,
@@ -184,8 +185,11 @@ def read_view_data(db: Database, year: int, *, outlines: bool = True) -> ViewDat
                 status=fact.status,
                 services=fact.services,
                 members=tuple(sorted(members)),
-                start_year=fact.start_year,
-                end_year=fact.end_year,
+                start_year=span.start,
+                end_year=span.end,
+                start_basis=span.start_basis.value,
+                years=fact.years_phrase(year),
+                not_confirmed_since=fact.not_confirmed_since(year),
                 annual_savings_gbp=fact.annual_savings_gbp,
                 savings_note=fact.savings_note,
                 sources=tuple(Source(s.url, s.date) for s in fact.sources),
@@ -251,7 +255,15 @@ def peers_for(
     if code not in councils:
         return ()
     memberships = [
-        Membership(p.id, member, p.services, p.start_year)
+        Membership(
+            p.id,
+            member,
+            p.services,
+            p.start_year,
+            p.start_basis,
+            p.name,
+            p.not_confirmed_since,
+        )
         for p in data.partnerships
         if p.is_active(data.year)
         for member in p.members

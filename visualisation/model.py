@@ -150,8 +150,11 @@ class Partnership:
     """A shared-service partnership as it stands in the view's year.
 
     ``members`` are the GSS codes of its effective members in that year (after
-    succession), in any order; ``annual_savings_gbp`` is as reported and must be
-    shown with ``savings_note``.
+    member years and succession), in any order; ``start_year``/``end_year`` are
+    its years by the rules of ``graph.rules`` (an undated one runs in the current
+    year only) and ``years`` says them in words with their basis ("since 2014
+    (first evidence); not confirmed since 2015"); ``annual_savings_gbp`` is as
+    reported and must be shown with ``savings_note``.
     """
 
     id: str
@@ -166,12 +169,16 @@ class Partnership:
     sources: tuple[Source, ...] = ()
     lead: str | None = None
     notes: str | None = None
+    start_basis: str | None = None
+    years: str = ""
+    not_confirmed_since: int | None = None
 
     def is_active(self, year: int) -> bool:
         """Whether the partnership is active in ``year`` (data README rules).
 
         Operational or ended, ``start_year`` blank or <= year, ``end_year`` blank
-        or >= year, and two or more distinct effective members.
+        or >= year, and two or more distinct effective members (``members`` are
+        already those of ``year``, after member years and succession).
         """
         return (
             self.status in ACTIVE_STATUSES

@@ -154,6 +154,8 @@ def _partnership_json(selection: Selection, partnership: Partnership) -> dict[st
         "lead": partnership.lead,
         "start": partnership.start_year,
         "end": partnership.end_year,
+        "years": partnership.years,
+        "notConfirmedSince": partnership.not_confirmed_since,
         "savings": partnership.annual_savings_gbp,
         "savingsNote": partnership.savings_note,
         "notes": partnership.notes,

@@ -112,8 +112,8 @@ def memberships_from_rows(
     >>> rows = memberships_from_rows(
     ...     [NS(partnership_id="p1", code="A")], {"p1": NS(services=("legal",), start_year=2011)}
     ... )
-    >>> rows[0]
-    Membership(partnership_id='p1', council_code='A', services=('legal',), start_year=2011)
+    >>> rows[0].partnership_id, rows[0].council_code, rows[0].services, rows[0].start_year
+    ('p1', 'A', ('legal',), 2011)
     """
     rows = []
     for m in members:

@@ -117,7 +117,9 @@ class Peer:
         The asker is already a member of one of those partnerships.
     reason : str
         One line, e.g. "district of similar size 24 km away; shares legal
-        with 3 councils since 2011".
+        with Harrow, Barnet (HB Public Law, since 2012, stated)": each
+        partnership it rests on, with its members in the year and its years
+        with their basis.
     """
 
     code: str
@@ -281,7 +283,32 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _sharing_phrase(codes: tuple[str, ...], partners: int, since: int | None) -> str:
+_BASIS_WORDS = {"stated": "stated", "first_evidence": "first evidence"}
+_PARTNERSHIPS_NAMED = 3
+
+
+def _years_words(m: Membership) -> str:
+    """A partnership's years in a reason: "since 2012, stated", "undated"."""
+    if m.start_basis == "unknown" or m.start_year is None:
+        words = "undated"
+    else:
+        basis = _BASIS_WORDS.get(m.start_basis or "")
+        words = f"since {m.start_year}" + (f", {basis}" if basis else "")
+    if m.not_confirmed_since is not None:
+        words += f", not confirmed since {m.not_confirmed_since}"
+    return words
+
+
+def _sharing_phrase(
+    codes: tuple[str, ...],
+    candidate: str,
+    pids: list[str],
+    members: Mapping[str, set[str]],
+    facts: Mapping[str, Membership],
+    councils: Mapping[str, CouncilAttrs],
+) -> str:
+    """What a peer shares and with whom, naming each partnership with its years and their
+    basis: "shares legal with Harrow, Barnet (HB Public Law, since 2012, stated)"."""
     # Taxonomy codes read as words in a sentence: "hr_payroll" -> "hr payroll".
     services = tuple(code.replace("_", " ") for code in codes)
     if not services:
@@ -290,8 +317,15 @@ def _sharing_phrase(codes: tuple[str, ...], partners: int, since: int | None) ->
         what = "shares " + ", ".join(services)
     else:
         what = f"shares {', '.join(services[:3])} and {len(services) - 3} more"
-    phrase = f"{what} with {_plural(partners, 'council')}"
-    return phrase if since is None else f"{phrase} since {since}"
+    parts = []
+    for pid in pids[:_PARTNERSHIPS_NAMED]:
+        fact = facts[pid]
+        names = ", ".join(sorted(councils[c].name for c in members[pid] - {candidate}))
+        parts.append(f"{names} ({fact.partnership_name or pid}, {_years_words(fact)})")
+    more = len(pids) - _PARTNERSHIPS_NAMED
+    if more > 0:
+        parts.append(f"and {_plural(more, 'more partnership')}")
+    return f"{what} with " + "; ".join(parts)
 
 
 def find_peers(
@@ -347,30 +381,27 @@ def find_peers(
     ...     "D": CouncilAttrs("D", "Dale", "county", "upper", "SE", 900_000, 9e4, 52.0, 0.0),
     ... }
     >>> rows = [
-    ...     Membership("p1", "B", ("legal",), 2011),
-    ...     Membership("p1", "C", ("legal",), 2011),
-    ...     Membership("p1", "D", ("legal",), 2011),
+    ...     Membership("p1", "B", ("legal",), 2011, "stated", "Ash Legal"),
+    ...     Membership("p1", "C", ("legal",), 2011, "stated", "Ash Legal"),
+    ...     Membership("p1", "D", ("legal",), 2011, "stated", "Ash Legal"),
     ... ]
     >>> found = find_peers("A", rows, councils, service="legal")
     >>> found.asker_shares, [p.code for p in found.peers]
     (False, ['B', 'C', 'D'])
-    >>> found.peers[0].reason
-    'district of similar size 11 km away; shares legal with 2 councils since 2011'
+    >>> found.peers[0].reason.split("; ")[1]
+    'shares legal with Cedar, Dale (Ash Legal, since 2011, stated)'
     """
     asker_attrs = _council(asker, councils, "asking council")
     rows = select_memberships(memberships, service=service)
     members: dict[str, set[str]] = defaultdict(set)
     partnerships_of: dict[str, set[str]] = defaultdict(set)
     services_of: dict[str, set[str]] = defaultdict(set)
-    start_of: dict[str, int] = {}
+    facts: dict[str, Membership] = {}
     for m in rows:
         members[m.partnership_id].add(m.council_code)
         partnerships_of[m.council_code].add(m.partnership_id)
         services_of[m.partnership_id].update(m.services)
-        if m.start_year is not None:
-            start_of[m.partnership_id] = min(
-                m.start_year, start_of.get(m.partnership_id, m.start_year)
-            )
+        facts.setdefault(m.partnership_id, m)
 
     similarity = _Similarity(asker_attrs, councils, weights)
     ranked: list[tuple[float, float, str, Peer]] = []
@@ -384,8 +415,8 @@ def find_peers(
         if service is not None:
             # The asked-for service leads; the partnerships may cover more.
             services = (service, *(s for s in services if s != service))
-        starts = [start_of[p] for p in pids if p in start_of]
-        since = min(starts) if starts else None
+        starts = [y for p in pids if (y := facts[p].start_year) is not None]
+        since = min(starts, default=None)
         distance = similarity.distance(c)
         km = similarity.km[code]
         shown = (service,) if service is not None else services
@@ -399,7 +430,8 @@ def find_peers(
             services=services,
             since=since,
             already_partner=asker in partners,
-            reason=f"{similarity.profile(c)}; {_sharing_phrase(shown, len(partners), since)}",
+            reason=f"{similarity.profile(c)}; "
+            + _sharing_phrase(shown, code, pids, members, facts, councils),
         )
         ranked.append((distance, km, code, peer))
     ranked.sort(key=lambda item: item[:3])

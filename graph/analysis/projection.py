@@ -61,13 +61,24 @@ class Membership:
         Service-area codes the partnership covers (``COVERS``); empty when the
         source did not say.
     start_year : int or None, optional
-        ``Partnership.startYear``; used only in the peer finder's reasons.
+        The partnership's start year by the rules of ``graph.rules`` (stated,
+        else first evidence); used only in the peer finder's reasons.
+    start_basis : str or None, optional
+        How that year is known: ``stated``, ``first_evidence`` or ``unknown``.
+    partnership_name : str or None, optional
+        The partnership's name, for reasons (its id when None).
+    not_confirmed_since : int or None, optional
+        The year of its latest source, when that is too old to confirm it in
+        the year of the rows (``graph.rules.not_confirmed_since``).
     """
 
     partnership_id: str
     council_code: str
     services: tuple[str, ...] = ()
     start_year: int | None = None
+    start_basis: str | None = None
+    partnership_name: str | None = None
+    not_confirmed_since: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,8 @@
   }
 
   function years(p) {
+    // The server words the years with their basis ("since 2014 (first evidence)").
+    if (p.years) return p.years;
     if (p.start === null && p.end === null) return "not reported";
     var end = p.end !== null ? String(p.end) : (p.status === "operational" ? "present" : "?");
     return (p.start !== null ? String(p.start) : "?") + " – " + end;

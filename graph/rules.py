@@ -1,0 +1,256 @@
+"""When a partnership and each of its members count: the data README's rules of time, in one place.
+
+The rules (data/README.upstream.md, "Meaning of the partnership data") say:
+
+* a partnership runs *from* its stated ``start_year`` (basis STATED); when blank, from the
+  earliest four-digit year in its sources' dates (basis FIRST_EVIDENCE: known to exist from
+  then, never earlier); with no dated source either, in the current year only (basis UNKNOWN);
+* it runs *to* its stated ``end_year``; an ``ended`` row with no end year runs through the year
+  of its latest dated source; otherwise it is open;
+* it is active in year Y when its status is operational or ended, Y lies within its years, and
+  it has two or more members in Y (after member years and succession, see
+  ``graph.repository.EFFECTIVE_MEMBERSHIPS``);
+* a member listed in ``member_years`` counts only within its own years;
+* an operational partnership whose latest dated source is more than five years before the year
+  asked still counts, but is shown as "not confirmed since YEAR".
+
+Each rule is written twice, side by side: as a Cypher fragment the repository's statements
+use, and as a Python function for code that works on models (views, analysis, CLI). A test
+checks that the two agree on the whole bundled data for every year from :data:`FIRST_YEAR`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import LiteralString
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "FIRST_YEAR",
+    "MEMBER_IN_YEAR",
+    "PARTNERSHIP_END",
+    "PARTNERSHIP_START",
+    "STALE_AFTER_YEARS",
+    "MemberYears",
+    "Span",
+    "YearBasis",
+    "YearOutOfRange",
+    "check_year",
+    "current_year",
+    "evidence_years",
+    "not_confirmed_since",
+    "parse_member_years",
+    "partnership_span",
+    "resolve_year",
+    "source_years",
+    "years_phrase",
+]
+
+FIRST_YEAR = 2009
+"""The first year answers cover: the council register holds every council since 2009."""
+
+STALE_AFTER_YEARS = 5
+"""An operational partnership with no dated source within this many years of the year asked is
+"not confirmed since" its latest source."""
+
+ACTIVE_STATUSES: tuple[str, ...] = ("operational", "ended")
+"""Statuses that can be active in a year; ``in_development`` and ``abandoned`` never are."""
+
+
+def current_year() -> int:
+    """The current calendar year: the default year of every answer, and the one year an
+    undated partnership is placed in."""
+    return date.today().year
+
+
+class YearOutOfRange(ValueError):
+    """A year outside the years the data describes."""
+
+
+def check_year(year: int, *, what: str = "year") -> int:
+    """``year`` itself when answers can be given for it, else :class:`YearOutOfRange` naming
+    the valid range."""
+    last = current_year()
+    if not FIRST_YEAR <= year <= last:
+        raise YearOutOfRange(
+            f"{what} {year} is out of range: give a year from {FIRST_YEAR} to {last}"
+        )
+    return year
+
+
+def resolve_year(year: int | None) -> int:
+    """The year an answer is about: ``year`` when given (checked), else the current year."""
+    return current_year() if year is None else check_year(year)
+
+
+class YearBasis(StrEnum):
+    """How a partnership's start year is known."""
+
+    STATED = "stated"
+    """The sources state it."""
+    FIRST_EVIDENCE = "first_evidence"
+    """No source states it: the year of the earliest dated source (it existed then; maybe
+    earlier)."""
+    UNKNOWN = "unknown"
+    """No dated source at all: placed in the current year only."""
+
+
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_UNDATED = re.compile(r"\s*(n\.\s*d\.?|undated)", re.IGNORECASE)
+
+
+def source_years(text: str | None) -> tuple[int, ...]:
+    """The four-digit years in one source's date as given: ``"c.2012"`` -> (2012,),
+    ``"2008-10/2009"`` -> (2008, 2009); ``"n.d."`` and ``"undated (c.2010)"`` are no date.
+
+    >>> source_years("2020-09-02"), source_years("undated (c.2011)"), source_years(None)
+    ((2020,), (), ())
+    """
+    if not text or _UNDATED.match(text):
+        return ()
+    return tuple(int(y) for y in _YEAR.findall(text))
+
+
+def evidence_years(dates: Iterable[str | None]) -> tuple[int | None, int | None]:
+    """(first, last) year of a partnership's dated sources; (None, None) when none is dated."""
+    years = [y for text in dates for y in source_years(text)]
+    return (min(years), max(years)) if years else (None, None)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A partnership's years: from ``start`` (known on ``start_basis``) through ``end`` (None:
+    open)."""
+
+    start: int
+    start_basis: YearBasis
+    end: int | None
+
+    def covers(self, year: int) -> bool:
+        return self.start <= year and (self.end is None or year <= self.end)
+
+
+def partnership_span(
+    *,
+    status: str,
+    start_year: int | None,
+    end_year: int | None,
+    first_evidence: int | None,
+    last_evidence: int | None,
+    current: int | None = None,
+) -> Span:
+    """The years a partnership runs (Python twin of :data:`PARTNERSHIP_START` and
+    :data:`PARTNERSHIP_END`).
+
+    >>> partnership_span(status="ended", start_year=None, end_year=None,
+    ...                  first_evidence=2012, last_evidence=2016, current=2026)
+    Span(start=2012, start_basis=<YearBasis.FIRST_EVIDENCE: 'first_evidence'>, end=2016)
+    """
+    if start_year is not None:
+        start, basis = start_year, YearBasis.STATED
+    elif first_evidence is not None:
+        start, basis = first_evidence, YearBasis.FIRST_EVIDENCE
+    else:
+        start, basis = (current_year() if current is None else current), YearBasis.UNKNOWN
+    end = end_year
+    if end is None and status == "ended":
+        end = last_evidence
+    return Span(start, basis, end)
+
+
+# The same two rules in Cypher, over a Partnership node ``p`` with the properties the loaders
+# write (docs/graph-model.md) and a ``$currentYear`` parameter.
+PARTNERSHIP_START: LiteralString = "coalesce(p.startYear, p.firstEvidenceYear, $currentYear)"
+PARTNERSHIP_END: LiteralString = (
+    "coalesce(p.endYear, CASE WHEN p.status = 'ended' THEN p.lastEvidenceYear END)"
+)
+PARTNERSHIP_START_BASIS: LiteralString = (
+    "CASE WHEN p.startYear IS NOT NULL THEN 'stated' "
+    "WHEN p.firstEvidenceYear IS NOT NULL THEN 'first_evidence' ELSE 'unknown' END"
+)
+
+# A listed member ``m`` (a MEMBER_OF relationship) counts in $year only within its own years.
+MEMBER_IN_YEAR: LiteralString = (
+    "(m.fromYear IS NULL OR m.fromYear <= $year) AND (m.toYear IS NULL OR m.toYear >= $year)"
+)
+
+
+def member_covers(from_year: int | None, to_year: int | None, year: int) -> bool:
+    """Python twin of :data:`MEMBER_IN_YEAR`."""
+    return (from_year is None or from_year <= year) and (to_year is None or year <= to_year)
+
+
+def not_confirmed_since(status: str, last_evidence: int | None, year: int) -> int | None:
+    """The year of an operational partnership's latest dated source when that is more than
+    :data:`STALE_AFTER_YEARS` years before ``year``; None when the evidence is recent enough,
+    or when there is no dated source at all (its UNKNOWN start basis says so)."""
+    if status != "operational" or last_evidence is None:
+        return None
+    return last_evidence if year - last_evidence > STALE_AFTER_YEARS else None
+
+
+def years_phrase(
+    span: Span,
+    *,
+    last_evidence: int | None = None,
+    year: int | None = None,
+    status: str = "operational",
+) -> str:
+    """How a partnership's years read to an officer: "since 2012 (stated)", "2014-2019 (first
+    evidence)", "undated (placed in 2026 only)", with "; not confirmed since 2016" when the
+    evidence is old for ``year``.
+
+    >>> years_phrase(Span(2014, YearBasis.FIRST_EVIDENCE, None), last_evidence=2015, year=2024)
+    'since 2014 (first evidence); not confirmed since 2015'
+    """
+    if span.start_basis is YearBasis.UNKNOWN:
+        text = f"undated (no dated source; placed in {span.start} only)"
+    else:
+        basis = "stated" if span.start_basis is YearBasis.STATED else "first evidence"
+        when = f"since {span.start}" if span.end is None else f"{span.start}-{span.end}"
+        text = f"{when} ({basis})"
+    stale = not_confirmed_since(status, last_evidence, year) if year is not None else None
+    return f"{text}; not confirmed since {stale}" if stale is not None else text
+
+
+@dataclass(frozen=True, slots=True)
+class MemberYears:
+    """One ``member_years`` entry: a member's own years (either end may be open)."""
+
+    code: str
+    from_year: int | None
+    to_year: int | None
+
+
+_MEMBER_YEARS = re.compile(r"\s*([A-Za-z]\d{8})\s*:\s*(\d{4})?\s*-\s*(\d{4})?\s*")
+
+
+def parse_member_years(text: str) -> list[MemberYears]:
+    """Parse a ``member_years`` cell: ``GSS:FROM-TO`` entries separated by ";".
+
+    Raises ValueError naming the entry that is not of that form, or whose years are out of
+    order.
+
+    >>> parse_member_years("E07000004:2015-; E09000018:2013-2019")
+    [MemberYears(code='E07000004', from_year=2015, to_year=None), \
+MemberYears(code='E09000018', from_year=2013, to_year=2019)]
+    """
+    entries = []
+    for item in (part for part in text.split(";") if part.strip()):
+        found = _MEMBER_YEARS.fullmatch(item)
+        if found is None or (found.group(2) is None and found.group(3) is None):
+            raise ValueError(
+                f"{item.strip()!r} is not a member's years: expected GSS:FROM-TO, e.g. "
+                "E07000004:2015- (joined 2015) or E09000018:2013-2019"
+            )
+        code = found.group(1).upper()
+        start = int(found.group(2)) if found.group(2) else None
+        end = int(found.group(3)) if found.group(3) else None
+        if start is not None and end is not None and end < start:
+            raise ValueError(f"{item.strip()!r}: the years are out of order ({start} > {end})")
+        entries.append(MemberYears(code, start, end))
+    return entries
