@@ -411,13 +411,7 @@ async def _stats(info: Info, year: int, service: Service | None) -> Stats:
         ]
 
     sharers = view.sharers
-    first_row = {m.partnership_id: m for m in view.memberships}
-    on_old_evidence = sum(
-        1
-        for m in first_row.values()
-        if rules.not_confirmed_since(m.status, m.last_evidence_year, year) is not None
-    )
-    undated = sum(1 for m in first_row.values() if m.start_basis == rules.YearBasis.UNKNOWN)
+    fresh = repo.freshness(view.memberships, year)
     version = await info.context.data_version()
     editions = await info.context.run(
         lambda: info.context.reference.lga_editions(info.context.db, version)
@@ -440,8 +434,8 @@ async def _stats(info: Info, year: int, service: Service | None) -> Stats:
             partnerships_with_figure=with_figure,
             caveat=SAVINGS_CAVEAT,
         ),
-        active_on_old_evidence=on_old_evidence,
-        undated=undated,
+        active_on_old_evidence=fresh.on_old_evidence,
+        undated=fresh.undated,
         lga_reference=LgaReference.from_model(edition) if edition else None,
         coverage_note=repo.coverage_note(year, len(partnerships), edition),
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime
 from collections import Counter
 
 from rich.console import Console
@@ -11,6 +10,7 @@ from rich.table import Table
 
 from api.types import Service
 from graph import repository as repo
+from graph import rules
 from graph.db import Database
 from graph.names import GSS_CODE, normalise
 from graph.projection import NetworkSource
@@ -38,15 +38,16 @@ def find_council(db: Database, text: str, year: int) -> repo.Council:
 def add_peers_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("council", help="GSS code or name, e.g. 'Basingstoke and Deane'")
     parser.add_argument("--service", choices=SERVICE_CODES, help="service layer (default: any)")
-    parser.add_argument("--year", type=int, default=datetime.date.today().year)
+    parser.add_argument("--year", type=int, default=rules.current_year())
     parser.add_argument("--limit", type=int, default=10)
 
 
 def run_peers(args: argparse.Namespace, db: Database) -> int:
     console = Console()
     try:
+        rules.check_year(args.year, what="--year")
         asker = find_council(db, args.council, args.year)
-    except CouncilNotFound as error:
+    except (CouncilNotFound, rules.YearOutOfRange) as error:
         console.print(f"councilgraph: {error}", style="red")
         return 1
     network = NetworkSource(db)
@@ -73,12 +74,17 @@ def run_peers(args: argparse.Namespace, db: Database) -> int:
 
 
 def add_stats_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--year", type=int, default=datetime.date.today().year)
+    parser.add_argument("--year", type=int, default=rules.current_year())
     parser.add_argument("--service", choices=SERVICE_CODES, help="one service layer")
 
 
 def run_stats(args: argparse.Namespace, db: Database) -> int:
     console = Console()
+    try:
+        rules.check_year(args.year, what="--year")
+    except rules.YearOutOfRange as error:
+        console.print(f"councilgraph: {error}", style="red")
+        return 1
     memberships = repo.effective_memberships(db, args.year, args.service)
     councils = {c.code: c for c in repo.all_councils(db)}
     existing = [c for c in councils.values() if c.exists_in(args.year)]
@@ -99,6 +105,20 @@ def run_stats(args: argparse.Namespace, db: Database) -> int:
         f"  {len(existing)} councils: {len(sharers)} active sharers, "
         f"{sum(1 for c in existing if c.code not in sharers)} singletons"
     )
+    fresh = repo.freshness(memberships, args.year)
+    console.print(
+        f"  {fresh.on_old_evidence} of them not confirmed in the 5 years before {args.year} "
+        f"(counted all the same); {fresh.undated} with no dated source (placed in "
+        f"{rules.current_year()} only)"
+    )
+    edition = repo.nearest_lga_edition(repo.lga_editions(db), args.year)
+    if edition is not None:
+        console.print(
+            f"  LGA's own figures ({edition.edition}): {edition.arrangements or '?'} arrangements, "
+            f"{edition.councils_sharing or '?'} councils sharing, savings "
+            f"GBP {edition.savings_gbp_m or '?'}m ({edition.savings_basis or 'basis not stated'})"
+        )
+    console.print(f"  {repo.coverage_note(args.year, len(by_partnership), edition)}")
     s = NetworkSource(db).analysis(args.year, args.service).summary
     console.print(
         f"  network: {s.ties} ties, density {s.density:.3f}, {s.components} components "

@@ -29,6 +29,7 @@ from graph.schema import DATA_VERSION
 __all__ = [
     "Council",
     "CouncilLinks",
+    "Freshness",
     "LgaEdition",
     "Member",
     "Membership",
@@ -39,6 +40,7 @@ __all__ = [
     "Source",
     "coverage_note",
     "exists_in",
+    "freshness",
     "lga_editions",
     "nearest_lga_edition",
     "pick_council",
@@ -212,6 +214,28 @@ def nearest_lga_edition(editions: Sequence[LgaEdition], year: int) -> LgaEdition
     ordered = sorted(editions, key=lambda e: (e.year, e.seq))
     before = [e for e in ordered if e.year <= year]
     return before[-1] if before else (ordered[0] if ordered else None)
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How the year's active partnerships are known: how many are operational on evidence more
+    than five years old ("not confirmed since"), and how many have no dated source at all."""
+
+    on_old_evidence: int
+    undated: int
+
+
+def freshness(memberships: Iterable[Membership], year: int) -> Freshness:
+    """:class:`Freshness` of the partnerships named by ``memberships`` (rows of one year)."""
+    first = {m.partnership_id: m for m in memberships}
+    return Freshness(
+        on_old_evidence=sum(
+            1
+            for m in first.values()
+            if rules.not_confirmed_since(m.status, m.last_evidence_year, year) is not None
+        ),
+        undated=sum(1 for m in first.values() if m.start_basis == rules.YearBasis.UNKNOWN),
+    )
 
 
 def coverage_note(year: int, total: int, edition: LgaEdition | None) -> str:

@@ -22,7 +22,7 @@ checks that the two agree on the whole bundled data for every year from :data:`F
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -47,6 +47,7 @@ __all__ = [
     "partnership_span",
     "resolve_year",
     "source_years",
+    "stand_ins",
     "years_phrase",
 ]
 
@@ -182,6 +183,32 @@ MEMBER_IN_YEAR: LiteralString = (
 def member_covers(from_year: int | None, to_year: int | None, year: int) -> bool:
     """Python twin of :data:`MEMBER_IN_YEAR`."""
     return (from_year is None or from_year <= year) and (to_year is None or year <= to_year)
+
+
+def stand_ins(
+    code: str, exists: Callable[[str], bool], successors: Callable[[str], Iterable[str]]
+) -> set[str]:
+    """Succession (Python twin of the ``SUCCEEDED_BY*0..`` walk in
+    ``graph.repository.EFFECTIVE_MEMBERSHIPS``): ``code`` itself if it ``exists`` in the year,
+    else the first councils along its successors that do, on each path.
+
+    >>> later = {"A": ["B", "C"], "B": ["D"]}
+    >>> sorted(stand_ins("A", lambda c: c in {"C", "D"}, lambda c: later.get(c, [])))
+    ['C', 'D']
+    """
+    found: set[str] = set()
+    seen: set[str] = set()
+    frontier = [code]
+    while frontier:
+        current = frontier.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if exists(current):
+            found.add(current)
+        else:
+            frontier.extend(successors(current))
+    return found
 
 
 def not_confirmed_since(status: str, last_evidence: int | None, year: int) -> int | None:

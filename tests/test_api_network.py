@@ -111,3 +111,14 @@ def test_cli_peers_and_stats(loaded_db: Database, neo4j_settings: Settings) -> N
     assert stats.returncode == 0, stats.stderr
     assert "active partnerships" in stats.stdout
     assert "353 councils" in stats.stdout
+    # Our count beside the LGA's, and how fresh the evidence is.
+    assert "LGA's own figures (2011-12-01): 143 arrangements" in stats.stdout
+    assert "not confirmed in the 5 years before 2012" in stats.stdout
+    # Peer reasons give each partnership's years with their basis.
+    assert "stated)" in peers.stdout or "first evidence)" in peers.stdout
+    wrong = subprocess.run(
+        [sys.executable, "-m", "cli.main", "stats", "--year", "1999"],
+        capture_output=True, text=True, env=env, check=False, timeout=120,
+    )  # fmt: skip
+    assert wrong.returncode == 1
+    assert "--year 1999 is out of range: give a year from 2009 to" in wrong.stdout

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
@@ -83,5 +85,37 @@ def test_home_views_and_playground_work_offline(app_url: str) -> None:
 
             assert offline.blocked == []
             assert errors == []
+        finally:
+            browser.close()
+
+
+def _graphql(app_url: str, query: str) -> dict[str, Any]:
+    body: dict[str, Any] = httpx.post(f"{app_url}/graphql", json={"query": query}).json()
+    assert "errors" not in body, body
+    return body
+
+
+def test_pages_show_our_count_beside_the_lgas_and_how_years_are_known(app_url: str) -> None:
+    stats = _graphql(app_url, "{ stats(year: 2011) { total lgaReference { arrangements } } }")
+    total = stats["data"]["stats"]["total"]
+    lga = stats["data"]["stats"]["lgaReference"]["arrangements"]
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            offline = offline_context(browser, viewport={"width": 1280, "height": 860})
+            page = offline.context.new_page()
+            for view in ("map", "network"):
+                page.goto(f"{app_url}/views/{view}?year=2011")
+                _wait_ready(page)
+                header = page.inner_text("header")
+                assert f"{total} partnerships" in header, header
+                assert f"The LGA's own count (2011-12-01 edition): {lga} arrangements" in header
+            # An undated partnership's pop-up says how its start is known.
+            page.goto(f"{app_url}/views/council/{BASINGSTOKE}?year=2024&service=legal")
+            _wait_ready(page)
+            popup = page.inner_text("#cg-popup")
+            assert "Hart and Basingstoke and Deane shared legal service" in popup
+            assert "since 2014 (first evidence)" in popup
+            assert offline.blocked == []
         finally:
             browser.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -120,3 +121,19 @@ def test_adjacency_pairs_are_unique_and_known_districts() -> None:
 @pytest.mark.parametrize("path", [COUNCILS, PARTNERSHIPS, SERVICE_AREAS, ADJACENCY])
 def test_bundled_csv_files_are_utf8(path: Path) -> None:
     path.read_bytes().decode("utf-8")
+
+
+# Editorial markers a compiler might leave in a note ("TODO: check", "VERIFY", "NB"): the notes
+# are shown on pages as they are, so none may carry one. Acronyms (CCTV, LGPS) are fine.
+EDITORIAL_MARKERS = re.compile(
+    r"\b(TODO|FIXME|XXX|TBD|TBC|CHECK|VERIFY|VERIFIED|UNVERIFIED|NOTE|NB|EDIT|EDITOR|"
+    r"CORRECTED|CORRECTION|UPDATE|UPDATED|FLAG|QUERY|REVIEW|WARNING|CAUTION|DRAFT|HACK)\b"
+)
+
+
+def test_no_note_carries_an_editorial_marker() -> None:
+    for row in read_csv_rows(PARTNERSHIPS):
+        for field in ("name", "notes", "savings_note"):
+            found = EDITORIAL_MARKERS.search(row[field])
+            assert found is None, (row["id"], field, found.group(0) if found else "")
+    assert EDITORIAL_MARKERS.search("Launched 2012. TODO: check the year") is not None

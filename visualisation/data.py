@@ -43,8 +43,8 @@ __all__ = [
     "territories",
 ]
 
-FIRST_YEAR = 2000
-"""The first year the year filter offers (the partnerships data starts in the 2000s)."""
+FIRST_YEAR = rules.FIRST_YEAR
+"""The first year the year filter offers (``graph.rules.FIRST_YEAR``)."""
 OUTLINE_TOLERANCE_M = 500.0
 """Simplification of the map's outlines: ~190 kB of JSON for England, sharp at national scale."""
 
@@ -52,30 +52,6 @@ OUTLINE_TOLERANCE_M = 500.0
 def current_year() -> int:
     """This calendar year: the views' default year (``graph.rules.current_year``)."""
     return rules.current_year()
-
-
-def _carried_forward(
-    code: str,
-    year: int,
-    councils: Mapping[str, repository.Council],
-    successors: Mapping[str, Sequence[str]],
-) -> set[str]:
-    """The data README's succession rule: ``code`` if it exists in ``year``, else the
-    first councils along SUCCEEDED_BY that do (on each path)."""
-    found: set[str] = set()
-    seen: set[str] = set()
-    frontier = [code]
-    while frontier:
-        current = frontier.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        council = councils.get(current)
-        if council is not None and council.exists_in(year):
-            found.add(current)
-        else:
-            frontier.extend(successors.get(current, ()))
-    return found
 
 
 def territories(
@@ -143,6 +119,19 @@ def _outlines(
     }
 
 
+def _stand_ins(
+    code: str,
+    year: int,
+    councils: Mapping[str, repository.Council],
+    successors: Mapping[str, Sequence[str]],
+) -> set[str]:
+    return rules.stand_ins(
+        code,
+        lambda c: c in councils and councils[c].exists_in(year),
+        lambda c: successors.get(c, ()),
+    )
+
+
 def read_view_data(db: Database, year: int, *, outlines: bool = True) -> ViewData:
     """Read everything the views may draw for ``year`` (five round trips).
 
@@ -172,10 +161,10 @@ def read_view_data(db: Database, year: int, *, outlines: bool = True) -> ViewDat
             members = set()
             for member in fact.members:
                 if member.covers(year):
-                    members |= _carried_forward(member.code, year, by_code, successors)
+                    members |= _stand_ins(member.code, year, by_code, successors)
         lead = fact.lead_code
         if lead is not None and lead not in members:
-            carried = _carried_forward(lead, year, by_code, successors) & members
+            carried = _stand_ins(lead, year, by_code, successors) & members
             lead = min(carried) if len(carried) == 1 else None
         span = fact.span()
         partnerships.append(
@@ -226,6 +215,20 @@ def read_view_data(db: Database, year: int, *, outlines: bool = True) -> ViewDat
         borders=tuple(borders),
         outlines=MappingProxyType(_outlines(existing, every, successors) if outlines else {}),
         years=(FIRST_YEAR, max(current_year(), year)),
+        reference=_lga_reference(repository.lga_editions(db), year),
+    )
+
+
+def _lga_reference(editions: Sequence[repository.LgaEdition], year: int) -> str | None:
+    """The LGA's own count nearest ``year``, said so that it is not read as this data's."""
+    edition = repository.nearest_lga_edition(editions, year)
+    if edition is None:
+        return None
+    sharing = f", {edition.councils_sharing} councils sharing" if edition.councils_sharing else ""
+    return (
+        f"The LGA's own count ({edition.edition} edition): {edition.arrangements or 'not stated'} "
+        f"arrangements{sharing}, as councils reported them to its map; the count above is of "
+        "partnerships named by cited public sources, so the two differ."
     )
 
 

@@ -215,6 +215,8 @@ class ViewData:
         shape of its own.
     years : the (first, last) year the data covers, for the year filter.
     notice : a warning every page shows above the view (e.g. that the data is synthetic).
+    reference : the LGA's own published count nearest the year, in words, shown
+        beside this data's count (None when not loaded).
     """
 
     year: int
@@ -225,3 +227,4 @@ class ViewData:
     outlines: Mapping[str, tuple[Ring, ...]] = field(default_factory=lambda: MappingProxyType({}))
     years: tuple[int, int] = (2000, 2030)
     notice: str | None = None
+    reference: str | None = None

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph import rules
 from visualisation.model import REGIONS, SERVICE_CODES
 
 __all__ = ["STATUS_CHOICES", "ViewOptions", "ViewOptionsError"]
@@ -29,8 +30,6 @@ STATUS_CHOICES: tuple[str, ...] = (
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 _PARAMETERS = ("year", "service", "status", "region", "two_mode", "physics")
-MIN_YEAR = 1974
-MAX_YEAR = 2100
 
 
 class ViewOptionsError(ValueError):
@@ -55,9 +54,10 @@ def _parse_year(raw: str) -> int | None:
         year = int(raw)
     except ValueError:
         raise ViewOptionsError(f"year must be a whole number such as 2012, not {raw!r}.") from None
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ViewOptionsError(f"year must be between {MIN_YEAR} and {MAX_YEAR}, not {year}.")
-    return year
+    try:
+        return rules.check_year(year)
+    except rules.YearOutOfRange as error:
+        raise ViewOptionsError(f"{error}.") from None
 
 
 def _parse_services(values: Iterable[str]) -> tuple[str, ...]:

@@ -322,6 +322,7 @@ def _page_context(
         "caveat": SAVINGS_CAVEAT,
         "attribution": ATTRIBUTION,
         "notice": data.notice,
+        "reference": data.reference if view != "council" else None,
     }
 
 
