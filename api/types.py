@@ -403,12 +403,14 @@ class Membership:
 
 
 def _membership(
-    council: Council, role: str, listed: repo.Member | None, partnership: repo.Partnership
+    council: Council,
+    role: str,
+    own: tuple[int | None, int | None],
+    partnership: repo.Partnership,
 ) -> Membership:
     span = partnership.span()
     known = span.start_basis is not rules.YearBasis.UNKNOWN
-    own_from = listed.from_year if listed is not None else None
-    own_to = listed.to_year if listed is not None else None
+    own_from, own_to = own
     return Membership(
         council=council,
         role=MemberRole(role),
@@ -541,16 +543,19 @@ class Partnership:
             int | None, strawberry.argument(description="Effective members in this year.")
         ] = None,
     ) -> list[Membership]:
+        rows: list[tuple[str, str, tuple[int | None, int | None]]]
         if year is None:
-            pairs = [(m.code, m.role) for m in self.model.members]
+            rows = [(m.code, m.role, (m.from_year, m.to_year)) for m in self.model.members]
         else:
             view = await info.context.year_view(year)
-            pairs = [(m.code, m.role) for m in view.members_by_partnership().get(self.model.id, [])]
-        councils = await info.context.loaders.council.load_many([code for code, _ in pairs])
-        listed = {m.code: m for m in self.model.members}
+            rows = [
+                (m.code, m.role, (m.member_from, m.member_to))
+                for m in view.members_by_partnership().get(self.model.id, [])
+            ]
+        councils = await info.context.loaders.council.load_many([row[0] for row in rows])
         return [
-            _membership(Council.from_model(c), role, listed.get(code), self.model)
-            for (code, role), c in zip(pairs, councils, strict=True)
+            _membership(Council.from_model(c), role, own, self.model)
+            for (_, role, own), c in zip(rows, councils, strict=True)
             if c is not None
         ]
 

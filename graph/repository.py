@@ -170,7 +170,9 @@ class ServiceArea:
 class Membership:
     """An effective member of an active partnership in a given year (after member years and
     succession), with the partnership's facts a reason needs: its effective start year and
-    the basis of it, and the year of its latest dated source."""
+    the basis of it, and the year of its latest dated source. ``member_from``/``member_to``
+    are the member's own years where the sources give them (for a successor, those of the
+    councils it stands for); None where it takes the partnership's."""
 
     partnership_id: str
     code: str
@@ -181,6 +183,8 @@ class Membership:
     last_evidence_year: int | None = None
     status: str = "operational"
     partnership_name: str = ""
+    member_from: int | None = None
+    member_to: int | None = None
 
 
 @dataclass(frozen=True)
@@ -372,15 +376,18 @@ MATCH path = (listed)-[:SUCCEEDED_BY*0..8]->(c:Council)
 WHERE c.validFrom <= yearEnd AND (c.validTo IS NULL OR c.validTo > yearStart)
   AND none(n IN nodes(path)[..-1]
            WHERE n.validFrom <= yearEnd AND (n.validTo IS NULL OR n.validTo > yearStart))
-WITH p, fromYear, basis, c, collect(m.role) AS roles
+WITH p, fromYear, basis, c, collect(m.role) AS roles,
+     collect({from: m.fromYear, to: m.toYear}) AS own
 WITH p, fromYear, basis,
-     collect({code: c.code, role: CASE WHEN 'lead' IN roles THEN 'lead' ELSE 'partner' END})
+     collect({code: c.code, role: CASE WHEN 'lead' IN roles THEN 'lead' ELSE 'partner' END,
+              own: own})
      AS members
 WHERE size(members) >= 2
 WITH p, fromYear, basis, members,
      COLLECT { MATCH (p)-[:COVERS]->(s:ServiceArea) RETURN s.code ORDER BY s.code } AS services
 UNWIND members AS member
-RETURN p.id AS partnershipId, member.code AS code, member.role AS role, services,
+RETURN p.id AS partnershipId, member.code AS code, member.role AS role, member.own AS own,
+       services,
        fromYear AS startYear, basis AS startBasis, p.lastEvidenceYear AS lastEvidenceYear,
        p.status AS status, p.name AS name
 ORDER BY partnershipId, code
@@ -504,9 +511,22 @@ def effective_memberships(db: Database, year: int, service: str | None = None) -
             row["lastEvidenceYear"],
             row["status"],
             row["name"],
+            *_own_years(row["own"]),
         )
         for row in db.read(EFFECTIVE_MEMBERSHIPS, parameters)
     ]
+
+
+def _own_years(listed: Sequence[dict[str, int | None]]) -> tuple[int | None, int | None]:
+    """An effective member's own years from the listed members it stands for (itself, or the
+    councils it succeeded): their earliest joining and latest leaving year; open (None) where
+    any of them takes the partnership's years."""
+    froms = [m["from"] for m in listed]
+    tos = [m["to"] for m in listed]
+    return (
+        None if None in froms else min(f for f in froms if f is not None),
+        None if None in tos else max(t for t in tos if t is not None),
+    )
 
 
 def data_version(db: Database) -> int:

@@ -313,6 +313,11 @@ def test_a_member_who_joined_later_is_not_a_member_before_it_joined(client: Test
     joined = {m["council"]["code"]: m for m in in_2016["members"]}["E07000004"]
     assert (joined["memberFrom"], joined["memberFromBasis"]) == (2015, "STATED")
     assert set(active(2012)["hb-public-law"]) == {m["council"]["code"] for m in in_2012["members"]}
+    # Buckinghamshire Council (2020) stands for Aylesbury Vale (joined 2015) and the county
+    # (joined 2016): a member since the earlier of the two.
+    in_2021 = gql(client, PARTNERSHIP, id="hb-public-law", year=2021)["partnership"]
+    bucks = {m["council"]["code"]: m for m in in_2021["members"]}["E06000060"]
+    assert bucks["memberFrom"] == 2015
 
 
 def test_an_ended_partnership_without_an_end_year_stops_at_its_latest_source(
