@@ -13,7 +13,6 @@ from api.mutations import ContributionQuery, Mutation
 from api.network import NetworkQuery
 from api.types import (
     SAVINGS_CAVEAT,
-    SERVICE_OFFICE,
     AfterArg,
     Council,
     CouncilConnection,
@@ -366,10 +365,10 @@ async def _filtered_partnerships(info: Info, f: PartnershipFilter) -> list[repo.
             continue
         if (
             f.tier_mix is not None
-            and repo.tier_mix(councils[c].tier for c in codes if c in councils) != f.tier_mix.value
+            and rules.tier_mix(councils[c].tier for c in codes if c in councils) != f.tier_mix.value
         ):
             continue
-        if f.office is not None and office_of(p.services, SERVICE_OFFICE) != f.office:
+        if f.office is not None and office_of(p.services) != f.office:
             continue
         chosen.append(p)
     return chosen
@@ -393,10 +392,10 @@ async def _stats(info: Info, year: int, service: Service | None) -> Stats:
         codes = [m.code for m in members[p.id]]
         by_service.update(p.services)
         by_status[p.status] += 1
-        mix = repo.tier_mix(by_code[c].tier for c in codes if c in by_code)
+        mix = rules.tier_mix(by_code[c].tier for c in codes if c in by_code)
         if mix:
             by_mix[mix] += 1
-        office = office_of(p.services, SERVICE_OFFICE)
+        office = office_of(p.services)
         if office is not None:
             by_office[office.value] += 1
         by_region.update({r for c in codes if c in by_code and (r := by_code[c].region)})

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 from api.context import Context
 from api.errors import UserError
 from graph import repository as repo
-from graph import rules
+from graph import rules, taxonomy
 
 Info = strawberry.Info[Context, None]
 T = TypeVar("T")
@@ -30,23 +30,20 @@ MAX_PAGE_SIZE = 100
 # -- enums -----------------------------------------------------------------------------
 
 
-@strawberry.enum(description="The 15 service layers of the original LGA map (taxonomy codes).")
-class Service(Enum):
-    REVENUES_BENEFITS = "revenues_benefits"
-    LEGAL = "legal"
-    MANAGEMENT = "management"
-    PROCUREMENT = "procurement"
-    ICT = "ict"
-    HR_PAYROLL = "hr_payroll"
-    FINANCE_AUDIT_FRAUD = "finance_audit_fraud"
-    PROPERTY_ASSETS = "property_assets"
-    BUILDING_CONTROL_REGULATORY = "building_control_regulatory"
-    CUSTOMER_SERVICES = "customer_services"
-    WASTE_ENVIRONMENT = "waste_environment"
-    PLANNING = "planning"
-    ENVIRONMENTAL_HEALTH_LICENSING = "environmental_health_licensing"
-    CHILDRENS_SERVICES = "childrens_services"
-    ADULT_SOCIAL_CARE_HEALTH = "adult_social_care_health"
+# The service layers come from the taxonomy (graph/taxonomy.py), so a layer added to the CSV is
+# a new enum value with no code edit. mypy sees a memberless Enum: code goes by value
+# (``Service("legal")``, ``service.value``), never by a hard-coded member name.
+if TYPE_CHECKING:
+
+    class Service(Enum):
+        """A service layer (taxonomy code)."""
+
+else:
+    Service = strawberry.enum(
+        Enum("Service", {code.upper(): code for code in taxonomy.codes()}),
+        description=f"The {len(taxonomy.codes())} service layers of the original LGA map "
+        "(taxonomy codes: data/taxonomy/service_areas.csv).",
+    )
 
 
 @strawberry.enum(description="A partnership's status, as of the latest source for it.")
@@ -106,23 +103,11 @@ class MemberRole(Enum):
     PARTNER = "partner"
 
 
-def office_of(services: tuple[str, ...], offices: dict[str, str]) -> Office | None:
-    """Back/front office of a set of services; None when the source named no service."""
-    kinds = {offices[s] for s in services if s in offices}
-    if not kinds:
-        return None
-    return Office(kinds.pop()) if len(kinds) == 1 else Office.MIXED
-
-
-SERVICE_OFFICE: dict[str, str] = {
-    "revenues_benefits": "back", "legal": "back", "management": "back", "procurement": "back",
-    "ict": "back", "hr_payroll": "back", "finance_audit_fraud": "back",
-    "property_assets": "back", "building_control_regulatory": "front",
-    "customer_services": "front", "waste_environment": "front", "planning": "front",
-    "environmental_health_licensing": "front", "childrens_services": "front",
-    "adult_social_care_health": "front",
-}  # fmt: skip
-"""Mirror of data/taxonomy/service_areas.csv; a test checks that they agree."""
+def office_of(services: tuple[str, ...]) -> Office | None:
+    """Back/front/mixed office of a set of services (``graph.taxonomy.office_of``); None when
+    the source named no service."""
+    office = taxonomy.office_of(services)
+    return Office(office) if office else None
 
 
 # -- pagination ------------------------------------------------------------------------
@@ -456,7 +441,7 @@ class Partnership:
 
     @strawberry.field(description="BACK, FRONT or MIXED office; null when no service is known.")
     def office(self) -> Office | None:
-        return office_of(self.model.services, SERVICE_OFFICE)
+        return office_of(self.model.services)
 
     @strawberry.field(
         description="Tier mix of the members: in `year` (after succession) when given, "
@@ -470,7 +455,7 @@ class Partnership:
         ] = None,
     ) -> TierMix | None:
         members = await self.members(info, year)
-        mix = repo.tier_mix(m.council.model.tier for m in members)
+        mix = rules.tier_mix(m.council.model.tier for m in members)
         return TierMix(mix) if mix else None
 
     @strawberry.field(

@@ -1,7 +1,7 @@
 """Benchmark of the network analysis on a SYNTHETIC national-size network.
 
 SYNTHETIC DATA ONLY: ~350 made-up councils and ~500 made-up partnerships from
-:func:`graph.analysis.synthetic.synthetic_network` (seeded). No real council or
+:func:`tests.support.synthetic_network.synthetic_network` (seeded). No real council or
 partnership is involved, and no Neo4j: this times the pure-Python analysis.
 
 Times, each the median of several runs in this process:
@@ -32,11 +32,15 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph.analysis.cache import AnalysisCache, CacheKey
-from graph.analysis.network import NetworkAnalysis, analyse_network
-from graph.analysis.peers import find_peers
-from graph.analysis.projection import council_graph
-from graph.analysis.synthetic import synthetic_network
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from anywhere: `tests` is not installed
+    sys.path.insert(0, str(ROOT))
+
+from graph.analysis.cache import AnalysisCache, CacheKey  # noqa: E402
+from graph.analysis.network import NetworkAnalysis, analyse_network  # noqa: E402
+from graph.analysis.peers import find_peers  # noqa: E402
+from graph.analysis.projection import council_graph  # noqa: E402
+from tests.support.synthetic_network import synthetic_network  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 COUNCILS = 350
@@ -74,7 +78,7 @@ def main() -> dict[str, object]:
 
     summary = first.summary
     result: dict[str, object] = {
-        "data": "SYNTHETIC (graph.analysis.synthetic; not real councils or partnerships)",
+        "data": "SYNTHETIC (tests.support.synthetic_network; not real councils or partnerships)",
         "when_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "networkx": nx.__version__,

@@ -1,7 +1,7 @@
 """Benchmark of the views against pyvis's defaults, on a SYNTHETIC national-size graph.
 
 SYNTHETIC DATA ONLY: about as many made-up councils and partnerships as the
-real national graph (``visualisation.synthetic``, seeded); no Neo4j. Pages say
+real national graph (``tests.support.synthetic_views``, seeded); no Neo4j. Pages say
 "SYNTHETIC DATA" in their header.
 
 Two measures, each the median of several runs in this process, and each
@@ -40,10 +40,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.support.synthetic_views import synthetic_view_data  # noqa: E402
 from visualisation import ViewData, ViewOptions, render_map, render_network  # noqa: E402
 from visualisation.graphs import network_graph, select  # noqa: E402
 from visualisation.layout import _cached_layout  # noqa: E402
-from visualisation.synthetic import synthetic_view_data  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 SERVER_RUNS = 5
@@ -131,7 +131,7 @@ def browser_side(pages: dict[str, str]) -> dict[str, Any]:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
-    from visualisation.browser import launch_chromium, offline_context, pages_app, serve_asgi
+    from tests.support.browser import launch_chromium, offline_context, pages_app, serve_asgi
 
     results: dict[str, Any] = {}
     probed = {path: html.replace("</body>", _PROBE + "</body>") for path, html in pages.items()}

@@ -8,14 +8,13 @@ from collections import Counter
 from rich.console import Console
 from rich.table import Table
 
-from api.types import Service
 from graph import repository as repo
-from graph import rules
+from graph import rules, taxonomy
 from graph.db import Database
 from graph.names import GSS_CODE, normalise
 from graph.projection import NetworkSource
 
-SERVICE_CODES = tuple(service.value for service in Service)
+SERVICE_CODES = taxonomy.codes()
 
 
 class CouncilNotFound(LookupError):
@@ -92,7 +91,7 @@ def run_stats(args: argparse.Namespace, db: Database) -> int:
     for m in memberships:
         by_partnership.setdefault(m.partnership_id, []).append(m.code)
     mix = Counter(
-        repo.tier_mix(councils[code].tier for code in codes) for codes in by_partnership.values()
+        rules.tier_mix(councils[code].tier for code in codes) for codes in by_partnership.values()
     )
     sharers = {m.code for m in memberships}
     scope = f" in {args.service}" if args.service else ""

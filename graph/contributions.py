@@ -26,6 +26,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, LiteralString
 
+from graph import taxonomy
 from graph.accounts import Role, User
 from graph.audit import FieldDiff, SubmissionAudit, diff_snapshots, snapshot
 from graph.db import Database, Tx
@@ -86,7 +87,7 @@ _COLUMNS = {
 # -- bounds (abuse) --------------------------------------------------------------------
 MAX_TEXT = {"name": 200, "notes": 4000, "savingsNote": 1000, "status": 40, "comment": 2000}
 MAX_ITEM = 300  # one council name, service or source URL (URLs up to 300 characters)
-MAX_ITEMS = {"councils": 60, "services": 15, "sources": 20, "contacts": 20}
+MAX_ITEMS = {"councils": 60, "services": len(taxonomy.codes()), "sources": 20, "contacts": 20}
 MAX_CONTACT_TEXT = 200
 _EMAIL = re.compile(r"[^@\s;]{1,64}@[^@\s;]{1,189}\.[^@\s;]{1,60}")
 _PHONE = re.compile(r"\+?[0-9 ()\-]{6,30}")

@@ -23,6 +23,7 @@ from graph.rules import (
     PARTNERSHIP_END,
     PARTNERSHIP_START,
     PARTNERSHIP_START_BASIS,
+    exists_in,
 )
 from graph.schema import DATA_VERSION
 
@@ -39,12 +40,10 @@ __all__ = [
     "ServiceArea",
     "Source",
     "coverage_note",
-    "exists_in",
     "freshness",
     "lga_editions",
     "nearest_lga_edition",
     "pick_council",
-    "tier_mix",
 ]
 
 # -- models ----------------------------------------------------------------------------
@@ -265,30 +264,12 @@ def coverage_note(year: int, total: int, edition: LgaEdition | None) -> str:
     )
 
 
-def exists_in(valid_from: date, valid_to: date | None, year: int) -> bool:
-    """The data README's rule: a council exists in ``year`` when it started by 31 Dec and
-    had not ended by 1 Jan."""
-    return valid_from <= date(year, 12, 31) and (valid_to is None or valid_to > date(year, 1, 1))
-
-
 def pick_council(matches: Sequence[Council], year: int | None = None) -> Council | None:
     """The council meant by a name several councils share across eras (Dorset County
     Council, Dorset Council): the one existing in ``year`` when given, else the one that
     exists now, else the most recent."""
     existing = [c for c in matches if year is not None and c.exists_in(year)]
     return max(existing or matches, key=lambda c: (c.valid_to is None, c.valid_from), default=None)
-
-
-def tier_mix(tiers: Iterable[str]) -> str | None:
-    """``district_district``, ``upper_upper`` or ``district_upper`` over members' tiers."""
-    kinds = set(tiers)
-    if not kinds:
-        return None
-    if kinds == {"lower"}:
-        return "district_district"
-    if kinds == {"upper"}:
-        return "upper_upper"
-    return "district_upper"
 
 
 # -- statements ------------------------------------------------------------------------
@@ -373,6 +354,7 @@ WHERE """
     + MEMBER_IN_YEAR
     + """
 MATCH path = (listed)-[:SUCCEEDED_BY*0..8]->(c:Council)
+// existence in $year (graph.rules.exists_in is its Python twin)
 WHERE c.validFrom <= yearEnd AND (c.validTo IS NULL OR c.validTo > yearStart)
   AND none(n IN nodes(path)[..-1]
            WHERE n.validFrom <= yearEnd AND (n.validTo IS NULL OR n.validTo > yearStart))
@@ -484,7 +466,7 @@ def lga_editions(db: Database) -> list[LgaEdition]:
 
 
 def service_areas(db: Database) -> list[ServiceArea]:
-    """The 15 service layers."""
+    """The service layers, as loaded (``graph.taxonomy``)."""
     return [
         ServiceArea(a["code"], a["label"], a["office"], a.get("description") or "")
         for a in (row["area"] for row in db.read(SERVICE_AREAS))

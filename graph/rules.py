@@ -42,12 +42,14 @@ __all__ = [
     "check_year",
     "current_year",
     "evidence_years",
+    "exists_in",
     "not_confirmed_since",
     "parse_member_years",
     "partnership_span",
     "resolve_year",
     "source_years",
     "stand_ins",
+    "tier_mix",
     "years_phrase",
 ]
 
@@ -60,6 +62,24 @@ STALE_AFTER_YEARS = 5
 
 ACTIVE_STATUSES: tuple[str, ...] = ("operational", "ended")
 """Statuses that can be active in a year; ``in_development`` and ``abandoned`` never are."""
+
+
+def exists_in(valid_from: date, valid_to: date | None, year: int) -> bool:
+    """A council exists in ``year`` when it started by 31 Dec and had not ended by 1 Jan."""
+    return valid_from <= date(year, 12, 31) and (valid_to is None or valid_to > date(year, 1, 1))
+
+
+def tier_mix(tiers: Iterable[str]) -> str | None:
+    """``district_district``, ``upper_upper`` or ``district_upper`` over the tiers of a
+    partnership's members in a year (``lower`` for districts, ``upper`` for the rest)."""
+    kinds = set(tiers)
+    if not kinds:
+        return None
+    if kinds == {"lower"}:
+        return "district_district"
+    if kinds == {"upper"}:
+        return "upper_upper"
+    return "district_upper"
 
 
 def current_year() -> int:

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from graph import taxonomy
 from graph.audit import LoadAudit
 from graph.db import Database, Tx
 from graph.schema import bump_data_version, data_version, ensure_schema
@@ -24,7 +25,7 @@ from loaders.errors import DataError, LoadUsageError
 from loaders.matching import CouncilIndex, CouncilRef
 from loaders.partnerships import PartnershipRecord, read_table, validate_file_rows
 from loaders.reference import read_lga_editions
-from loaders.sources import DATA_DIR, BundledSources, read_csv_rows, sha256_of
+from loaders.sources import DATA_DIR, BundledSources, sha256_of
 from loaders.writer import (
     Counts,
     ServiceAreaRecord,
@@ -142,10 +143,10 @@ def _display(path: Path) -> str:
     return str(path)
 
 
-def _service_areas(path: Path) -> list[ServiceAreaRecord]:
+def _service_areas() -> list[ServiceAreaRecord]:
     return [
-        ServiceAreaRecord(r["code"], r["label"], r["office"], r["description"])
-        for r in read_csv_rows(path)
+        ServiceAreaRecord(layer.code, layer.label, layer.office, layer.description)
+        for layer in taxonomy.layers()
     ]
 
 
@@ -165,7 +166,7 @@ def load_bundled(
     sources = sources or BundledSources()
     progress(BUNDLED_STEPS[0])
     councils = build_council_data(sources)
-    areas = _service_areas(sources.service_areas)
+    areas = _service_areas()
     progress(BUNDLED_STEPS[1])
     index = CouncilIndex(c.ref() for c in councils.councils)
     partnership_file = _display(sources.partnerships)

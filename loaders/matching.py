@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from graph.names import GSS_CODE, normalise
-from graph.repository import exists_in
+from graph.rules import exists_in
 
 __all__ = ["GSS_CODE", "CouncilIndex", "CouncilRef", "Match", "exists_in"]
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from graph import taxonomy
 from graph.rules import current_year, evidence_years, parse_member_years
 from loaders.errors import DataError
 from loaders.matching import CouncilIndex, CouncilRef, Match
@@ -150,52 +151,6 @@ _STATUS_SYNONYMS = {
     "cancelled": "abandoned",
     "withdrawn": "abandoned",
 }
-# Common ways spreadsheets name the 15 layers; codes and labels are always accepted too.
-_SERVICE_SYNONYMS = {
-    "revenues and benefits": "revenues_benefits",
-    "revs and bens": "revenues_benefits",
-    "revenue and benefits": "revenues_benefits",
-    "benefits": "revenues_benefits",
-    "council tax": "revenues_benefits",
-    "legal": "legal",
-    "law": "legal",
-    "chief executive": "management",
-    "joint chief executive": "management",
-    "senior management": "management",
-    "management team": "management",
-    "shared management": "management",
-    "it": "ict",
-    "information technology": "ict",
-    "digital": "ict",
-    "hr": "hr_payroll",
-    "human resources": "hr_payroll",
-    "payroll": "hr_payroll",
-    "finance": "finance_audit_fraud",
-    "audit": "finance_audit_fraud",
-    "internal audit": "finance_audit_fraud",
-    "fraud": "finance_audit_fraud",
-    "counter fraud": "finance_audit_fraud",
-    "property": "property_assets",
-    "assets": "property_assets",
-    "asset management": "property_assets",
-    "facilities management": "property_assets",
-    "building control": "building_control_regulatory",
-    "regulatory services": "building_control_regulatory",
-    "trading standards": "building_control_regulatory",
-    "customer services": "customer_services",
-    "contact centre": "customer_services",
-    "waste": "waste_environment",
-    "waste management": "waste_environment",
-    "environmental services": "waste_environment",
-    "environmental health": "environmental_health_licensing",
-    "licensing": "environmental_health_licensing",
-    "childrens services": "childrens_services",
-    "education": "childrens_services",
-    "adult social care": "adult_social_care_health",
-    "social care": "adult_social_care_health",
-    "health": "adult_social_care_health",
-    "public health": "adult_social_care_health",
-}
 
 
 def _phrase(text: str) -> str:
@@ -205,10 +160,16 @@ def _phrase(text: str) -> str:
 
 
 def service_area_lookup(areas: Mapping[str, str]) -> dict[str, str]:
-    """Phrase -> service area code, from the taxonomy (code -> label) plus common synonyms."""
+    """Phrase -> service area code: each area's code and label (``areas``: code -> label) and
+    the words spreadsheets use for it (``graph.taxonomy``, data/taxonomy/service_synonyms.csv)."""
     lookup = {_phrase(code): code for code in areas}
     lookup |= {_phrase(label): code for code, label in areas.items()}
-    lookup |= {k: v for k, v in _SERVICE_SYNONYMS.items() if v in areas}
+    lookup |= {
+        _phrase(word): layer.code
+        for layer in taxonomy.layers()
+        if layer.code in areas
+        for word in layer.synonyms
+    }
     return lookup
 
 

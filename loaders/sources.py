@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from graph import taxonomy
 
 __all__ = [
     "ADJACENCY",
@@ -56,7 +58,7 @@ class BundledSources:
     la_all_codes: Path = LA_ALL_CODES
     topojson_2013: Path = TOPOJSON_2013
     adjacency: Path = ADJACENCY
-    service_areas: Path = SERVICE_AREAS
+    service_areas: Path = field(default_factory=taxonomy.source_file)
     partnerships: Path = PARTNERSHIPS
     lga_figures: Path = LGA_FIGURES
 

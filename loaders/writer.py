@@ -65,7 +65,7 @@ class Counts:
 
 @dataclass(frozen=True, slots=True)
 class ServiceAreaRecord:
-    """One of the 15 service layers of ``taxonomy/service_areas.csv``."""
+    """One service layer of ``taxonomy/service_areas.csv`` (``graph.taxonomy``)."""
 
     code: str
     label: str

@@ -17,7 +17,7 @@ MODULES = [
     "graph.analysis.network",
     "graph.analysis.peers",
     "graph.analysis.projection",
-    "graph.analysis.synthetic",
+    "tests.support.synthetic_network",
 ]
 
 

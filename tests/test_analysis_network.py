@@ -15,7 +15,7 @@ from pathlib import Path
 from graph.analysis.cache import AnalysisCache, CacheKey
 from graph.analysis.network import NetworkAnalysis, analyse_network
 from graph.analysis.peers import find_peers
-from graph.analysis.synthetic import synthetic_network
+from tests.support.synthetic_network import synthetic_network
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FINGERPRINT = """
 import json
 from graph.analysis.network import analyse_network
-from graph.analysis.synthetic import synthetic_network
+from tests.support.synthetic_network import synthetic_network
 net = synthetic_network(councils=120, partnerships=160, seed=5)
 a = analyse_network(net.memberships, net.councils, net.borders)
 print(json.dumps({

@@ -14,10 +14,8 @@ from api.app import create_app
 from api.errors import SafeErrors, UserError
 from api.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from api.sdl import schema_sdl
-from api.types import SERVICE_OFFICE
 from graph.db import Database
 from graph.settings import Secret, Settings
-from loaders.sources import DATA_DIR
 
 
 @pytest.fixture(scope="module")
@@ -202,14 +200,6 @@ def test_partnership_filters(client: TestClient) -> None:
     nodes = data["partnerships"]["nodes"]
     assert "south-london-legal-partnership" in {n["id"] for n in nodes}
     assert all("LEGAL" in n["services"] for n in nodes)
-
-
-def test_office_mirror_matches_taxonomy() -> None:
-    import csv
-
-    with (DATA_DIR / "taxonomy" / "service_areas.csv").open(encoding="utf-8") as handle:
-        taxonomy = {row["code"]: row["office"] for row in csv.DictReader(handle)}
-    assert taxonomy == SERVICE_OFFICE
 
 
 # -- performance: no N+1 -----------------------------------------------------------------

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, sync_playwright
 
 from graph.db import Database
 from graph.settings import Settings
-from visualisation.browser import launch_chromium, offline_context, serve_asgi
+from tests.support.browser import launch_chromium, offline_context, serve_asgi
 
 pytestmark = pytest.mark.browser
 

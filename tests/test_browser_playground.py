@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route
 from strawberry.asgi import GraphQL
 
 from api.playground import graphiql_html, home_html, static_files
-from visualisation.browser import launch_chromium, offline_context, serve_asgi
+from tests.support.browser import launch_chromium, offline_context, serve_asgi
 
 pytestmark = pytest.mark.browser
 

@@ -19,11 +19,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Mount
 
+from tests.support.browser import OfflineContext, launch_chromium, offline_context, serve_asgi
+from tests.support.examples import EASTFORD, NORTHTON, WESTWICK, example_view_data
+from tests.support.synthetic_views import synthetic_view_data
 from visualisation import Partnership, ViewData
-from visualisation.browser import OfflineContext, launch_chromium, offline_context, serve_asgi
-from visualisation.examples import EASTFORD, NORTHTON, WESTWICK, example_view_data
 from visualisation.routes import view_routes
-from visualisation.synthetic import synthetic_view_data
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import geo
+from graph import geo, taxonomy
 from graph.db import Database, Tx
 from graph.schema import data_version
 from loaders import load_bundled, load_partnership_file
@@ -129,7 +129,7 @@ def test_all_bundled_partnerships_with_members_service_areas_and_sources(
         _one(loaded_db, "MATCH (c:Council) WHERE EXISTS { (c)-[:MEMBER_OF]->() } RETURN count(c)")
         == 358
     )
-    assert _one(loaded_db, "MATCH (s:ServiceArea) RETURN count(s)") == 15
+    assert _one(loaded_db, "MATCH (s:ServiceArea) RETURN count(s)") == len(taxonomy.codes())
 
 
 def test_lead_council_and_source_date(loaded_db: Database) -> None:

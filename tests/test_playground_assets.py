@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from api.playground import STATIC_DIR, graphiql_html, home_html, static_files
-from visualisation.browser import serve_asgi
+from tests.support.browser import serve_asgi
 
 GRAPHIQL_DIR = STATIC_DIR / "graphiql"
 ASSET_REF = re.compile(r'(?:src|href)="([^"]+)"')

@@ -122,7 +122,7 @@ class Selection:
     @property
     def data_councils(self) -> Mapping[str, Council]:
         """Every council in the data, by code."""
-        return _councils_by_code(self.data)
+        return self.data.by_code
 
     def pairs(self) -> dict[tuple[str, str], PairLink]:
         """Pairs of shown councils that share a shown partnership, with what they share."""
@@ -139,22 +139,6 @@ class Selection:
         }
 
 
-_BY_CODE_CACHE: dict[int, tuple[ViewData, dict[str, Council]]] = {}
-
-
-def _councils_by_code(data: ViewData) -> dict[str, Council]:
-    # ViewData is frozen but holds a mapping, so it is not hashable; cache by
-    # identity and keep the object alive beside its index.
-    cached = _BY_CODE_CACHE.get(id(data))
-    if cached is not None and cached[0] is data:
-        return cached[1]
-    index = {council.code: council for council in data.councils}
-    if len(_BY_CODE_CACHE) > 16:
-        _BY_CODE_CACHE.clear()
-    _BY_CODE_CACHE[id(data)] = (data, index)
-    return index
-
-
 def _status_allows(partnership: Partnership, status: str, year: int) -> bool:
     if status == "active":
         return partnership.is_active(year)
@@ -165,7 +149,7 @@ def _status_allows(partnership: Partnership, status: str, year: int) -> bool:
 
 def select(data: ViewData, options: ViewOptions) -> Selection:
     """Apply the options' status, service and region filters to the data."""
-    by_code = _councils_by_code(data)
+    by_code = data.by_code
     chosen = set(options.services)
     if options.region is None:
         in_scope = frozenset(by_code)
@@ -217,7 +201,7 @@ def _hints(councils: Iterable[Council]) -> dict[str, tuple[float, float]]:
 
 def _year_layout(data: ViewData, *, two_mode: bool) -> dict[Any, tuple[float, float]]:
     """Positions from the year's full graph of active partnerships (filters don't move nodes)."""
-    by_code = _councils_by_code(data)
+    by_code = data.by_code
     names = sorted(data.councils, key=lambda c: (c.name.casefold(), c.code))
     nodes: list[str] = [c.code for c in names]
     weights: dict[tuple[str, str], float] = defaultdict(float)

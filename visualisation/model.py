@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from graph import taxonomy
+
 __all__ = [
     "ACTIVE_STATUSES",
     "ATTRIBUTION",
@@ -49,7 +51,7 @@ SAVINGS_CAVEAT = (
 
 @dataclass(frozen=True, slots=True)
 class ServiceLayer:
-    """One of the 15 service areas (``data/taxonomy/service_areas.csv``)."""
+    """A service layer as the views draw it: the taxonomy's layer with a colour."""
 
     code: str
     label: str
@@ -57,34 +59,16 @@ class ServiceLayer:
     colour: str
 
 
-# Colours: a 15-colour qualitative palette, ordered so that neighbours in the
-# list (often chosen together) differ strongly.
-SERVICES: tuple[ServiceLayer, ...] = (
-    ServiceLayer("revenues_benefits", "Revenues and benefits", "back", "#1f77b4"),
-    ServiceLayer("legal", "Legal services", "back", "#d62728"),
-    ServiceLayer("management", "Chief executive and management teams", "back", "#2ca02c"),
-    ServiceLayer("procurement", "Procurement", "back", "#9467bd"),
-    ServiceLayer("ict", "ICT", "back", "#ff7f0e"),
-    ServiceLayer("hr_payroll", "HR and payroll", "back", "#8c564b"),
-    ServiceLayer("finance_audit_fraud", "Finance, audit and counter-fraud", "back", "#e377c2"),
-    ServiceLayer("property_assets", "Property and assets", "back", "#7f7f7f"),
-    ServiceLayer(
-        "building_control_regulatory",
-        "Building control and regulatory services",
-        "front",
-        "#bcbd22",
-    ),
-    ServiceLayer("customer_services", "Customer services", "front", "#17becf"),
-    ServiceLayer("waste_environment", "Waste and environment", "front", "#006d2c"),
-    ServiceLayer("planning", "Planning", "front", "#6a3d9a"),
-    ServiceLayer(
-        "environmental_health_licensing",
-        "Environmental health and licensing",
-        "front",
-        "#b15928",
-    ),
-    ServiceLayer("childrens_services", "Children's services", "front", "#e31a1c"),
-    ServiceLayer("adult_social_care_health", "Adult social care and health", "front", "#08519c"),
+# A qualitative palette, ordered so that neighbours in the taxonomy's list (often chosen
+# together) differ strongly; a layer beyond the palette reuses it from the start.
+PALETTE: tuple[str, ...] = (
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#006d2c", "#6a3d9a", "#b15928", "#e31a1c", "#08519c",
+)  # fmt: skip
+
+SERVICES: tuple[ServiceLayer, ...] = tuple(
+    ServiceLayer(layer.code, layer.label, layer.office, PALETTE[index % len(PALETTE)])
+    for index, layer in enumerate(taxonomy.layers())
 )
 SERVICE_CODES: tuple[str, ...] = tuple(s.code for s in SERVICES)
 
@@ -217,6 +201,7 @@ class ViewData:
     notice : a warning every page shows above the view (e.g. that the data is synthetic).
     reference : the LGA's own published count nearest the year, in words, shown
         beside this data's count (None when not loaded).
+    by_code : the councils by code (derived).
     """
 
     year: int
@@ -225,6 +210,12 @@ class ViewData:
     borders: tuple[tuple[str, str], ...] = ()
     peers: tuple[Peer, ...] = ()
     outlines: Mapping[str, tuple[Ring, ...]] = field(default_factory=lambda: MappingProxyType({}))
-    years: tuple[int, int] = (2000, 2030)
+    years: tuple[int, int] = (2009, 2030)
     notice: str | None = None
     reference: str | None = None
+    by_code: Mapping[str, Council] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # An index built once with the data (the data is immutable, so it never goes stale).
+        index = MappingProxyType({c.code: c for c in self.councils})
+        object.__setattr__(self, "by_code", index)

@@ -69,7 +69,8 @@ def _parse_services(values: Iterable[str]) -> tuple[str, ...]:
                 continue
             if code not in SERVICE_CODES:
                 raise ViewOptionsError(
-                    f"service {part.strip()!r} is not one of the 15 service layers."
+                    f"service {part.strip()!r} is not one of the {len(SERVICE_CODES)} "
+                    "service layers."
                     f"{_closest(code, SERVICE_CODES)} Valid: {', '.join(SERVICE_CODES)}."
                 )
             if code not in chosen:

@@ -41,7 +41,7 @@ def synthetic_view_data(
     year : the data's year; every partnership is active in it.
     seed : random seed.
     """
-    rng = random.Random(seed)  # noqa: S311 - synthetic test data, not security
+    rng = random.Random(seed)
     kinds = list(KINDS)
     councils = []
     for i in range(n_councils):

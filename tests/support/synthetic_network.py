@@ -14,27 +14,12 @@ import math
 import random
 from dataclasses import dataclass
 
+from graph import taxonomy
 from graph.analysis.projection import CouncilAttrs, Membership
 
 __all__ = ["SyntheticNetwork", "synthetic_network"]
 
-SERVICES = (
-    "revenues_benefits",
-    "legal",
-    "management",
-    "procurement",
-    "ict",
-    "hr_payroll",
-    "finance_audit_fraud",
-    "property_assets",
-    "building_control_regulatory",
-    "customer_services",
-    "waste_environment",
-    "planning",
-    "environmental_health_licensing",
-    "childrens_services",
-    "adult_social_care_health",
-)
+SERVICES = taxonomy.codes()
 
 # Partnership sizes and how many of the 487 bundled partnerships have each.
 SIZE_COUNTS = {
@@ -92,7 +77,7 @@ def synthetic_network(
     >>> len(net.councils), net.councils["SYN0001"].name
     (20, 'Synthetic council 1')
     """
-    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets
+    rng = random.Random(seed)
     attrs: dict[str, CouncilAttrs] = {}
     for i in range(1, councils + 1):
         code = f"SYN{i:04d}"
