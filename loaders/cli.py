@@ -102,6 +102,9 @@ def limits_from(args: argparse.Namespace) -> FileLimits:
 @contextmanager
 def _progress_bar(steps: Sequence[str], console: Console) -> Iterator[ProgressHook]:
     """A rich progress bar over a load's steps (drawn only on a terminal)."""
+    if not console.is_terminal:  # rich would still leave a blank line in a log or a pipe
+        yield lambda description: None
+        return
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
