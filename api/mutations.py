@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import strawberry
 
 from api.auth import Contributions, require
-from api.errors import UserError
+from api.errors import Forbidden, UserError
 from api.types import Council, Info, Partnership
 from graph import audit
 from graph import contributions as contrib
@@ -466,6 +466,8 @@ class Mutation:
             submission, errors = await info.context.run(
                 lambda: contrib.submit_partnership(info.context.db, user, given)
             )
+        except contrib.NotPermitted as error:
+            raise Forbidden(str(error)) from error
         except contrib.ContributionError as error:
             raise UserError(str(error)) from error
         return SubmissionPayload(
@@ -499,6 +501,8 @@ class Mutation:
                 partnership=None,
                 errors=[InputError.from_model(e) for e in invalid.errors],
             )
+        except contrib.NotPermitted as error:
+            raise Forbidden(str(error)) from error
         except contrib.ContributionError as error:
             raise UserError(str(error)) from error
         partnership = None

