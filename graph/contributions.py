@@ -722,11 +722,12 @@ def delete_contacts(db: Database, email: str) -> tuple[int, int]:
 
 @dataclass
 class RateLimiter:
-    """A token bucket per key (a bearer token's id): ``capacity`` at once, refilled evenly
-    over ``per_seconds``.
+    """A token bucket per key (a bearer token's id, a client's address): ``capacity`` at once,
+    refilled evenly over ``per_seconds``.
 
-    In-process: each API worker process keeps its own buckets, so with N workers a token
-    can make up to N times the limit. Bounded (least recently used keys are forgotten).
+    In-process: each API worker process keeps its own buckets, so with N workers a key can
+    spend up to N times the capacity (divide it, as ``api.auth.AccessControl`` does for
+    failed sign-ins). Bounded (least recently used keys are forgotten).
     """
 
     capacity: int = 10
@@ -734,6 +735,15 @@ class RateLimiter:
     max_keys: int = 10_000
     _buckets: OrderedDict[str, tuple[float, float]] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait(self, key: str, *, now: float | None = None) -> float:
+        """Seconds until ``key`` has a unit to spend (0.0: now), spending nothing."""
+        now = time.monotonic() if now is None else now
+        rate = self.capacity / self.per_seconds
+        with self._lock:
+            level, then = self._buckets.get(key, (float(self.capacity), now))
+        level = min(float(self.capacity), level + (now - then) * rate)
+        return 0.0 if level >= 1.0 else (1.0 - level) / rate
 
     def take(self, key: str, *, now: float | None = None) -> float:
         """Spend one unit; 0.0 when allowed, else the seconds until one is available."""

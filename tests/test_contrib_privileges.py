@@ -9,18 +9,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
+from api.auth import FAILED_SIGN_INS_PER_MINUTE_ENV, WORKERS_ENV, AccessControl
 from graph import accounts
 from graph import contributions as contrib
 from graph.accounts import Role
 from graph.db import Database
-from graph.settings import Settings
+from graph.settings import Settings, SettingsError
 from tests.contrib_support import (
     BASINGSTOKE,
     DELETE_SUBMISSIONS_BY,
@@ -209,3 +210,83 @@ def test_nobody_reviews_their_own_submission(
     assert (
         reviewed["submission"]["status"] == {"ACCEPT": "ACCEPTED", "REJECT": "REJECTED"}[decision]
     )
+
+
+# -- failed sign-ins ---------------------------------------------------------------------------
+
+ME = "{ me { email } }"
+
+
+def _post(client: TestClient, token: str | None) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.post("/graphql", json={"query": ME}, headers=headers)
+
+
+@pytest.fixture
+def scrypt_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every scrypt check made from now on (the real one still runs)."""
+    made: list[str] = []
+    real: Callable[[str, bytes], bytes] = accounts.hash_secret
+
+    def counted(secret: str, salt: bytes) -> bytes:
+        made.append(secret[:4])
+        return real(secret, salt)
+
+    monkeypatch.setattr(accounts, "hash_secret", counted)
+    return made
+
+
+def test_refused_tokens_are_throttled_per_client_before_any_scrypt_check(
+    loaded_db: Database,
+    neo4j_settings: Settings,
+    people: Accounts,
+    scrypt_checks: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(FAILED_SIGN_INS_PER_MINUTE_ENV, "3")
+    monkeypatch.delenv(WORKERS_ENV, raising=False)
+    good = people.tokens["contributor"]
+    bad = good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB")
+    app = create_app(neo4j_settings)
+    with (
+        TestClient(app, client=("203.0.113.7", 50000)) as attacker,
+        TestClient(app, client=("198.51.100.20", 50000)) as colleague,
+    ):
+        for _ in range(3):
+            assert _post(attacker, bad).status_code == 401
+        assert len(scrypt_checks) == 3
+
+        for token in (bad, good):  # even a good token waits: telling them apart costs scrypt
+            refused = _post(attacker, token)
+            assert refused.status_code == 429
+            assert refused.text.startswith(
+                "Too many refused bearer tokens from 203.0.113.7: at most 3 a minute; try again in "
+            )
+            assert 1 <= int(refused.headers["Retry-After"]) <= 20  # one more every 20 s
+        assert len(scrypt_checks) == 3  # no scrypt check for the refused requests
+
+        assert _post(attacker, None).json() == {"data": {"me": None}}  # anonymous still reads
+        signed_in = _post(colleague, good)  # another client is not affected
+        assert signed_in.status_code == 200
+        assert signed_in.json() == {"data": {"me": {"email": people.emails["contributor"]}}}
+        assert len(scrypt_checks) == 4
+
+
+def test_each_worker_allows_its_share_of_failed_sign_ins(loaded_db: Database) -> None:
+    assert AccessControl(loaded_db, environ={}).sign_in_failures.capacity == 10
+    shared = AccessControl(loaded_db, environ={WORKERS_ENV: "4"})
+    assert shared.sign_in_failures.capacity == 2  # 4 workers x 2 <= 10
+    many = AccessControl(loaded_db, failed_sign_ins_per_minute=3, workers=8, environ={})
+    assert many.sign_in_failures.capacity == 1  # never none
+    with pytest.raises(SettingsError, match="COUNCILGRAPH_FAILED_SIGN_INS_PER_MINUTE must be"):
+        AccessControl(loaded_db, environ={FAILED_SIGN_INS_PER_MINUTE_ENV: "0"})
+
+
+def test_rate_limiter_wait_spends_nothing() -> None:
+    limiter = contrib.RateLimiter(capacity=2, per_seconds=60)
+    assert limiter.wait("a", now=0) == 0
+    limiter.take("a", now=0)
+    limiter.take("a", now=0)
+    assert limiter.wait("a", now=0) == pytest.approx(30)
+    assert limiter.wait("a", now=0) == pytest.approx(30)  # asking twice did not spend
+    assert limiter.wait("a", now=30) == 0
