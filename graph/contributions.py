@@ -41,6 +41,7 @@ __all__ = [
     "Contact",
     "ContributionError",
     "Decision",
+    "Erasure",
     "NotPermitted",
     "Preview",
     "RateLimiter",
@@ -254,8 +255,11 @@ DETACH DELETE c
 RETURN count(*) AS deleted
 """
 
-SUBMISSIONS_NAMING_EMAIL: LiteralString = """
-MATCH (s:Submission) WHERE toLower(s.contacts) CONTAINS $email
+# Contacts are kept in a submission as JSON text, where an address may be escaped
+# ("\u00e9"), so no text match in Cypher finds exactly one address: every submission with
+# contacts is read and compared in Python. Erasure is a rare command; the queue is small.
+SUBMISSIONS_WITH_CONTACTS: LiteralString = """
+MATCH (s:Submission) WHERE s.contacts IS NOT NULL AND s.contacts <> '[]'
 RETURN s.id AS id, s.contacts AS contacts
 """
 
@@ -691,28 +695,51 @@ def contacts_for(db: Database, ids: Sequence[str]) -> dict[str, list[Contact]]:
     return found
 
 
-def delete_contacts(db: Database, email: str) -> tuple[int, int]:
+@dataclass(frozen=True)
+class Erasure:
+    """What erasing one email address changed."""
+
+    email: str
+    contacts_deleted: int  # Contact nodes (on accepted partnerships)
+    submissions_changed: int  # submissions, pending or reviewed, that carried the address
+    submitted_contacts_removed: int  # contact entries removed from those submissions
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.contacts_deleted or self.submissions_changed)
+
+
+def delete_contacts(db: Database, email: str) -> Erasure:
     """Erase a person's contact details everywhere: contacts, and pending or past submissions.
 
-    Returns (contacts deleted, submissions scrubbed).
+    Only contacts whose email is exactly ``email`` (ignoring case and surrounding spaces) are
+    touched, in one transaction.
+
+    Raises
+    ------
+    ContributionError : ``email`` is not an email address (so it could only match by accident).
     """
     email = email.strip().lower()
+    if not _EMAIL.fullmatch(email):
+        raise ContributionError(
+            f"{email!r} is not an email address (expected name@council.gov.uk); "
+            "contacts are erased by their exact address"
+        )
 
-    def work(tx: Tx) -> tuple[int, int]:
+    def work(tx: Tx) -> Erasure:
         deleted = int(tx.run(DELETE_CONTACTS_BY_EMAIL, {"email": email})[0]["deleted"])
-        scrubbed = []
-        for row in tx.run(SUBMISSIONS_NAMING_EMAIL, {"email": email}):
-            kept = [
-                c
-                for c in json.loads(row["contacts"] or "[]")
-                if (c.get("email") or "").strip().lower() != email
-            ]
-            scrubbed.append({"id": row["id"], "contacts": json.dumps(kept)})
+        scrubbed, removed = [], 0
+        for row in tx.run(SUBMISSIONS_WITH_CONTACTS):
+            contacts = json.loads(row["contacts"] or "[]")
+            kept = [c for c in contacts if (c.get("email") or "").strip().lower() != email]
+            if len(kept) < len(contacts):
+                removed += len(contacts) - len(kept)
+                scrubbed.append({"id": row["id"], "contacts": json.dumps(kept)})
         if scrubbed:
             tx.run(SET_SUBMISSION_CONTACTS, {"rows": scrubbed})
         if deleted:
             bump_data_version(tx)
-        return deleted, len(scrubbed)
+        return Erasure(email, deleted, len(scrubbed), removed)
 
     return db.write_transaction(work)
 

@@ -17,6 +17,8 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.auth import FAILED_SIGN_INS_PER_MINUTE_ENV, WORKERS_ENV, AccessControl
+from cli.accounts import run_contacts_delete
+from cli.main import build_parser
 from graph import accounts
 from graph import contributions as contrib
 from graph.accounts import Role
@@ -290,3 +292,99 @@ def test_rate_limiter_wait_spends_nothing() -> None:
     assert limiter.wait("a", now=0) == pytest.approx(30)
     assert limiter.wait("a", now=0) == pytest.approx(30)  # asking twice did not spend
     assert limiter.wait("a", now=30) == 0
+
+
+# -- contacts delete -------------------------------------------------------------------------
+
+PERSON = contrib.Contact("Sam Exact", "Officer", "Sam.Exact@example.gov.uk", None)
+NAMESAKE = contrib.Contact("Am Exact", "Officer", "am.exact@example.gov.uk", None)
+KEPT = contrib.Contact("Kim Kept", "Officer", None, "01252 000000")
+GRAPH_ID = "privileges-contacts-test"
+
+
+@pytest.fixture
+def contacts(loaded_db: Database, people: Accounts) -> Iterator[str]:
+    """An accepted partnership with three contacts, and a pending change naming two of them."""
+    contributor = accounts.user_by_email(loaded_db, people.emails["contributor"])
+    editor = accounts.user_by_email(loaded_db, people.emails["editor"])
+    assert contributor is not None
+    assert editor is not None
+    fields = {
+        "name": "Privileges contacts test",
+        "councils": "Hart;Rushmoor",
+        "status": "in development",
+        "sources": "https://example.org/privileges-contacts",
+    }
+    try:
+        new, _ = contrib.submit_partnership(
+            loaded_db, contributor, contrib.SubmissionInput(fields, None, (PERSON, NAMESAKE, KEPT))
+        )
+        assert new is not None
+        contrib.review_submission(loaded_db, new.id, editor, contrib.Decision.ACCEPT, None)
+        change = {"notes": "more", "sources": "https://example.org/privileges-more"}
+        pending, _ = contrib.submit_partnership(
+            loaded_db, contributor, contrib.SubmissionInput(change, GRAPH_ID, (PERSON, NAMESAKE))
+        )
+        assert pending is not None
+        yield pending.id
+    finally:
+        loaded_db.write(DELETE_SUBMISSIONS_BY, {"emails": list(people.emails.values())})
+        remove_partnerships(loaded_db, [GRAPH_ID])
+
+
+def _erase(db: Database, email: str) -> int:
+    return run_contacts_delete(build_parser().parse_args(["contacts", "delete", email]), db)
+
+
+def _contact_emails(db: Database, pending_id: str) -> tuple[list[str | None], list[str | None]]:
+    pending = contrib.submission_by_id(db, pending_id)
+    assert pending is not None
+    on_partnership = contrib.contacts_for(db, [GRAPH_ID])[GRAPH_ID]
+    return [c.email for c in on_partnership], [c.email for c in pending.contacts]
+
+
+@pytest.mark.parametrize("pattern", [".", "example.gov.uk", "@", "exact@example"])
+def test_contacts_delete_refuses_what_is_not_an_email_address(
+    loaded_db: Database, contacts: str, capsys: pytest.CaptureFixture[str], pattern: str
+) -> None:
+    """It used to match any substring: '.' reported 24 submissions cleared and changed none."""
+    before = _contact_emails(loaded_db, contacts)
+    assert _erase(loaded_db, pattern) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"councilgraph contacts delete: {pattern!r} is not an email address (expected "
+        "name@council.gov.uk); contacts are erased by their exact address; nothing changed\n"
+    )
+    assert _contact_emails(loaded_db, contacts) == before
+
+
+def test_contacts_delete_matches_the_whole_address_only(
+    loaded_db: Database, contacts: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _contact_emails(loaded_db, contacts)
+    # Part of Sam's address, and a well-formed address of nobody: nothing matches.
+    for email in ("xam.exact@example.gov.uk", "exact@example.gov.uk"):
+        assert _erase(loaded_db, email) == 1
+        assert capsys.readouterr() == (
+            "",
+            f"councilgraph contacts delete: no contact or submission has the email {email}; "
+            "nothing changed\n",
+        )
+    assert _contact_emails(loaded_db, contacts) == before
+
+    # Sam's address (any case): Sam goes everywhere, Am (whose address ends Sam's) stays.
+    assert _erase(loaded_db, " SAM.exact@Example.gov.uk ") == 0
+    assert capsys.readouterr().out == (
+        "sam.exact@example.gov.uk: deleted 1 contact record(s); removed 2 submitted "
+        "contact(s) with this address from 2 submission(s)\n"
+    )
+    assert before == (
+        ["am.exact@example.gov.uk", None, "sam.exact@example.gov.uk"],  # Am, Kim, Sam
+        ["Sam.Exact@example.gov.uk", "am.exact@example.gov.uk"],  # as submitted
+    )
+    assert _contact_emails(loaded_db, contacts) == (
+        ["am.exact@example.gov.uk", None],
+        ["am.exact@example.gov.uk"],
+    )
+    assert _erase(loaded_db, "sam.exact@example.gov.uk") == 1  # nothing left to erase
