@@ -8,6 +8,7 @@ in the resolver, with :func:`api.auth.require`, so each field states its own rul
 from __future__ import annotations
 
 import datetime
+import re
 from enum import Enum
 from typing import Annotated, Any
 
@@ -146,9 +147,15 @@ class AuditEntry:
     def origin(self) -> ChangeOrigin:
         return ChangeOrigin(self.model.origin)
 
-    @strawberry.field(description="The file a load read, for FILE changes.")
-    def file(self) -> str | None:
-        return self.model.file
+    @strawberry.field(
+        description="The file a load read, for FILE changes: its name for anonymous readers, "
+        "the path as loaded for signed-in users."
+    )
+    def file(self, info: Info) -> str | None:
+        if self.model.file is None or info.context.user is not None:
+            return self.model.file
+        # A server's folders are nobody else's business; the name says which file it was.
+        return re.split(r"[\\/]", self.model.file)[-1]
 
     @strawberry.field(description="The submission applied, for SUBMISSION changes.")
     def submission_id(self) -> str | None:

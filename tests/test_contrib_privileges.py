@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +26,7 @@ from graph import contributions as contrib
 from graph.accounts import Role
 from graph.db import Database
 from graph.settings import Settings, SettingsError
+from loaders import load_partnership_file
 from tests.contrib_support import (
     BASINGSTOKE,
     DELETE_SUBMISSIONS_BY,
@@ -388,3 +391,41 @@ def test_contacts_delete_matches_the_whole_address_only(
         ["am.exact@example.gov.uk"],
     )
     assert _erase(loaded_db, "sam.exact@example.gov.uk") == 1  # nothing left to erase
+
+
+# -- history { file } --------------------------------------------------------------------------
+
+HISTORY_FILE = """query ($id: String!) { partnership(id: $id) { history { origin file } } }"""
+LOADED_ID = "privileges-history-file-test"
+
+
+@pytest.fixture
+def loaded_from_a_path(loaded_db: Database, tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "council-officers-private-folder" / "privileges_history.csv"
+    path.parent.mkdir()
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "name", "councils", "status"])
+        writer.writerow([LOADED_ID, "Privileges history file test", "Hart;Rushmoor", "ended"])
+    try:
+        assert load_partnership_file(loaded_db, path).counts["partnerships"].created == 1
+        yield path
+    finally:
+        remove_partnerships(loaded_db, [LOADED_ID])
+        loaded_db.write("MATCH (f:LoadedFile {path: $path}) DELETE f", {"path": str(path)})
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "contributor"])
+def test_anonymous_readers_see_a_loaded_files_name_not_its_path(
+    client: TestClient, people: Accounts, loaded_from_a_path: Path, caller: str
+) -> None:
+    token = None if caller == "anonymous" else people.tokens[caller]
+    user_file = data(client, HISTORY_FILE, token, id=LOADED_ID)["partnership"]["history"]
+    bundled = data(client, HISTORY_FILE, token, id="south-london-legal-partnership")
+    bundled_file = bundled["partnership"]["history"][0]["file"]
+    if caller == "anonymous":
+        assert user_file == [{"origin": "FILE", "file": "privileges_history.csv"}]
+        assert bundled_file == "partnerships_cited.csv"
+    else:
+        assert user_file == [{"origin": "FILE", "file": str(loaded_from_a_path.resolve())}]
+        assert bundled_file == "data/partnerships/partnerships_cited.csv"
