@@ -7,7 +7,7 @@ token finds out at once.
 
 Failed sign-ins are throttled per client address: after ``failed_sign_ins_per_minute``
 refused tokens, a client's next requests with a token get HTTP 429 and ``Retry-After``
-before any scrypt check is run (each check costs ~16 MiB and tens of milliseconds of CPU).
+before any scrypt check is run (each takes 16 MiB and about 25 ms of a core).
 Anonymous requests from that client are still answered. The address is the ASGI client, which
 uvicorn sets from ``X-Forwarded-For`` only for proxies it trusts (``--forwarded-allow-ips``,
 127.0.0.1 by default); a header alone is never believed.
