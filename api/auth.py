@@ -5,17 +5,27 @@ a token that is malformed, unknown, expired or revoked refuses the whole request
 and a sentence saying why; it is never quietly treated as anonymous, so a client with a stale
 token finds out at once.
 
+Failed sign-ins are throttled per client address: after ``failed_sign_ins_per_minute``
+refused tokens, a client's next requests with a token get HTTP 429 and ``Retry-After``
+before any scrypt check is run (each takes 16 MiB and about 25 ms of a core).
+Anonymous requests from that client are still answered. The address is the ASGI client, which
+uvicorn sets from ``X-Forwarded-For`` only for proxies it trusts (``--forwarded-allow-ips``,
+127.0.0.1 by default); a header alone is never believed.
+
 Also here: what the contribution fields need per request (:class:`Contributions`), kept apart
 from the lead's ``Loaders`` so the two can change independently.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cross_web import HTTPException
+from starlette import exceptions as starlette_exceptions
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
@@ -23,11 +33,18 @@ from api.errors import UNAVAILABLE_MESSAGE, UserError
 from graph import accounts, audit, contributions
 from graph.accounts import AuthenticationError, Role, User
 from graph.db import Database, GraphUnavailable
+from graph.settings import SettingsError
 
-__all__ = ["AccessControl", "Contributions", "require"]
+__all__ = ["AccessControl", "Contributions", "client_address", "require"]
 
 #: Default limit on submissions per token (each API worker process counts its own).
 SUBMISSIONS_PER_HOUR = 10
+SUBMISSIONS_PER_HOUR_ENV = "COUNCILGRAPH_SUBMISSIONS_PER_HOUR"
+#: Default limit on refused bearer tokens per client address a minute, across all workers.
+FAILED_SIGN_INS_PER_MINUTE = 10
+FAILED_SIGN_INS_PER_MINUTE_ENV = "COUNCILGRAPH_FAILED_SIGN_INS_PER_MINUTE"
+#: The number of API worker processes (``councilgraph serve --workers N`` sets it).
+WORKERS_ENV = "COUNCILGRAPH_API_WORKERS"
 
 
 def _bearer(request: Any) -> str | None:
@@ -64,21 +81,79 @@ class Contributions:
         return cls(db, limiter, DataLoader(history), DataLoader(contacts))
 
 
-class AccessControl:
-    """One per app: authenticates requests and holds the submission rate limiter."""
+def _setting(environ: Mapping[str, str], name: str, default: int) -> int:
+    text = environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1 (got {text!r})")
+    return int(text)
 
-    def __init__(self, db: Database, *, submissions_per_hour: int = SUBMISSIONS_PER_HOUR) -> None:
+
+def client_address(request: Any) -> str:
+    """The caller's address as the ASGI server reports it (see the module's note on proxies)."""
+    client = getattr(request, "client", None)
+    return str(client.host) if client is not None and client.host else "unknown"
+
+
+class AccessControl:
+    """One per app: authenticates requests, throttles failed sign-ins per client address and
+    holds the submission rate limiter.
+
+    Both limiters live in this process. Failed sign-ins: each of ``workers`` processes allows
+    its share of the limit (at least one), so a client gets no more than the limit in all
+    (fewer if one worker takes all its requests). Submissions: per process, so a token can
+    make up to ``workers`` times that limit (docs/contributions.md, Limits).
+
+    Limits left as None are read from the environment (:data:`SUBMISSIONS_PER_HOUR_ENV`,
+    :data:`FAILED_SIGN_INS_PER_MINUTE_ENV`, :data:`WORKERS_ENV`), once, when the app starts.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        submissions_per_hour: int | None = None,
+        failed_sign_ins_per_minute: int | None = None,
+        workers: int | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        env = os.environ if environ is None else environ
+        if submissions_per_hour is None:
+            submissions_per_hour = _setting(env, SUBMISSIONS_PER_HOUR_ENV, SUBMISSIONS_PER_HOUR)
+        if failed_sign_ins_per_minute is None:
+            failed_sign_ins_per_minute = _setting(
+                env, FAILED_SIGN_INS_PER_MINUTE_ENV, FAILED_SIGN_INS_PER_MINUTE
+            )
+        if workers is None:
+            workers = _setting(env, WORKERS_ENV, 1)
         self.db = db
         self.limiter = contributions.RateLimiter(capacity=submissions_per_hour)
+        self.failed_sign_ins_per_minute = failed_sign_ins_per_minute
+        self.sign_in_failures = contributions.RateLimiter(
+            capacity=max(1, failed_sign_ins_per_minute // workers), per_seconds=60.0
+        )
 
     async def user_for(self, request: Any) -> User | None:
-        """The signed-in account, None for anonymous; HTTP 401 for a refused token."""
+        """The signed-in account, None for anonymous; HTTP 401 for a refused token, HTTP 429
+        (with ``Retry-After``) for a client that has had too many refused lately."""
         token = _bearer(request)
         if token is None:
             return None
+        client = client_address(request)
+        wait = self.sign_in_failures.wait(client)
+        if wait > 0:  # refused before the scrypt check: that is what the limit protects
+            seconds = math.ceil(wait)
+            raise starlette_exceptions.HTTPException(
+                429,
+                f"Too many refused bearer tokens from {client}: at most "
+                f"{self.failed_sign_ins_per_minute} a minute; try again in {seconds} seconds",
+                headers={"Retry-After": str(seconds)},
+            )
         try:
             return await run_in_threadpool(accounts.authenticate, self.db, token)
         except AuthenticationError as error:
+            self.sign_in_failures.take(client)
             raise HTTPException(401, f"Bearer token refused: {error}") from error
         except GraphUnavailable as error:
             raise HTTPException(503, UNAVAILABLE_MESSAGE) from error

@@ -18,6 +18,15 @@ class UserError(Exception):
     """A request the API cannot answer as asked; the message says what would be valid."""
 
 
+class Forbidden(UserError):
+    """The caller is signed in but may not do this (least privilege): ``code`` FORBIDDEN."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        # graphql-core copies an original error's extensions onto the error it reports.
+        self.extensions: dict[str, object] = {"code": "FORBIDDEN"}
+
+
 UNAVAILABLE_MESSAGE = "The graph database is unavailable right now; try again shortly."
 
 

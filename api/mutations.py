@@ -8,13 +8,14 @@ in the resolver, with :func:`api.auth.require`, so each field states its own rul
 from __future__ import annotations
 
 import datetime
+import re
 from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
 
 from api.auth import Contributions, require
-from api.errors import UserError
+from api.errors import Forbidden, UserError
 from api.types import Council, Info, Partnership
 from graph import audit
 from graph import contributions as contrib
@@ -146,9 +147,15 @@ class AuditEntry:
     def origin(self) -> ChangeOrigin:
         return ChangeOrigin(self.model.origin)
 
-    @strawberry.field(description="The file a load read, for FILE changes.")
-    def file(self) -> str | None:
-        return self.model.file
+    @strawberry.field(
+        description="The file a load read, for FILE changes: its name for anonymous readers, "
+        "the path as loaded for signed-in users."
+    )
+    def file(self, info: Info) -> str | None:
+        if self.model.file is None or info.context.user is not None:
+            return self.model.file
+        # A server's folders are nobody else's business; the name says which file it was.
+        return re.split(r"[\\/]", self.model.file)[-1]
 
     @strawberry.field(description="The submission applied, for SUBMISSION changes.")
     def submission_id(self) -> str | None:
@@ -466,6 +473,8 @@ class Mutation:
             submission, errors = await info.context.run(
                 lambda: contrib.submit_partnership(info.context.db, user, given)
             )
+        except contrib.NotPermitted as error:
+            raise Forbidden(str(error)) from error
         except contrib.ContributionError as error:
             raise UserError(str(error)) from error
         return SubmissionPayload(
@@ -499,6 +508,8 @@ class Mutation:
                 partnership=None,
                 errors=[InputError.from_model(e) for e in invalid.errors],
             )
+        except contrib.NotPermitted as error:
+            raise Forbidden(str(error)) from error
         except contrib.ContributionError as error:
             raise UserError(str(error)) from error
         partnership = None

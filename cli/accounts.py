@@ -60,13 +60,25 @@ def run_users_revoke(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_contacts_delete(args: argparse.Namespace, db: Database) -> int:
-    """Erase a person's contact details from contacts and submissions."""
-    deleted, scrubbed = contributions.delete_contacts(db, args.email)
+    """Erase one exact email address from contacts and submissions; say exactly what changed."""
+    try:
+        erasure = contributions.delete_contacts(db, args.email)
+    except contributions.ContributionError as error:
+        print(f"councilgraph contacts delete: {error}; nothing changed", file=sys.stderr)
+        return EXIT_REFUSED
+    if not erasure.changed:
+        print(
+            f"councilgraph contacts delete: no contact or submission has the email "
+            f"{erasure.email}; nothing changed",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
     print(
-        f"{args.email}: {deleted} contact record(s) deleted, "
-        f"{scrubbed} submission(s) cleared of the address"
+        f"{erasure.email}: deleted {erasure.contacts_deleted} contact record(s); removed "
+        f"{erasure.submitted_contacts_removed} submitted contact(s) with this address from "
+        f"{erasure.submissions_changed} submission(s)"
     )
-    return EXIT_OK if deleted or scrubbed else EXIT_REFUSED
+    return EXIT_OK
 
 
 def add_account_commands(
@@ -90,7 +102,8 @@ def add_account_commands(
     contacts = commands.add_parser("contacts", help="erase a person's contact details")
     contact_actions = contacts.add_subparsers(dest="action", required=True, metavar="ACTION")
     delete = contact_actions.add_parser(
-        "delete", help="delete every contact record and submitted contact with this email"
+        "delete",
+        help="delete every contact record and submitted contact with exactly this email",
     )
-    delete.add_argument("email")
+    delete.add_argument("email", help="the whole address (case does not matter), not a part")
     delete.set_defaults(handler=with_database(run_contacts_delete))

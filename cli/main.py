@@ -64,6 +64,11 @@ def _with_database(
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from api.auth import WORKERS_ENV
+
+    # Each worker process throttles failed sign-ins on its own: tell them how many share the
+    # limit (api/auth.py), through the environment they inherit.
+    os.environ[WORKERS_ENV] = str(args.workers)
     uvicorn.run(
         "api.app:create_app", factory=True, host=args.host, port=args.port,
         workers=args.workers, log_level="info",

@@ -42,6 +42,8 @@ __all__ = [
     "Contact",
     "ContributionError",
     "Decision",
+    "Erasure",
+    "NotPermitted",
     "Preview",
     "RateLimiter",
     "ReviewConflict",
@@ -96,6 +98,10 @@ _URL = re.compile(r"https?://[^\s;]+", re.IGNORECASE)
 
 class ContributionError(Exception):
     """A contribution request that cannot be done as asked; the message says why."""
+
+
+class NotPermitted(ContributionError):
+    """The account may not do this to this submission or partnership (least privilege)."""
 
 
 class ReviewConflict(ContributionError):
@@ -218,7 +224,7 @@ RETURN properties(s) AS submission
 LOCK_SUBMISSION: LiteralString = """
 MATCH (s:Submission {id: $id})
 SET s.lastReviewAttemptAt = datetime()
-RETURN s.id AS id
+RETURN s.id AS id, s.submittedBy AS submittedBy
 """
 
 CLAIM_SUBMISSION: LiteralString = """
@@ -250,8 +256,11 @@ DETACH DELETE c
 RETURN count(*) AS deleted
 """
 
-SUBMISSIONS_NAMING_EMAIL: LiteralString = """
-MATCH (s:Submission) WHERE toLower(s.contacts) CONTAINS $email
+# Contacts are kept in a submission as JSON text, where an address may be escaped
+# ("\u00e9"), so no text match in Cypher finds exactly one address: every submission with
+# contacts is read and compared in Python. Erasure is a rare command; the queue is small.
+SUBMISSIONS_WITH_CONTACTS: LiteralString = """
+MATCH (s:Submission) WHERE s.contacts IS NOT NULL AND s.contacts <> '[]'
 RETURN s.id AS id, s.contacts AS contacts
 """
 
@@ -393,6 +402,23 @@ def _record_snapshot(record: PartnershipRecord) -> dict[str, Any]:
 # -- submit ----------------------------------------------------------------------------
 
 
+def _check_council_may_submit(user: User, members: Sequence[str]) -> None:
+    """Contributors speak for their own council: they may propose a partnership their council
+    is in, and change one their council is in now. Editors and admins may submit anywhere.
+
+    Raises
+    ------
+    NotPermitted : a contributor whose council is not among ``members`` (GSS codes).
+    """
+    if user.can(Role.EDITOR) or user.council in members:
+        return
+    raise NotPermitted(
+        f"your council ({user.council}) is not a member of this partnership: contributors "
+        "may propose partnerships their council is in, and changes to partnerships their "
+        "council is in now; ask an editor to submit it"
+    )
+
+
 def submit_partnership(
     db: Database, user: User, given: SubmissionInput
 ) -> tuple[Submission | None, list[DataError]]:
@@ -405,6 +431,8 @@ def submit_partnership(
     Raises
     ------
     ContributionError : the user may not submit, or the input breaks the size limits.
+    NotPermitted : a contributor whose council is not in the partnership (for a change: not
+        in it now; for a new one: not among its councils).
     """
     if not user.can(Role.CONTRIBUTOR):
         raise ContributionError("submitting needs a contributor account")
@@ -442,6 +470,7 @@ def submit_partnership(
                 )
             )
         else:
+            _check_council_may_submit(user, [m[0] for m in found[given.partnership_id]["members"]])
             current = _current_raw(found[given.partnership_id])
     raw = _merged_raw(given.fields, current)
     record, validation_errors = _validate(raw, _context(db))
@@ -463,6 +492,8 @@ def submit_partnership(
             )
     if errors or record is None:
         return None, errors
+    if current is None:
+        _check_council_may_submit(user, [m.council_code for m in record.members])
     props = {
         "id": secrets.token_hex(8),
         "status": "pending",
@@ -565,6 +596,7 @@ def review_submission(
     Raises
     ------
     ContributionError : the user is not an editor, or a rejection gives no reason.
+    NotPermitted : the editor submitted it (nobody reviews their own submission).
     ReviewConflict : no such submission, or it was already reviewed.
     SubmissionInvalid : it no longer validates against the graph (nothing is changed).
     """
@@ -579,8 +611,14 @@ def review_submission(
     ctx = _context(db) if decision is Decision.ACCEPT else None
 
     def work(tx: Tx) -> ReviewOutcome:
-        if not tx.run(LOCK_SUBMISSION, {"id": submission_id}):
+        locked = tx.run(LOCK_SUBMISSION, {"id": submission_id})
+        if not locked:
             raise ReviewConflict(f"no submission has the id {submission_id!r}")
+        if locked[0]["submittedBy"] == editor.email:  # raising rolls the lock's SET back
+            raise NotPermitted(
+                f"submission {submission_id} is your own: nobody reviews their own "
+                "submission; another editor must accept or reject it"
+            )
         claimed = tx.run(
             CLAIM_SUBMISSION,
             {
@@ -661,28 +699,51 @@ def contacts_for(db: Database, ids: Sequence[str]) -> dict[str, list[Contact]]:
     return found
 
 
-def delete_contacts(db: Database, email: str) -> tuple[int, int]:
+@dataclass(frozen=True)
+class Erasure:
+    """What erasing one email address changed."""
+
+    email: str
+    contacts_deleted: int  # Contact nodes (on accepted partnerships)
+    submissions_changed: int  # submissions, pending or reviewed, that carried the address
+    submitted_contacts_removed: int  # contact entries removed from those submissions
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.contacts_deleted or self.submissions_changed)
+
+
+def delete_contacts(db: Database, email: str) -> Erasure:
     """Erase a person's contact details everywhere: contacts, and pending or past submissions.
 
-    Returns (contacts deleted, submissions scrubbed).
+    Only contacts whose email is exactly ``email`` (ignoring case and surrounding spaces) are
+    touched, in one transaction.
+
+    Raises
+    ------
+    ContributionError : ``email`` is not an email address (so it could only match by accident).
     """
     email = email.strip().lower()
+    if not _EMAIL.fullmatch(email):
+        raise ContributionError(
+            f"{email!r} is not an email address (expected name@council.gov.uk); "
+            "contacts are erased by their exact address"
+        )
 
-    def work(tx: Tx) -> tuple[int, int]:
+    def work(tx: Tx) -> Erasure:
         deleted = int(tx.run(DELETE_CONTACTS_BY_EMAIL, {"email": email})[0]["deleted"])
-        scrubbed = []
-        for row in tx.run(SUBMISSIONS_NAMING_EMAIL, {"email": email}):
-            kept = [
-                c
-                for c in json.loads(row["contacts"] or "[]")
-                if (c.get("email") or "").strip().lower() != email
-            ]
-            scrubbed.append({"id": row["id"], "contacts": json.dumps(kept)})
+        scrubbed, removed = [], 0
+        for row in tx.run(SUBMISSIONS_WITH_CONTACTS):
+            contacts = json.loads(row["contacts"] or "[]")
+            kept = [c for c in contacts if (c.get("email") or "").strip().lower() != email]
+            if len(kept) < len(contacts):
+                removed += len(contacts) - len(kept)
+                scrubbed.append({"id": row["id"], "contacts": json.dumps(kept)})
         if scrubbed:
             tx.run(SET_SUBMISSION_CONTACTS, {"rows": scrubbed})
         if deleted:
             bump_data_version(tx)
-        return deleted, len(scrubbed)
+        return Erasure(email, deleted, len(scrubbed), removed)
 
     return db.write_transaction(work)
 
@@ -692,11 +753,12 @@ def delete_contacts(db: Database, email: str) -> tuple[int, int]:
 
 @dataclass
 class RateLimiter:
-    """A token bucket per key (a bearer token's id): ``capacity`` at once, refilled evenly
-    over ``per_seconds``.
+    """A token bucket per key (a bearer token's id, a client's address): ``capacity`` at once,
+    refilled evenly over ``per_seconds``.
 
-    In-process: each API worker process keeps its own buckets, so with N workers a token
-    can make up to N times the limit. Bounded (least recently used keys are forgotten).
+    In-process: each API worker process keeps its own buckets, so with N workers a key can
+    spend up to N times the capacity (divide it, as ``api.auth.AccessControl`` does for
+    failed sign-ins). Bounded (least recently used keys are forgotten).
     """
 
     capacity: int = 10
@@ -704,6 +766,15 @@ class RateLimiter:
     max_keys: int = 10_000
     _buckets: OrderedDict[str, tuple[float, float]] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait(self, key: str, *, now: float | None = None) -> float:
+        """Seconds until ``key`` has a unit to spend (0.0: now), spending nothing."""
+        now = time.monotonic() if now is None else now
+        rate = self.capacity / self.per_seconds
+        with self._lock:
+            level, then = self._buckets.get(key, (float(self.capacity), now))
+        level = min(float(self.capacity), level + (now - then) * rate)
+        return 0.0 if level >= 1.0 else (1.0 - level) / rate
 
     def take(self, key: str, *, now: float | None = None) -> float:
         """Spend one unit; 0.0 when allowed, else the seconds until one is available."""

@@ -1,6 +1,7 @@
 """Loaders: the bundled data and users' partnership files into Neo4j (see docs/loading.md)."""
 
-from loaders.errors import DataError, LoadUsageError
+from loaders.errors import DataError, LoadRefused, LoadUsageError
+from loaders.limits import FileLimits
 from loaders.load import (
     LoadReport,
     council_index_from_db,
@@ -12,6 +13,8 @@ from loaders.partnerships import PartnershipContext, PartnershipRecord, validate
 
 __all__ = [
     "DataError",
+    "FileLimits",
+    "LoadRefused",
     "LoadReport",
     "LoadUsageError",
     "PartnershipContext",

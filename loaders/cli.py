@@ -6,7 +6,8 @@ Usage from the project CLI::
     add_load_arguments(load)
     load.set_defaults(handler=_with_database(run_load))
 
-Exit codes: 0 ok, 1 data errors, 2 usage or connection errors.
+Exit codes: 0 ok, 1 data errors, 2 usage or connection errors, or Neo4j refused the load.
+Every failure is one line on stderr (or the report's error lines), never a traceback.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from graph.db import Database, GraphUnavailable
 from loaders.errors import LoadUsageError
+from loaders.limits import MAX_CELL_CHARS_ENV, MAX_FILE_MB_ENV, FileLimits
 from loaders.load import (
     BUNDLED_STEPS,
     FILE_STEPS,
@@ -33,13 +35,21 @@ from loaders.load import (
     load_partnership_file,
 )
 
-__all__ = ["EXIT_DATA", "EXIT_OK", "EXIT_USAGE", "add_load_arguments", "print_report", "run_load"]
+__all__ = [
+    "EXIT_DATA",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "add_load_arguments",
+    "limits_from",
+    "print_report",
+    "run_load",
+]
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
 def add_load_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--partnerships FILE``, ``--skip-invalid`` and ``--dry-run`` to ``parser``."""
+    """Add ``--partnerships FILE``, ``--skip-invalid``, ``--dry-run`` and the limits."""
     parser.add_argument(
         "--partnerships",
         metavar="FILE",
@@ -57,11 +67,44 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="validate and report what would change, writing nothing",
     )
+    parser.add_argument(
+        "--max-file-mb",
+        type=int,
+        metavar="N",
+        help=f"refuse a partnership file over N MB (default ${MAX_FILE_MB_ENV}, else "
+        f"{FileLimits().max_file_mb})",
+    )
+    parser.add_argument(
+        "--max-cell-chars",
+        type=int,
+        metavar="N",
+        help=f"report a cell over N characters as an error (default ${MAX_CELL_CHARS_ENV}, "
+        f"else {FileLimits().max_cell_chars})",
+    )
+
+
+def limits_from(args: argparse.Namespace) -> FileLimits:
+    """The load's limits: the options, else the environment, else the defaults.
+
+    Raises
+    ------
+    LoadUsageError : a limit that is not a whole number, or too small.
+    """
+    configured = FileLimits.from_env()
+    max_file_mb = getattr(args, "max_file_mb", None)
+    max_cell_chars = getattr(args, "max_cell_chars", None)
+    return FileLimits(
+        max_file_mb=configured.max_file_mb if max_file_mb is None else max_file_mb,
+        max_cell_chars=configured.max_cell_chars if max_cell_chars is None else max_cell_chars,
+    )
 
 
 @contextmanager
 def _progress_bar(steps: Sequence[str], console: Console) -> Iterator[ProgressHook]:
     """A rich progress bar over a load's steps (drawn only on a terminal)."""
+    if not console.is_terminal:  # rich would still leave a blank line in a log or a pipe
+        yield lambda description: None
+        return
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -110,15 +153,21 @@ def run_load(args: argparse.Namespace, db: Database) -> int:
     level = notifications.level
     notifications.setLevel(logging.ERROR)
     try:
+        limits = limits_from(args)
         if partnerships is None:
             with _progress_bar(BUNDLED_STEPS, console) as hook:
-                report = load_bundled(db, dry_run=dry_run, progress=hook)
+                report = load_bundled(db, dry_run=dry_run, progress=hook, limits=limits)
         else:
             with _progress_bar(FILE_STEPS, console) as hook:
                 report = load_partnership_file(
-                    db, partnerships, skip_invalid=skip_invalid, dry_run=dry_run, progress=hook
+                    db,
+                    partnerships,
+                    skip_invalid=skip_invalid,
+                    dry_run=dry_run,
+                    progress=hook,
+                    limits=limits,
                 )
-    except LoadUsageError as error:
+    except LoadUsageError as error:  # also LoadRefused: Neo4j refused the transaction
         print(f"councilgraph load: {error}", file=sys.stderr)
         return EXIT_USAGE
     except GraphUnavailable as error:

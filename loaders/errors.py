@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-__all__ = ["DataError", "LoadUsageError"]
+__all__ = ["DataError", "LoadRefused", "LoadUsageError"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +50,10 @@ class DataError:
 
 class LoadUsageError(Exception):
     """The load could not start: missing file, unreadable path (exit code 2)."""
+
+
+class LoadRefused(LoadUsageError):
+    """Neo4j refused the load's transaction (memory, time): nothing was written (exit code 2).
+
+    The message names the setting that decided, and the smaller load that would fit.
+    """

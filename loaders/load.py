@@ -8,12 +8,16 @@ that same transaction when anything changed.
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from neo4j.exceptions import Neo4jError
 
 from graph import taxonomy
 from graph.audit import LoadAudit
@@ -21,7 +25,8 @@ from graph.db import Database, Tx
 from graph.schema import bump_data_version, data_version, ensure_schema
 from loaders import queries
 from loaders.councils import build_council_data
-from loaders.errors import DataError, LoadUsageError
+from loaders.errors import DataError, LoadRefused, LoadUsageError
+from loaders.limits import FileLimits
 from loaders.matching import CouncilIndex, CouncilRef
 from loaders.partnerships import PartnershipRecord, read_table, validate_file_rows
 from loaders.reference import read_lga_editions
@@ -60,6 +65,63 @@ FILE_STEPS = ("Reading the file", "Validating rows", "Writing to Neo4j")
 
 def _no_progress(description: str) -> None:
     """The default progress hook: silent."""
+
+
+T = TypeVar("T")
+
+#: Neo4j's codes for "this transaction needs more memory than it may have", each with the
+#: server setting that decides (the message usually names it too).
+MEMORY_LIMIT_SETTINGS = {
+    "Neo.TransientError.General.MemoryPoolOutOfMemoryError": "dbms.memory.transaction.total.max",
+    "Neo.ClientError.General.TransactionOutOfMemoryError": "db.memory.transaction.max",
+    "Neo.TransientError.General.OutOfMemoryError": "server.memory.heap.max_size",
+}
+_SETTING_NAMED = re.compile(r"([a-z_]+(?:\.[a-z_]+)+) threshold reached")
+
+
+def _refused(error: Neo4jError, file: str) -> LoadRefused:
+    """One line for the user: what Neo4j said, that nothing was written, and what to change."""
+    code = error.code or "no code"
+    text = (error.message or str(error) or "").strip()
+    said = text.splitlines()[0] if text else code
+    if code in MEMORY_LIMIT_SETTINGS:
+        named = _SETTING_NAMED.search(said)
+        setting = named.group(1) if named else MEMORY_LIMIT_SETTINGS[code]
+        return LoadRefused(
+            f"{file}: Neo4j refused the load: it needs more transaction memory than "
+            f"{setting} allows (Neo4j: {said}); nothing was written. A load is one "
+            f"transaction: split the file into smaller ones, or raise {setting} (and the "
+            "heap) on the Neo4j server"
+        )
+    return LoadRefused(f"{file}: Neo4j refused the load ({code}: {said}); nothing was written")
+
+
+def _stop_when_out_of_memory(work: Callable[[Tx], T], file: str) -> Callable[[Tx], T]:
+    """``work``, raising at once when Neo4j runs out of transaction memory.
+
+    The driver retries transient errors, and a memory pool error is one, but the same load
+    runs out again on every attempt (for 15 s of retries): an error that is not the
+    driver's ends the transaction function without a retry, and the transaction rolls back.
+    """
+
+    def guarded(tx: Tx) -> T:
+        try:
+            return work(tx)
+        except Neo4jError as error:
+            if error.code in MEMORY_LIMIT_SETTINGS:
+                raise _refused(error, file) from error
+            raise
+
+    return guarded
+
+
+@contextmanager
+def _neo4j_refusals(file: str) -> Iterator[None]:
+    """Neo4j's refusals of the load (after the driver's retries) as one-line LoadRefused."""
+    try:
+        yield
+    except Neo4jError as error:
+        raise _refused(error, file) from error
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,11 +218,16 @@ def load_bundled(
     dry_run: bool = False,
     sources: BundledSources | None = None,
     progress: ProgressHook = _no_progress,
+    limits: FileLimits | None = None,
 ) -> LoadReport:
     """Load every bundled file (councils, borders, service areas, partnerships) into ``db``.
 
     Works on an empty or an already loaded database; a reload reports 0 created, 0 updated.
     Any data error in the bundled partnerships means nothing is written.
+
+    Raises
+    ------
+    LoadRefused : Neo4j refused the load's transaction (memory, time); nothing was written.
     """
     started, trips_before = time.perf_counter(), db.round_trips
     sources = sources or BundledSources()
@@ -170,7 +237,7 @@ def load_bundled(
     progress(BUNDLED_STEPS[1])
     index = CouncilIndex(c.ref() for c in councils.councils)
     partnership_file = _display(sources.partnerships)
-    table, errors = read_table(sources.partnerships, partnership_file)
+    table, errors = read_table(sources.partnerships, partnership_file, limits)
     records: tuple[PartnershipRecord, ...] = ()
     warnings: tuple[str, ...] = ()
     rows = 0
@@ -183,8 +250,6 @@ def load_bundled(
     editions, edition_errors = read_lga_editions(sources.lga_figures, _display(sources.lga_figures))
     errors = [*errors, *edition_errors]
     progress(BUNDLED_STEPS[2])
-    if not dry_run:
-        ensure_schema(db)
     apply = not dry_run and not errors
     files = [_display(p) for p in sources.files()]
     hashes = {name: sha256_of(path) for name, path in zip(files, sources.files(), strict=True)}
@@ -215,9 +280,16 @@ def load_bundled(
         record_loaded_files(tx, file_rows, apply=apply)
         return counts, version
 
-    counts, version = (
-        db.write_transaction(work, timeout=120) if apply else db.read_transaction(work, timeout=120)
-    )
+    guarded = _stop_when_out_of_memory(work, partnership_file)
+    with _neo4j_refusals(partnership_file):
+        if not dry_run:
+            ensure_schema(db)
+        counts, version = (
+            db.write_transaction(guarded, timeout=120)
+            if apply
+            else db.read_transaction(guarded, timeout=120)
+        )
+        current_version = data_version(db) if version is None and not dry_run else version
     return LoadReport(
         files=tuple(files),
         counts=counts,
@@ -226,7 +298,7 @@ def load_bundled(
         dry_run=dry_run,
         written=apply and any(c.changed for c in counts.values()),
         rows=rows,
-        data_version=version if version is not None else (None if dry_run else data_version(db)),
+        data_version=current_version,
         round_trips=db.round_trips - trips_before,
         seconds=time.perf_counter() - started,
         extra={"councils_in_scope": len(councils.councils), "borders": len(councils.borders)},
@@ -278,16 +350,19 @@ def load_partnership_file(
     skip_invalid: bool = False,
     dry_run: bool = False,
     progress: ProgressHook = _no_progress,
+    limits: FileLimits | None = None,
 ) -> LoadReport:
     """Validate and load a user's partnership file (CSV or XLSX, bundled or LGA layout).
 
     Councils are matched against those already in the graph, so the bundled data must be
     loaded first. With errors, nothing is written unless ``skip_invalid`` (then the valid
-    rows are written and the invalid ones reported).
+    rows are written and the invalid ones reported). A file over ``limits`` (size, cell
+    length; default :class:`FileLimits`) is reported as a data error, before it is read.
 
     Raises
     ------
-    LoadUsageError : the file does not exist, or the graph has no councils yet.
+    LoadUsageError : the file does not exist or cannot be read, or the graph has no councils.
+    LoadRefused : Neo4j refused the load's transaction (memory, time); nothing was written.
     """
     started, trips_before = time.perf_counter(), db.round_trips
     path = Path(path)
@@ -295,26 +370,28 @@ def load_partnership_file(
         raise LoadUsageError(f"{path}: no such file")
     display = path.name if path.is_absolute() else str(path)
     progress(FILE_STEPS[0])
-    table, errors = read_table(path, display)
+    table, errors = read_table(path, display, limits)
     records: tuple[PartnershipRecord, ...] = ()
     warnings: tuple[str, ...] = ()
     rows = 0
     if table is not None:
-        index = council_index_from_db(db)
+        with _neo4j_refusals(display):
+            index = council_index_from_db(db)
+            areas = service_areas_from_db(db)
         if len(index) == 0:
             raise LoadUsageError(
                 "the graph has no councils yet: run `councilgraph load` (bundled data) first"
             )
         progress(FILE_STEPS[1])
-        validation = validate_file_rows(table, display, index, service_areas_from_db(db))
+        validation = validate_file_rows(table, display, index, areas)
         records, warnings, rows = validation.records, validation.warnings, validation.rows
         errors = [*errors, *validation.errors]
     progress(FILE_STEPS[2])
     error_rows = sorted({e.row for e in errors if e.row is not None})
     whole_file_error = any(e.row is None or e.row == 1 for e in errors)
     apply = not dry_run and (not errors or (skip_invalid and not whole_file_error))
-    file_row = {"path": str(path.resolve()), "sha256": sha256_of(path), "kind": "partnerships"}
     audit = LoadAudit(str(path.resolve()))  # accepted edits win; every change audited
+    file_row: dict[str, object] = {"path": str(path.resolve()), "kind": "partnerships"}
 
     def work(tx: Tx) -> tuple[dict[str, Counts], int | None]:
         counts = write_partnerships(tx, records, apply=apply, hook=audit)
@@ -339,7 +416,10 @@ def load_partnership_file(
         return counts, version
 
     if records and (apply or dry_run):
-        counts, version = (db.write_transaction if apply else db.read_transaction)(work)
+        file_row["sha256"] = sha256_of(path)  # read only for a file that may be written
+        with _neo4j_refusals(display):
+            run = db.write_transaction if apply else db.read_transaction
+            counts, version = run(_stop_when_out_of_memory(work, display))
     else:
         counts, version = {"partnerships": Counts(), "memberships": Counts()}, None
     return LoadReport(

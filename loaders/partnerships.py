@@ -21,15 +21,18 @@ import csv
 import difflib
 import io
 import re
+import threading
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from graph import taxonomy
 from graph.rules import current_year, evidence_years, parse_member_years
-from loaders.errors import DataError
+from loaders.errors import DataError, LoadUsageError
+from loaders.limits import XLSX_EXPANSION, FileLimits
 from loaders.matching import CouncilIndex, CouncilRef, Match
 
 __all__ = [
@@ -631,13 +634,36 @@ class Table:
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
-def read_table(path: Path, display_name: str) -> tuple[Table | None, list[DataError]]:
-    """Read a CSV (UTF-8) or XLSX file; any problem is returned as a file-level DataError."""
+def read_table(
+    path: Path, display_name: str, limits: FileLimits | None = None
+) -> tuple[Table | None, list[DataError]]:
+    """Read a CSV (UTF-8) or XLSX file; any problem is returned as a file-level DataError.
+
+    The file's size is checked before it is read, and every cell's length as it is read
+    (``limits``, default :class:`FileLimits`): a cell over the limit is an error of its row.
+
+    Raises
+    ------
+    LoadUsageError : the file cannot be read at all (permissions, a folder).
+    """
+    limits = limits or FileLimits()
 
     def fail(problem: str, expected: str, row: int | None = None) -> tuple[None, list[DataError]]:
         return None, [DataError(display_name, row, None, None, "", problem, expected)]
 
-    data = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            return fail(
+                f"the file has {size:,} bytes, more than the limit of "
+                f"{limits.max_file_bytes:,} ({limits.max_file_mb} MB)",
+                limits.file_hint(),
+            )
+        data = path.read_bytes()
+    except OSError as error:
+        raise LoadUsageError(
+            f"{display_name}: the file cannot be read ({error.strerror or error})"
+        ) from error
     suffix = path.suffix.lower()
     if not data.strip():
         return fail("the file is empty", "expected a heading row and one row per partnership")
@@ -649,7 +675,7 @@ def read_table(path: Path, display_name: str) -> tuple[Table | None, list[DataEr
                 f"the file is a zip archive, not CSV ({suffix or 'no extension'})",
                 "expected a CSV or XLSX file",
             )
-        return _read_xlsx(data, display_name)
+        return _read_xlsx(data, display_name, limits)
     if suffix not in {".csv", ".txt", ".tsv"}:
         return fail(
             f"not a CSV or XLSX file ({suffix or 'no extension'})", "expected .csv or .xlsx"
@@ -665,15 +691,53 @@ def read_table(path: Path, display_name: str) -> tuple[Table | None, list[DataEr
             "save it as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8)",
             row,
         )
-    return _read_csv_text(text, display_name)
+    return _read_csv_text(text, display_name, limits)
 
 
-def _read_csv_text(text: str, display_name: str) -> tuple[Table | None, list[DataError]]:
+#: The csv module's field size limit is process-wide: readers take turns to raise it.
+_CSV_FIELD_LIMIT = threading.Lock()
+
+
+@contextmanager
+def _csv_field_limit(characters: int) -> Iterator[None]:
+    """Let the csv module read fields of up to ``characters`` (its default is 131,072).
+
+    Our own cell limit is checked afterwards, so that an oversize cell is reported with its
+    row and column instead of the csv module's one-word error and a traceback.
+    """
+    with _CSV_FIELD_LIMIT:
+        before = csv.field_size_limit()
+        csv.field_size_limit(max(before, characters))
+        try:
+            yield
+        finally:
+            csv.field_size_limit(before)
+
+
+def _read_csv_text(
+    text: str, display_name: str, limits: FileLimits
+) -> tuple[Table | None, list[DataError]]:
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count) if first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    raw_rows = list(reader)
-    return _table_from_rows([(index + 1, row) for index, row in enumerate(raw_rows)], display_name)
+    try:
+        with _csv_field_limit(len(text) + 1):  # no field can be longer than the text
+            raw_rows = list(reader)
+    except csv.Error as error:
+        return None, [
+            DataError(
+                display_name,
+                reader.line_num or None,
+                None,
+                None,
+                "",
+                f"the file cannot be read as CSV ({error})",
+                "save it again as 'CSV UTF-8' from a spreadsheet",
+            )
+        ]
+    return _table_from_rows(
+        [(index + 1, row) for index, row in enumerate(raw_rows)], display_name, limits
+    )
 
 
 def _cell_text(value: object) -> str:
@@ -686,9 +750,35 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, display_name: str) -> tuple[Table | None, list[DataError]]:
+def _unpacked_size(data: bytes) -> int | None:
+    """The total size of a zip's members once unpacked, as its directory declares (zipfile
+    never reads a member past its declared size); None when the directory is unreadable."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+
+
+def _read_xlsx(
+    data: bytes, display_name: str, limits: FileLimits
+) -> tuple[Table | None, list[DataError]]:
     from openpyxl import load_workbook
 
+    unpacked = _unpacked_size(data)
+    if unpacked is not None and unpacked > XLSX_EXPANSION * limits.max_file_bytes:
+        return None, [
+            DataError(
+                display_name,
+                None,
+                None,
+                None,
+                "",
+                f"the XLSX file unpacks to {unpacked:,} bytes, more than {XLSX_EXPANSION} "
+                f"times the limit of {limits.max_file_mb} MB",
+                limits.file_hint(),
+            )
+        ]
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a damaged workbook
@@ -718,9 +808,9 @@ def _read_xlsx(data: bytes, display_name: str) -> tuple[Table | None, list[DataE
         for rows in sheets:
             headings = [_header_key(h.replace("£", "")) for h in rows[0][1]]
             if sum(1 for h in headings if h in HEADER_ALIASES) >= 2:
-                return _table_from_rows(rows, display_name)
+                return _table_from_rows(rows, display_name, limits)
         if sheets:
-            return _table_from_rows(sheets[0], display_name)
+            return _table_from_rows(sheets[0], display_name, limits)
     finally:
         workbook.close()
     return None, [
@@ -728,8 +818,32 @@ def _read_xlsx(data: bytes, display_name: str) -> tuple[Table | None, list[DataE
     ]
 
 
+def _oversize_cells(
+    number: int,
+    cells: Sequence[str],
+    headers: Sequence[str],
+    display_name: str,
+    limits: FileLimits,
+) -> list[DataError]:
+    """An error for each cell of the row longer than the limit, naming its column."""
+    return [
+        DataError(
+            display_name,
+            number,
+            (headers[index] if index < len(headers) else None) or None,
+            None,
+            cell[:40] + "...",
+            f"the cell has {len(cell):,} characters, more than the limit of "
+            f"{limits.max_cell_chars:,}",
+            limits.cell_hint(),
+        )
+        for index, cell in enumerate(cells)
+        if len(cell) > limits.max_cell_chars
+    ]
+
+
 def _table_from_rows(
-    rows: Sequence[tuple[int, Sequence[str]]], display_name: str
+    rows: Sequence[tuple[int, Sequence[str]]], display_name: str, limits: FileLimits
 ) -> tuple[Table | None, list[DataError]]:
     non_blank = [
         (n, [c.strip() for c in cells]) for n, cells in rows if any(c.strip() for c in cells)
@@ -746,9 +860,12 @@ def _table_from_rows(
                 "expected a heading row and one row per partnership",
             )
         ]
-    _, headers = non_blank[0]
+    header_row, headers = non_blank[0]
     while headers and not headers[-1]:
         headers.pop()
+    oversize = _oversize_cells(header_row, headers, (), display_name, limits)
+    if oversize:  # headings are repeated in messages, so a huge one stops here
+        return None, oversize
     data_rows = non_blank[1:]
     if not data_rows:
         return None, [
@@ -765,6 +882,10 @@ def _table_from_rows(
     errors: list[DataError] = []
     table_rows: list[tuple[int, tuple[str, ...]]] = []
     for number, cells in data_rows:
+        oversize = _oversize_cells(number, cells, headers, display_name, limits)
+        if oversize:
+            errors.extend(oversize)
+            continue
         extra = [c for c in cells[len(headers) :] if c]
         if extra:
             errors.append(

@@ -294,7 +294,10 @@ def test_contacts_delete_erases_a_person_everywhere(
         from cli.accounts import run_contacts_delete
 
         assert run_contacts_delete(args, loaded_db) == 0
-        assert "1 contact record(s) deleted, 2 submission(s) cleared" in capsys.readouterr().out
+        assert capsys.readouterr().out == (
+            "sam.erased@example.gov.uk: deleted 1 contact record(s); removed 2 submitted "
+            "contact(s) with this address from 2 submission(s)\n"
+        )
         assert [c.name for c in contrib.contacts_for(loaded_db, [NEW_ID])[NEW_ID]] == ["Kim Kept"]
         scrubbed = contrib.submission_by_id(loaded_db, pending.id)
         assert scrubbed is not None
