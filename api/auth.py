@@ -29,9 +29,11 @@ from starlette import exceptions as starlette_exceptions
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
+import contributions
 from api.errors import UNAVAILABLE_MESSAGE, UserError
-from graph import accounts, audit, contributions
-from graph.accounts import AuthenticationError, Role, User
+from contributions import accounts
+from contributions.accounts import AuthenticationError, Role, User
+from graph import audit
 from graph.db import Database, GraphUnavailable
 from graph.settings import SettingsError
 

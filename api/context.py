@@ -12,9 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
 from api.auth import Contributions
+from contributions.accounts import User
 from graph import repository as repo
 from graph import rules
-from graph.accounts import User
+from graph.analysis import NetworkAnalysis
 from graph.db import Database
 from graph.projection import NetworkSource
 
@@ -138,6 +139,11 @@ class Context:
         """Every partnership by id, from the per-version cache."""
         version = await self.data_version()
         return await self.run(lambda: self.reference.partnerships(self.db, version))
+
+    async def network_analysis(self, year: int, service: str | None) -> NetworkAnalysis:
+        """All measures of the year's network (optionally one service), cached per version."""
+        version = await self.data_version()
+        return await self.run(lambda: self.network.analysis(year, service, version=version))
 
     async def year_view(self, year: int | None, service: str | None = None) -> YearView:
         """Effective memberships for ``year`` (default: this year), cached per data version."""

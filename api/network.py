@@ -11,6 +11,7 @@ from api.errors import UserError
 from api.types import (
     AfterArg,
     Council,
+    CouncilMetrics,
     FirstArg,
     Info,
     PageInfo,
@@ -39,44 +40,6 @@ class Metric(Enum):
     EFFECTIVE_SIZE = "effective_size"
     COMMUNITY = "community"
     COMPONENT = "component"
-
-
-@strawberry.type(description="A council's position in one year's sharing network.")
-class CouncilMetrics:
-    code: str = strawberry.field(description="GSS code.")
-    degree: int = strawberry.field(description="Distinct partner councils.")
-    weighted_degree: float = strawberry.field(
-        description="Sum over partners of partnerships shared."
-    )
-    betweenness: float = strawberry.field(
-        description="Normalised betweenness, tie length 1/partnerships shared (a broker)."
-    )
-    constraint: float | None = strawberry.field(
-        description="Burt's constraint (low: brokerage opportunities); null without ties."
-    )
-    effective_size: float | None = strawberry.field(
-        description="Burt's effective size (non-redundant partners); null without ties."
-    )
-    community: int = strawberry.field(description="Louvain community (1 is the largest).")
-    component: int = strawberry.field(description="Connected component (1 is the largest).")
-
-    @classmethod
-    def from_model(cls, m: analysis.CouncilMetrics) -> CouncilMetrics:
-        return cls(
-            code=m.code,
-            degree=m.degree,
-            weighted_degree=m.weighted_degree,
-            betweenness=m.betweenness,
-            constraint=m.constraint,
-            effective_size=m.effective_size,
-            community=m.community,
-            component=m.component,
-        )
-
-    @strawberry.field(description="The council.")
-    async def council(self, info: Info) -> Council | None:
-        found = await info.context.loaders.council.load(self.code)
-        return Council.from_model(found) if found else None
 
 
 @strawberry.type(description="An edge of a metrics list.")
@@ -281,12 +244,6 @@ async def _peer_search(
     )
 
 
-async def network_analysis(info: Info, year: int, service: Service | None) -> NetworkAnalysis:
-    version = await info.context.data_version()
-    svc = service.value if service else None
-    return await info.context.run(lambda: info.context.network.analysis(year, svc, version=version))
-
-
 @strawberry.type
 class NetworkQuery:
     @strawberry.field(
@@ -314,13 +271,14 @@ class NetworkQuery:
         self, info: Info, year: YearArg = None, service: ServiceArg = None
     ) -> Network:
         y = _year(year)
-        return Network.from_analysis(y, service, await network_analysis(info, y, service))
+        analysed = await info.context.network_analysis(y, service.value if service else None)
+        return Network.from_analysis(y, service, analysed)
 
     @strawberry.field(description="Louvain communities of the year's network (fixed seed).")
     async def communities(
         self, info: Info, year: YearArg = None, service: ServiceArg = None
     ) -> list[Community]:
-        a = await network_analysis(info, _year(year), service)
+        a = await info.context.network_analysis(_year(year), service.value if service else None)
         return [
             Community(number=i, size=len(group), codes=tuple(sorted(group)))
             for i, group in enumerate(a.communities, start=1)

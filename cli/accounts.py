@@ -15,7 +15,8 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from graph import accounts, contributions
+import contributions
+from contributions import accounts
 from graph.db import Database
 
 __all__ = ["add_account_commands"]

@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from graph import accounts
+from contributions import accounts
 from graph.db import Database, Tx
 from graph.schema import bump_data_version
 

@@ -16,8 +16,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from graph import accounts
-from graph.accounts import Role
+from contributions import accounts
+from contributions.accounts import Role
 from graph.db import Database
 from graph.settings import Settings
 from tests.contrib_support import (

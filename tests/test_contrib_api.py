@@ -15,7 +15,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from graph.accounts import Role
+from contributions.accounts import Role
 from graph.db import Database
 from graph.schema import data_version
 from graph.settings import Settings

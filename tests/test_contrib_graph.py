@@ -10,10 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
+import contributions as contrib
 from cli.main import build_parser
-from graph import accounts, audit
-from graph import contributions as contrib
-from graph.accounts import Role
+from contributions import accounts
+from contributions.accounts import Role
+from graph import audit
 from graph.db import Database
 from graph.schema import data_version
 from loaders import load_bundled

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+import contributions as contrib
 from api.app import create_app
 from api.auth import FAILED_SIGN_INS_PER_MINUTE_ENV, WORKERS_ENV, AccessControl
 from cli.accounts import run_contacts_delete
 from cli.main import build_parser
-from graph import accounts
-from graph import contributions as contrib
-from graph.accounts import Role
+from contributions import accounts
+from contributions.accounts import Role
 from graph.db import Database
 from graph.settings import Settings, SettingsError
 from loaders import load_partnership_file

@@ -49,7 +49,7 @@ SIXTEENTH = """
 import json
 from api.sdl import schema_sdl
 from cli.analysis import SERVICE_CODES
-from graph.contributions import MAX_ITEMS
+from contributions import MAX_ITEMS
 from loaders.partnerships import service_area_lookup
 from visualisation.model import SERVICES
 from graph import taxonomy

@@ -1,192 +1,39 @@
-"""GraphQL types. Each wraps a model from ``graph.repository`` (``from_model``)."""
+"""The GraphQL object types of the graph: councils, partnerships and what hangs off them.
+
+They construct each other (a council's partnerships, a partnership's members, the council of a
+metric or of an audit entry's author), so they live in one module: the other API modules import
+from here and nothing here imports them back.
+"""
 
 from __future__ import annotations
 
-import base64
 import datetime
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
+from typing import Annotated
 
 import strawberry
 
-if TYPE_CHECKING:
-    from api.mutations import AuditEntry, Contact
-    from api.network import CouncilMetrics
-
-from api.context import Context
-from api.errors import UserError
+import contributions as contrib
+from api.auth import Contributions, require
+from api.types.common import (
+    CouncilKind,
+    Info,
+    MemberRole,
+    Office,
+    PageInfo,
+    PartnershipStatus,
+    Service,
+    ServiceArg,
+    Tier,
+    TierMix,
+    YearArg,
+    YearBasis,
+    office_of,
+)
+from contributions.accounts import Role
+from graph import analysis, audit, rules
 from graph import repository as repo
-from graph import rules, taxonomy
-
-Info = strawberry.Info[Context, None]
-T = TypeVar("T")
-
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
-
-
-# -- enums -----------------------------------------------------------------------------
-
-
-# The service layers come from the taxonomy (graph/taxonomy.py), so a layer added to the CSV is
-# a new enum value with no code edit. mypy sees a memberless Enum: code goes by value
-# (``Service("legal")``, ``service.value``), never by a hard-coded member name.
-if TYPE_CHECKING:
-
-    class Service(Enum):
-        """A service layer (taxonomy code)."""
-
-else:
-    Service = strawberry.enum(
-        Enum("Service", {code.upper(): code for code in taxonomy.codes()}),
-        description=f"The {len(taxonomy.codes())} service layers of the original LGA map "
-        "(taxonomy codes: data/taxonomy/service_areas.csv).",
-    )
-
-
-@strawberry.enum(description="A partnership's status, as of the latest source for it.")
-class PartnershipStatus(Enum):
-    OPERATIONAL = "operational"
-    IN_DEVELOPMENT = "in_development"
-    ENDED = "ended"
-    ABANDONED = "abandoned"
-
-
-@strawberry.enum(description="The kind of principal council.")
-class CouncilKind(Enum):
-    COUNTY = "county"
-    DISTRICT = "district"
-    UNITARY = "unitary"
-    METROPOLITAN_DISTRICT = "metropolitan_district"
-    LONDON_BOROUGH = "london_borough"
-    CITY_OF_LONDON = "city_of_london"
-
-
-@strawberry.enum(description="LOWER: districts; UPPER: counties and single-tier councils.")
-class Tier(Enum):
-    LOWER = "lower"
-    UPPER = "upper"
-
-
-@strawberry.enum(description="The tiers of a partnership's members (in the year asked about).")
-class TierMix(Enum):
-    DISTRICT_DISTRICT = "district_district"
-    DISTRICT_UPPER = "district_upper"
-    UPPER_UPPER = "upper_upper"
-
-
-@strawberry.enum(description="BACK: all services back office; FRONT: all front; MIXED: both.")
-class Office(Enum):
-    BACK = "back"
-    FRONT = "front"
-    MIXED = "mixed"
-
-
-@strawberry.enum(description="Whether a council is a member of a partnership active that year.")
-class SharingStatus(Enum):
-    SHARER = "sharer"
-    SINGLETON = "singleton"
-
-
-@strawberry.enum(description="How a start year is known (data README, 'When a partnership runs').")
-class YearBasis(Enum):
-    STATED = "stated"
-    FIRST_EVIDENCE = "first_evidence"
-    UNKNOWN = "unknown"
-
-
-@strawberry.enum(description="A member's role in a partnership.")
-class MemberRole(Enum):
-    LEAD = "lead"
-    PARTNER = "partner"
-
-
-def office_of(services: tuple[str, ...]) -> Office | None:
-    """Back/front/mixed office of a set of services (``graph.taxonomy.office_of``); None when
-    the source named no service."""
-    office = taxonomy.office_of(services)
-    return Office(office) if office else None
-
-
-# -- pagination ------------------------------------------------------------------------
-
-
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
-
-
-def decode_cursor(cursor: str | None) -> int:
-    """The offset after which a page starts; a cursor not made by us is a clear error."""
-    if cursor is None:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if not text.startswith("o:"):
-            raise ValueError(text)
-        return int(text[2:]) + 1
-    except (ValueError, UnicodeDecodeError) as error:
-        raise UserError(f"after: {cursor!r} is not a cursor from this API") from error
-
-
-def page_size(first: int | None) -> int:
-    if first is None:
-        return DEFAULT_PAGE_SIZE
-    if not 1 <= first <= MAX_PAGE_SIZE:
-        raise UserError(f"first must be between 1 and {MAX_PAGE_SIZE} (got {first})")
-    return first
-
-
-@strawberry.type(description="Where a page sits in the whole list.")
-class PageInfo:
-    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
-    end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
-
-
-FirstArg = Annotated[
-    int | None,
-    strawberry.argument(
-        description=f"Page size (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE})."
-    ),
-]
-AfterArg = Annotated[
-    str | None, strawberry.argument(description="Cursor of the item before the page.")
-]
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a list: its items with their cursors, and where it sits."""
-
-    items: list[tuple[T, str]]
-    info: PageInfo
-    total: int
-
-
-def paginate(items: Sequence[T], first: int | None, after: str | None) -> Page[T]:
-    """Cut ``items`` to the page that ``first``/``after`` ask for (offset cursors)."""
-    size, offset = page_size(first), decode_cursor(after)
-    chunk = items[offset : offset + size]
-    return Page(
-        items=[(item, encode_cursor(offset + i)) for i, item in enumerate(chunk)],
-        info=PageInfo(
-            has_next_page=offset + size < len(items),
-            end_cursor=encode_cursor(offset + len(chunk) - 1) if chunk else None,
-        ),
-        total=len(items),
-    )
-
-
-# -- council ---------------------------------------------------------------------------
-
-YearArg = Annotated[
-    int | None,
-    strawberry.argument(description="Calendar year; defaults to the current year."),
-]
-ServiceArg = Annotated[
-    Service | None, strawberry.argument(description="Only this service layer; all when omitted.")
-]
 
 
 @strawberry.type(description="An English principal council, current or abolished since 2009.")
@@ -343,11 +190,10 @@ class Council:
     )
     async def metrics(
         self, info: Info, year: YearArg = None, service: ServiceArg = None
-    ) -> Annotated[CouncilMetrics, strawberry.lazy("api.network")] | None:
-        from api.network import CouncilMetrics, network_analysis
-
+    ) -> CouncilMetrics | None:
         y = rules.resolve_year(year)
-        found = (await network_analysis(info, y, service)).metrics.get(self.model.code)
+        analysed = await info.context.network_analysis(y, service.value if service else None)
+        found = analysed.metrics.get(self.model.code)
         return CouncilMetrics.from_model(found) if found else None
 
     @strawberry.field(description="Whether it is a member of a partnership active in `year`.")
@@ -556,23 +402,18 @@ class Partnership:
         return self.model.id in view.members_by_partnership()
 
     @strawberry.field(description="Every applied change (loads and accepted edits), oldest first.")
-    async def history(
-        self, info: Info
-    ) -> list[Annotated[AuditEntry, strawberry.lazy("api.mutations")]]:
-        from api.mutations import history_of
-
-        return await history_of(info, self.model.id)
+    async def history(self, info: Info) -> list[AuditEntry]:
+        entries = await request_contributions(info).history.load(self.model.id)
+        return [AuditEntry(model=e) for e in entries]
 
     @strawberry.field(
         description="Officers and members to call (personal data): signed-in users only; "
         "null with an error for anonymous readers."
     )
-    async def contacts(
-        self, info: Info
-    ) -> list[Annotated[Contact, strawberry.lazy("api.mutations")]] | None:
-        from api.mutations import contacts_of
-
-        return await contacts_of(info, self.model.id)
+    async def contacts(self, info: Info) -> list[Contact] | None:
+        require(info.context.user, Role.CONTRIBUTOR, "contacts")
+        found = await request_contributions(info).contacts.load(self.model.id)
+        return [Contact.from_model(c) for c in found]
 
 
 # -- connections and results -----------------------------------------------------------
@@ -620,97 +461,185 @@ class SingletonNeighbourhood:
     )
 
 
-@strawberry.type(description="A count for one value of a breakdown.")
-class Count:
-    key: str = strawberry.field(description="The value (e.g. a service code or region).")
-    count: int = strawberry.field(description="How many partnerships have it.")
+def request_contributions(info: Info) -> Contributions:
+    """The request's history and contacts loaders (made on first use outside get_context)."""
+    context = info.context
+    if context.contributions is None:  # a context built without get_context (scripts, tests)
+        context.contributions = Contributions.for_database(context.db, contrib.RateLimiter())
+    return context.contributions
 
 
-@strawberry.type(description="Reported annual savings. Councils' own figures: read the caveat.")
-class Savings:
-    reported_total_gbp: int = strawberry.field(
-        description="Sum of the reported annual figures: a rough total of unlike numbers."
-    )
-    partnerships_with_figure: int = strawberry.field(
-        description="How many of the partnerships report a figure."
-    )
-    caveat: str = strawberry.field(description="What the total does and does not mean.")
+# -- network measures ------------------------------------------------------------------
 
 
-@strawberry.type(description="Headline figures over the partnerships active in one year.")
-class Stats:
-    year: int = strawberry.field(description="The year.")
-    service: Service | None = strawberry.field(description="The service layer, if one was given.")
-    total: int = strawberry.field(description="Partnerships active in the year.")
-    by_service: list[Count] = strawberry.field(
-        description="Per service layer (a partnership counts once in each of its layers)."
+@strawberry.type(description="A council's position in one year's sharing network.")
+class CouncilMetrics:
+    code: str = strawberry.field(description="GSS code.")
+    degree: int = strawberry.field(description="Distinct partner councils.")
+    weighted_degree: float = strawberry.field(
+        description="Sum over partners of partnerships shared."
     )
-    by_status: list[Count] = strawberry.field(description="Per status (operational/ended).")
-    by_tier_mix: list[Count] = strawberry.field(description="Per tier mix of the year's members.")
-    by_office: list[Count] = strawberry.field(
-        description="Per back/front/mixed office; partnerships with no known service left out."
+    betweenness: float = strawberry.field(
+        description="Normalised betweenness, tie length 1/partnerships shared (a broker)."
     )
-    by_region: list[Count] = strawberry.field(
-        description="Per region (a partnership counts once in each region of its members)."
+    constraint: float | None = strawberry.field(
+        description="Burt's constraint (low: brokerage opportunities); null without ties."
     )
-    councils: int = strawberry.field(description="Councils existing in the year.")
-    active_sharers: int = strawberry.field(description="Councils in at least one of them.")
-    singletons: int = strawberry.field(description="Existing councils in none of them.")
-    savings: Savings = strawberry.field(description="Reported annual savings, with the caveat.")
-    active_on_old_evidence: int = strawberry.field(
-        description="How many of the year's active partnerships are operational with no dated "
-        "source in the 5 years before it ('not confirmed since'), counted all the same."
+    effective_size: float | None = strawberry.field(
+        description="Burt's effective size (non-redundant partners); null without ties."
     )
-    undated: int = strawberry.field(
-        description="How many of them have no dated source at all (counted in the current year "
-        "only)."
-    )
-    lga_reference: LgaReference | None = strawberry.field(
-        description="The LGA's own published totals, nearest edition at or before the year "
-        "(else the earliest): a reference beside these figures, never merged into them."
-    )
-    coverage_note: str = strawberry.field(
-        description="In words: how and why this count differs from the LGA's."
-    )
-
-
-@strawberry.type(description="One edition of the LGA Shared Services Map's published totals.")
-class LgaReference:
-    edition: str = strawberry.field(description="The edition or date, as published.")
-    year: int = strawberry.field(description="The year of the edition.")
-    arrangements: str | None = strawberry.field(
-        description="Arrangements counted, as published (e.g. 'hundreds (132 operational)')."
-    )
-    arrangements_count: int | None = strawberry.field(
-        description="The number in `arrangements`, where it gives one."
-    )
-    councils_sharing: str | None = strawberry.field(description="Councils sharing, as published.")
-    savings_gbp_m: str | None = strawberry.field(
-        description="Savings in GBP millions, as published."
-    )
-    savings_basis: str | None = strawberry.field(
-        description="What the savings figure is (projected per year, cumulative ...)."
-    )
-    breakdown: str | None = strawberry.field(description="Other figures the edition reported.")
-    sources: list[str] = strawberry.field(description="Where the figures were published.")
+    community: int = strawberry.field(description="Louvain community (1 is the largest).")
+    component: int = strawberry.field(description="Connected component (1 is the largest).")
 
     @classmethod
-    def from_model(cls, e: repo.LgaEdition) -> LgaReference:
+    def from_model(cls, m: analysis.CouncilMetrics) -> CouncilMetrics:
         return cls(
-            edition=e.edition,
-            year=e.year,
-            arrangements=e.arrangements,
-            arrangements_count=e.arrangements_count,
-            councils_sharing=e.councils_sharing,
-            savings_gbp_m=e.savings_gbp_m,
-            savings_basis=e.savings_basis,
-            breakdown=e.breakdown,
-            sources=list(e.sources),
+            code=m.code,
+            degree=m.degree,
+            weighted_degree=m.weighted_degree,
+            betweenness=m.betweenness,
+            constraint=m.constraint,
+            effective_size=m.effective_size,
+            community=m.community,
+            component=m.component,
         )
 
+    @strawberry.field(description="The council.")
+    async def council(self, info: Info) -> Council | None:
+        found = await info.context.loaders.council.load(self.code)
+        return Council.from_model(found) if found else None
 
-SAVINGS_CAVEAT = (
-    "Savings are as reported by councils: often targets rather than achieved figures, "
-    "sometimes for one partner only, for different years. This sum adds unlike numbers; "
-    "read each partnership's savingsNote."
-)
+
+# -- contributions: history and contacts -----------------------------------------------
+
+
+@strawberry.enum(description="What an applied change did to the partnership.")
+class AuditAction(Enum):
+    CREATED = "created"
+    UPDATED = "updated"
+
+
+@strawberry.enum(description="How a change was applied: by loading a file, or by a review.")
+class ChangeOrigin(Enum):
+    FILE = "file"
+    SUBMISSION = "submission"
+
+
+@strawberry.enum(description="An account's role; each can do what the ones before it can.")
+class AccountRole(Enum):
+    CONTRIBUTOR = "contributor"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+# -- output types ----------------------------------------------------------------------
+
+
+@strawberry.type(description="An officer or member to call about a partnership. Signed-in only.")
+class Contact:
+    name: str = strawberry.field(description="Their name.")
+    role: str | None = strawberry.field(description="Their job or office.")
+    email: str | None = strawberry.field(description="Email address.")
+    phone: str | None = strawberry.field(description="Telephone number.")
+
+    @classmethod
+    def from_model(cls, model: contrib.Contact) -> Contact:
+        return cls(name=model.name, role=model.role, email=model.email, phone=model.phone)
+
+
+@strawberry.type(description="One value of a partnership before and after a change.")
+class Diff:
+    field: str = strawberry.field(description="The value, e.g. 'members', 'status'.")
+    before: str | None = strawberry.field(description="Before the change; null: none.")
+    after: str | None = strawberry.field(description="After the change; null: none.")
+
+    @classmethod
+    def from_model(cls, model: audit.FieldDiff) -> Diff:
+        return cls(field=model.field, before=model.before, after=model.after)
+
+
+@strawberry.type(description="One field of a submission as the contributor gave it.")
+class SubmittedField:
+    field: str = strawberry.field(description="The input field, e.g. 'councils'.")
+    value: str = strawberry.field(description="As given; lists joined by ';', '' for null.")
+
+
+@strawberry.type(description="Someone who proposed or reviewed a change.")
+class Person:
+    model: strawberry.Private[audit.Actor]
+
+    @strawberry.field(description="Their role when they acted.")
+    def role(self) -> AccountRole | None:
+        return AccountRole(self.model.role) if self.model.role else None
+
+    @strawberry.field(description="The council they work for.")
+    async def council(self, info: Info) -> Council | None:
+        found = await info.context.loaders.council.load(self.model.council)
+        return Council.from_model(found) if found else None
+
+    @strawberry.field(
+        description="Their email (personal data): signed-in users only; null with an error "
+        "for anonymous readers."
+    )
+    def email(self, info: Info) -> str | None:
+        require(info.context.user, Role.CONTRIBUTOR, "email")
+        return self.model.email
+
+
+@strawberry.type(description="One applied change to a partnership: when, how, by whom, what.")
+class AuditEntry:
+    model: strawberry.Private[audit.AuditEntry]
+
+    @strawberry.field(description="Identifier of the entry.")
+    def id(self) -> str:
+        return self.model.id
+
+    @strawberry.field(description="When the change was applied (UTC).")
+    def at(self) -> datetime.datetime:
+        return self.model.at
+
+    @strawberry.field(description="CREATED or UPDATED.")
+    def action(self) -> AuditAction:
+        return AuditAction(self.model.action)
+
+    @strawberry.field(description="FILE (a load) or SUBMISSION (an accepted review).")
+    def origin(self) -> ChangeOrigin:
+        return ChangeOrigin(self.model.origin)
+
+    @strawberry.field(
+        description="The file a load read, for FILE changes: its name for anonymous readers, "
+        "the path as loaded for signed-in users."
+    )
+    def file(self, info: Info) -> str | None:
+        if self.model.file is None or info.context.user is not None:
+            return self.model.file
+        # A server's folders are nobody else's business; the name says which file it was.
+        return re.split(r"[\\/]", self.model.file)[-1]
+
+    @strawberry.field(description="The submission applied, for SUBMISSION changes.")
+    def submission_id(self) -> str | None:
+        return self.model.submission_id
+
+    @strawberry.field(
+        description="The account that ran the load (FILE changes): signed-in users only; "
+        "null with an error for anonymous readers."
+    )
+    def loaded_by(self, info: Info) -> str | None:
+        if self.model.loaded_by is None:
+            return None
+        require(info.context.user, Role.CONTRIBUTOR, "loadedBy")
+        return self.model.loaded_by
+
+    @strawberry.field(description="Who proposed it (SUBMISSION changes).")
+    def submitted_by(self) -> Person | None:
+        actor = self.model.submitted_by
+        return Person(model=actor) if actor else None
+
+    @strawberry.field(description="The editor who accepted it (SUBMISSION changes).")
+    def reviewed_by(self) -> Person | None:
+        actor = self.model.reviewed_by
+        return Person(model=actor) if actor else None
+
+    @strawberry.field(description="Every value that changed, before and after.")
+    def changes(self) -> list[Diff]:
+        return [Diff.from_model(d) for d in self.model.changes]
