@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from graph.db import Database, GraphUnavailable, connect
-from graph.server import ServerConfig, ServerError
 from graph.settings import Settings, SettingsError, ensure_password
+from ops.server import ServerConfig, ServerError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -24,7 +24,7 @@ def local_home() -> Path:
 
 
 def _neo4j(args: argparse.Namespace) -> int:
-    from graph import server
+    from ops import server
 
     settings = Settings.from_env()
     config = ServerConfig.for_uri(settings.uri, local_home())

@@ -11,8 +11,8 @@ import secrets
 import sys
 from pathlib import Path
 
-from graph import server
 from graph.settings import Secret, Settings
+from ops import server
 
 ROOT = Path(__file__).resolve().parents[1]
 

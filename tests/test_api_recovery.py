@@ -9,8 +9,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from graph import server
 from graph.settings import Secret, Settings
+from ops import server
 
 
 @pytest.mark.slow

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from graph import server
 from graph.db import Database, GraphUnavailable, connect
 from graph.settings import Secret, Settings, ensure_password, read_env_file
+from ops import server
 from tests import neo4j_instance
 
 

@@ -2,7 +2,7 @@
 
 The jars come from Maven Central through Maven (``mvn``, with strict checksum checks) into
 a cache outside the repository; a small launcher the project owns
-(``graph/neo4j_server/CouncilGraphNeo4j.java``, run by Java 17 in source-file mode) starts
+(``ops/neo4j_server/CouncilGraphNeo4j.java``, run by Java 17 in source-file mode) starts
 Neo4j embedded with its Bolt connector on 127.0.0.1. One instance per home folder; the home
 holds the data, the log, the pid file and a ``ready`` marker.
 """
