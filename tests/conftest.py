@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from starlette.testclient import TestClient
 
 from graph.db import Database, connect
 from graph.schema import ensure_schema
@@ -39,3 +40,12 @@ def loaded_db(db: Database) -> Database:
 
     load_bundled(db)
     return db
+
+
+@pytest.fixture(scope="module")
+def client(loaded_db: Database, neo4j_settings: Settings) -> Iterator[TestClient]:
+    """The real app (``api.app.create_app``) against the loaded test database, in process."""
+    from api.app import create_app
+
+    with TestClient(create_app(neo4j_settings)) as test_client:
+        yield test_client

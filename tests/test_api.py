@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from graphql import GraphQLError
 from starlette.testclient import TestClient
 
@@ -16,12 +14,6 @@ from api.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from api.sdl import schema_sdl
 from graph.db import Database
 from graph.settings import Secret, Settings
-
-
-@pytest.fixture(scope="module")
-def client(loaded_db: Database, neo4j_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(neo4j_settings)) as test_client:
-        yield test_client
 
 
 def gql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 
-import pytest
 from starlette.testclient import TestClient
 
-from api.app import create_app
 from graph.db import Database
 from graph.settings import Settings
 from tests.test_api import gql, gql_errors
-
-
-@pytest.fixture(scope="module")
-def client(loaded_db: Database, neo4j_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(neo4j_settings)) as test_client:
-        yield test_client
-
 
 PEERS = """query ($code: String!, $service: Service, $year: Int) {
   peerSearch(code: $code, service: $service, year: $year, limit: 10) {

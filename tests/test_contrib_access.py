@@ -15,11 +15,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from api.app import create_app
 from contributions import accounts
 from contributions.accounts import Role
 from graph.db import Database
-from graph.settings import Settings
 from tests.contrib_support import (
     BASINGSTOKE,
     HART,
@@ -43,12 +41,6 @@ CONTACT = {
     "phone": "01252 123456",
 }
 CALLERS = ("anonymous", "contributor", "editor")
-
-
-@pytest.fixture(scope="module")
-def client(loaded_db: Database, neo4j_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(neo4j_settings)) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")

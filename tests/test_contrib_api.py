@@ -14,11 +14,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from api.app import create_app
 from contributions.accounts import Role
 from graph.db import Database
 from graph.schema import data_version
-from graph.settings import Settings
 from tests.contrib_support import (
     BASINGSTOKE,
     HART,
@@ -35,12 +33,6 @@ from tests.contrib_support import (
 )
 from visualisation import ViewOptions, render_network
 from visualisation.data import read_view_data
-
-
-@pytest.fixture(scope="module")
-def client(loaded_db: Database, neo4j_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(neo4j_settings)) as test_client:
-        yield test_client
 
 
 @pytest.fixture(scope="module")

@@ -61,12 +61,6 @@ COUNT_SUBMISSIONS_BY = "MATCH (s:Submission {submittedBy: $email}) RETURN count(
 
 
 @pytest.fixture(scope="module")
-def client(loaded_db: Database, neo4j_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(neo4j_settings)) as test_client:
-        yield test_client
-
-
-@pytest.fixture(scope="module")
 def people(loaded_db: Database) -> Iterator[Accounts]:
     with module_accounts(loaded_db) as made:
         made.add("contributor", Role.CONTRIBUTOR, HART)

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
-from api.app import create_app
-from graph.db import Database
-from graph.settings import Settings
 from tests.test_api import gql
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 EXAMPLES = re.findall(r"```graphql\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
-
-
-@pytest.fixture(scope="module")
-def client(loaded_db: Database, neo4j_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(neo4j_settings)) as test_client:
-        yield test_client
 
 
 def test_readme_has_the_examples() -> None:

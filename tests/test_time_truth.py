@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -22,9 +21,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from api.app import create_app
 from graph.db import Database
-from graph.settings import Settings
 from loaders.sources import DATA_DIR
 
 YEARS = (2011, 2012, 2016, 2019, 2024)
@@ -202,12 +199,6 @@ def tier_mix(codes: set[str]) -> str:
 
 
 # -- the API's answers -------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def client(loaded_db: Database, neo4j_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(neo4j_settings)) as test_client:
-        yield test_client
 
 
 def gql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
