@@ -69,7 +69,7 @@ class Recorder:
                 recorder.statements.append((query, dict(parameters or {})))
             return recorder._original(tx, query, parameters)
 
-        Tx.run = run  # type: ignore[method-assign]
+        Tx.run = run  # type: ignore[method-assign,assignment]
 
 
 def median_s(work: Callable[[], object]) -> float:
@@ -105,7 +105,7 @@ def main() -> None:
 
             def direct(statements: list[tuple[str, dict[str, Any]]] = statements) -> None:
                 for text, params in statements:
-                    db.driver.execute_query(text, params, database_=db.name, routing_="r")  # type: ignore[arg-type]
+                    db.driver.execute_query(text, params, database_=db.name, routing_="r")
 
             graphql_s = median_s(lambda query=query: post(query))  # type: ignore[misc]
             direct_s = median_s(direct)

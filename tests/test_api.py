@@ -21,7 +21,8 @@ def gql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     assert "errors" not in body, body.get("errors")
-    return body["data"]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 def gql_errors(client: TestClient, query: str) -> list[dict[str, Any]]:

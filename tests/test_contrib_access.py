@@ -264,7 +264,7 @@ def test_history_and_contacts_are_batched(
     client: TestClient, people: Accounts, with_contact: str
 ) -> None:
     """No N+1: a page of 50 partnerships costs the round trips of a page of 2."""
-    app_db: Database = client.app.state.council_graph.db
+    app_db: Database = client.app.state.council_graph.db  # type: ignore[attr-defined]
     query = """query ($n: Int) { partnerships(first: $n) { nodes { id
       history { at submittedBy { council { name } } } contacts { email } } } }"""
 

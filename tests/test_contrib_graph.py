@@ -153,7 +153,9 @@ def test_accepted_edits_survive_a_bundled_reload(loaded_db: Database, people: Ac
         changes = {d.field: (d.before, d.after) for d in last.changes}
         assert changes["status"] == ("in_development", "abandoned")
         assert "members" not in changes  # values not given are kept
-        assert "https://example.org/hart-rushmoor-decision [2023-02-01]" in changes["sources"][1]
+        assert "https://example.org/hart-rushmoor-decision [2023-02-01]" in (
+            changes["sources"][1] or ""
+        )
 
         report = load_bundled(loaded_db)
         assert any(

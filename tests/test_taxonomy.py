@@ -30,7 +30,7 @@ def test_layers_are_the_csv_rows_in_order() -> None:
 
 
 def test_the_api_views_and_loaders_derive_from_it() -> None:
-    assert [s.value for s in Service] == list(taxonomy.codes())  # type: ignore[attr-defined]
+    assert [s.value for s in Service] == list(taxonomy.codes())
     assert [s.code for s in SERVICES] == list(taxonomy.codes())
     assert len({s.colour for s in SERVICES}) == len(SERVICES)
     lookup = service_area_lookup({s.code: s.label for s in taxonomy.layers()})

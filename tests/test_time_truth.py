@@ -323,6 +323,7 @@ def test_an_ended_partnership_without_an_end_year_stops_at_its_latest_source(
     cases = [p for p in cases if not raw[p.id]["end_year"].strip()]
     assert cases, "the bundled data has ended partnerships with no end year"
     for p in cases:
+        assert p.end is not None
         last = gql(client, PARTNERSHIP, id=p.id, year=p.end)["partnership"]
         after = gql(client, PARTNERSHIP, id=p.id, year=p.end + 1)["partnership"]
         assert last["activeIn"] is True, p.id
