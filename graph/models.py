@@ -1,0 +1,254 @@
+"""The domain's typed models: what the repository returns and the API, views and analysis use.
+
+Frozen dataclasses, built from the graph by ``graph.repository``; the rules they apply
+(a partnership's years, a member's years, existence) come from ``graph.rules``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from graph import rules
+from graph.rules import exists_in
+
+__all__ = [
+    "Council",
+    "CouncilLinks",
+    "Freshness",
+    "LgaEdition",
+    "Member",
+    "Membership",
+    "Partnership",
+    "ServiceArea",
+    "Source",
+    "coverage_note",
+    "freshness",
+    "nearest_lga_edition",
+    "pick_council",
+]
+
+
+@dataclass(frozen=True)
+class Council:
+    """A principal council, current or abolished."""
+
+    code: str
+    name: str
+    official_name: str
+    aliases: tuple[str, ...]
+    kind: str
+    tier: str
+    region: str | None
+    population: int | None
+    area_ha: float | None
+    latitude: float | None
+    longitude: float | None
+    valid_from: date
+    valid_to: date | None
+    former_codes: tuple[str, ...]
+
+    def exists_in(self, year: int) -> bool:
+        """Whether the council exists in ``year`` (see :func:`exists_in`)."""
+        return exists_in(self.valid_from, self.valid_to, year)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Council:
+        point = row.get("centroid")
+        return cls(
+            code=row["code"],
+            name=row["name"],
+            official_name=row.get("officialName") or row["name"],
+            aliases=tuple(row.get("aliases") or ()),
+            kind=row["kind"],
+            tier=row["tier"],
+            region=row.get("region"),
+            population=row.get("population"),
+            area_ha=row.get("areaHa"),
+            latitude=point.y if point is not None else None,
+            longitude=point.x if point is not None else None,
+            valid_from=row["validFrom"].to_native(),
+            valid_to=row["validTo"].to_native() if row.get("validTo") is not None else None,
+            former_codes=tuple(row.get("formerCodes") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Member:
+    """A listed member; ``from_year``/``to_year`` are its own years where the sources give them
+    (else it takes the partnership's)."""
+
+    code: str
+    role: str  # "lead" or "partner"
+    from_year: int | None = None
+    to_year: int | None = None
+
+    def covers(self, year: int) -> bool:
+        """Whether the member counts in ``year`` by its own years (``graph.rules``)."""
+        return rules.member_covers(self.from_year, self.to_year, year)
+
+
+@dataclass(frozen=True)
+class Source:
+    url: str
+    date: str | None
+
+
+@dataclass(frozen=True)
+class Partnership:
+    """A shared-service arrangement as listed in the data (members as named by the source)."""
+
+    id: str
+    name: str
+    status: str
+    start_year: int | None
+    end_year: int | None
+    annual_savings_gbp: int | None
+    savings_note: str | None
+    notes: str | None
+    services: tuple[str, ...]
+    members: tuple[Member, ...]
+    sources: tuple[Source, ...]
+    first_evidence_year: int | None = None
+    last_evidence_year: int | None = None
+
+    @property
+    def lead_code(self) -> str | None:
+        return next((m.code for m in self.members if m.role == "lead"), None)
+
+    def span(self) -> rules.Span:
+        """The years it runs, with the basis of its start year (``graph.rules``)."""
+        return rules.partnership_span(
+            status=self.status,
+            start_year=self.start_year,
+            end_year=self.end_year,
+            first_evidence=self.first_evidence_year,
+            last_evidence=self.last_evidence_year,
+        )
+
+    def not_confirmed_since(self, year: int) -> int | None:
+        """Its latest source's year when that is too old to confirm it in ``year``."""
+        return rules.not_confirmed_since(self.status, self.last_evidence_year, year)
+
+    def years_phrase(self, year: int | None = None) -> str:
+        """Its years as an officer reads them, e.g. "since 2012 (stated)"."""
+        return rules.years_phrase(
+            self.span(), last_evidence=self.last_evidence_year, year=year, status=self.status
+        )
+
+
+@dataclass(frozen=True)
+class ServiceArea:
+    code: str
+    label: str
+    office: str  # "back" or "front"
+    description: str
+
+
+@dataclass(frozen=True)
+class Membership:
+    """An effective member of an active partnership in a given year (after member years and
+    succession), with the partnership's facts a reason needs: its effective start year and
+    the basis of it, and the year of its latest dated source. ``member_from``/``member_to``
+    are the member's own years where the sources give them (for a successor, those of the
+    councils it stands for); None where it takes the partnership's."""
+
+    partnership_id: str
+    code: str
+    role: str
+    services: tuple[str, ...] = ()
+    start_year: int | None = None
+    start_basis: str = rules.YearBasis.STATED.value
+    last_evidence_year: int | None = None
+    status: str = "operational"
+    partnership_name: str = ""
+    member_from: int | None = None
+    member_to: int | None = None
+
+
+@dataclass(frozen=True)
+class CouncilLinks:
+    """A council's structural relationships, by code."""
+
+    borders: tuple[str, ...]
+    county: str | None
+    districts: tuple[str, ...]
+    succeeded_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LgaEdition:
+    """One edition of the LGA's own published totals (reference data, text as published)."""
+
+    edition: str
+    year: int
+    seq: int
+    arrangements: str | None
+    arrangements_count: int | None
+    councils_sharing: str | None
+    savings_gbp_m: str | None
+    savings_basis: str | None
+    breakdown: str | None
+    sources: tuple[str, ...]
+
+
+def nearest_lga_edition(editions: Sequence[LgaEdition], year: int) -> LgaEdition | None:
+    """The latest edition published in or before ``year``, else the earliest one."""
+    ordered = sorted(editions, key=lambda e: (e.year, e.seq))
+    before = [e for e in ordered if e.year <= year]
+    return before[-1] if before else (ordered[0] if ordered else None)
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How the year's active partnerships are known: how many are operational on evidence more
+    than five years old ("not confirmed since"), and how many have no dated source at all."""
+
+    on_old_evidence: int
+    undated: int
+
+
+def freshness(memberships: Iterable[Membership], year: int) -> Freshness:
+    """:class:`Freshness` of the partnerships named by ``memberships`` (rows of one year)."""
+    first = {m.partnership_id: m for m in memberships}
+    return Freshness(
+        on_old_evidence=sum(
+            1
+            for m in first.values()
+            if rules.not_confirmed_since(m.status, m.last_evidence_year, year) is not None
+        ),
+        undated=sum(1 for m in first.values() if m.start_basis == rules.YearBasis.UNKNOWN),
+    )
+
+
+def coverage_note(year: int, total: int, edition: LgaEdition | None) -> str:
+    """Why this data's count of active partnerships differs from the LGA's, in words."""
+    ours = (
+        f"Council Graph counts {total} partnerships active in {year}: each one named by a cited "
+        "public source (council papers, news, trade press), with two or more member councils "
+        "that year."
+    )
+    if edition is None:
+        return ours + " The LGA's published totals are not loaded."
+    when = (
+        f"its {edition.edition} edition"
+        if edition.year <= year
+        else f"no edition was published by {year}; its earliest ({edition.edition})"
+    )
+    counted = edition.arrangements or "an unstated number of"
+    return (
+        f"{ours} The LGA's map counted what councils reported to it ({when}: {counted} "
+        "arrangements), including arrangements no public source describes and some counted "
+        "once per service; so the two counts differ, most of all in the early years, and "
+        "neither is a census."
+    )
+
+
+def pick_council(matches: Sequence[Council], year: int | None = None) -> Council | None:
+    """The council meant by a name several councils share across eras (Dorset County
+    Council, Dorset Council): the one existing in ``year`` when given, else the one that
+    exists now, else the most recent."""
+    existing = [c for c in matches if year is not None and c.exists_in(year)]
+    return max(existing or matches, key=lambda c: (c.valid_to is None, c.valid_from), default=None)
