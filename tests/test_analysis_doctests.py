@@ -17,6 +17,7 @@ MODULES = [
     "graph.analysis.network",
     "graph.analysis.peers",
     "graph.analysis.projection",
+    "graph.analysis.similarity",
     "tests.support.synthetic_network",
 ]
 
