@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -110,6 +111,12 @@ class CouncilGraphQL(GraphQL[Context, None]):
                 requestId=context.request_id,
             )
             return ExecutionResult(data=None, errors=[error])
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return super().decode_json(data)
+        except RecursionError:  # a body of nested brackets: refuse it as strawberry would
+            raise HTTPException(400, "Unable to parse request body as JSON") from None
 
     def encode_json(self, data: object) -> str | bytes:
         encoded = super().encode_json(data)
