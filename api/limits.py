@@ -3,7 +3,7 @@
 One home for them: :class:`Limits` is read once at start-up (``create_app``) from the
 environment over the ``.env`` file, like :class:`graph.settings.Settings`, and handed to
 whatever enforces each limit. ``python -m api.limits`` prints the table that
-``docs/limits.md`` carries (``make limits-docs``).
+``docs/limits.md`` carries; ``python -m api.limits docs/limits.md`` writes it there.
 
 The page sizes (``first``, default 20, at most 100) and the cap on unpaginated lists are part
 of the schema's contract rather than settings; they live in ``api/types.py`` and
@@ -167,5 +167,22 @@ def markdown_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+BEGIN = "<!-- limits: written by `python -m api.limits docs/limits.md` -->\n"
+END = "<!-- /limits -->\n"
+
+
+def write_docs(path: Path) -> None:
+    """Replace the table between the markers in ``path`` with :func:`markdown_table`."""
+    text = path.read_text(encoding="utf-8")
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    path.write_text(head + BEGIN + markdown_table() + END + tail, encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(markdown_table(), end="")
+    import sys
+
+    if len(sys.argv) > 1:
+        write_docs(Path(sys.argv[1]))
+    else:
+        print(markdown_table(), end="")
