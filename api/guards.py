@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
@@ -43,6 +44,7 @@ __all__ = [
     "QueryLimits",
     "limit_error",
     "set_validation_budget",
+    "shape_problems",
     "variables_problem",
 ]
 
@@ -231,8 +233,9 @@ def shape_problems(
 
 
 def whole(cost: float) -> int:
-    """A cost as a whole number, rounded up (an expected count of values)."""
-    return -int(-cost // 1)
+    """A cost as a whole number, rounded up (an expected count of values); astronomical
+    costs (even infinite ones, from thousands of doubling fragments) show as 10**18."""
+    return math.ceil(min(cost, 1e18))
 
 
 class QueryLimits(SchemaExtension):

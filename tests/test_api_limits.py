@@ -12,12 +12,14 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import get_introspection_query
+from graphql import get_introspection_query, parse
 from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.errors import SafeErrors
+from api.guards import shape_problems
 from api.limits import Limits, markdown_table
+from api.schema import build_schema
 from graph.db import Database, GraphUnavailable, StatementTimeout, connect
 from graph.settings import Secret, Settings, SettingsError
 
@@ -91,6 +93,16 @@ def test_a_nested_query_inside_depth_and_alias_limits_is_refused_by_cost(
     body, elapsed = post(client, aliased)
     assert refusal(body)["extensions"]["cost"] == LIMITS.max_aliases * error["extensions"]["cost"]
     assert elapsed < 0.5
+
+
+def test_thousands_of_chained_fragments_are_refused_not_crashed() -> None:
+    """Past the token limit (if it were raised): astronomical costs, Python's recursion limit."""
+    schema = build_schema(LIMITS)._schema
+    (error,) = shape_problems(schema, parse(fan_out(400)), {}, LIMITS)
+    assert error.message == f"query cost {10**18} exceeds the budget of {LIMITS.max_cost}"
+    (error,) = shape_problems(schema, parse(fan_out(3000)), {}, LIMITS)
+    assert error.message == "the query nests fragments too deeply"
+    assert error.extensions == {"code": "DEPTH_LIMIT"}
 
 
 def test_a_query_within_budget_is_answered(client: TestClient) -> None:
