@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -9,6 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -18,9 +20,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
 from api.auth import AccessControl
 from api.context import Context
+from api.guards import BodySizeLimit, limit_error, set_validation_budget, variables_problem
+from api.limits import Limits
 from api.playground import graphiql_html, home_html, static_files
 from api.schema import build_schema
 from graph import repository as repo
@@ -52,11 +58,13 @@ class AppState:
 
 
 class CouncilGraphQL(GraphQL[Context, None]):
-    """strawberry's view with the offline playground and a typed per-request context."""
+    """strawberry's view with the offline playground, a typed per-request context and the
+    limits that apply around a whole operation: variables, wall-clock time, response size."""
 
-    def __init__(self, state: AppState, **kwargs: Any) -> None:
-        super().__init__(build_schema(), **kwargs)
+    def __init__(self, state: AppState, limits: Limits, **kwargs: Any) -> None:
+        super().__init__(build_schema(limits), **kwargs)
         self.state = state
+        self.limits = limits
         self.access = AccessControl(state.db)  # bearer tokens, submission rate limit
 
     async def get_context(self, request: Any, response: Any) -> Context:
@@ -72,17 +80,83 @@ class CouncilGraphQL(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Any) -> HTMLResponse:
         return HTMLResponse(graphiql_html("/graphql", "/static"))
 
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        problem = variables_problem(request_data.variables, self.limits)
+        if problem is not None:
+            return ExecutionResult(data=None, errors=[problem])
+        seconds = self.limits.request_timeout_s
+        try:
+            # Statements already sent run on in their worker threads until Neo4j's own
+            # statement timeout stops them; the client is answered now.
+            return await asyncio.wait_for(
+                super().execute_single(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                ),
+                timeout=seconds,
+            )
+        except TimeoutError:
+            log.warning("request %s stopped after %g s", context.request_id, seconds)
+            error = limit_error(
+                f"the request took longer than {seconds:g} s and was stopped",
+                "REQUEST_TIMEOUT",
+                limitSeconds=seconds,
+                requestId=context.request_id,
+            )
+            return ExecutionResult(data=None, errors=[error])
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return super().decode_json(data)
+        except RecursionError:  # a body of nested brackets: refuse it as strawberry would
+            raise HTTPException(400, "Unable to parse request body as JSON") from None
+
+    def encode_json(self, data: object) -> str | bytes:
+        encoded = super().encode_json(data)
+        cap = self.limits.max_response_bytes
+        if len(encoded) <= cap:  # ASCII JSON: characters are bytes
+            return encoded
+        log.warning("answer of %d bytes replaced by an error (cap %d)", len(encoded), cap)
+        error = limit_error(
+            f"the answer would be {len(encoded)} bytes, more than the limit of {cap}; "
+            "ask for fewer fields or smaller pages",
+            "RESPONSE_TOO_LARGE",
+            size=len(encoded),
+            limit=cap,
+        )
+        return super().encode_json({"data": None, "errors": [error.formatted]})
+
 
 def create_app(
-    settings: Settings | None = None, *, cors_origins: list[str] | None = None
+    settings: Settings | None = None,
+    *,
+    cors_origins: list[str] | None = None,
+    limits: Limits | None = None,
 ) -> Starlette:
     """Build the app. The driver is created here and closed when the app shuts down.
 
-    The app starts even when Neo4j is down: /ready says so, requests get a clear error, and
-    everything recovers by itself when Neo4j is back (the driver reconnects).
+    The app starts even when Neo4j is down: /ready says so, requests get a clear error
+    within a couple of seconds (short driver retries, ``api/limits.py``), and everything
+    recovers by itself when Neo4j is back (the driver reconnects).
     """
     settings = settings or Settings.from_env()
-    db = connect(settings, verify=False)
+    limits = limits or Limits.from_env()
+    set_validation_budget(limits)
+    db = connect(
+        settings,
+        verify=False,
+        statement_timeout_s=limits.statement_timeout_s,
+        retry_s=limits.db_retry_s,
+        connect_timeout_s=limits.db_connect_timeout_s,
+        fail_fast_s=limits.db_fail_fast_s,
+    )
     state = AppState(db=db, memberships=repo.MembershipCache(), network=NetworkSource(db))
     origins = cors_origins
     if origins is None:
@@ -105,20 +179,24 @@ def create_app(
         try:
             await run_in_threadpool(db.ping)
         except GraphUnavailable as error:
-            return JSONResponse({"status": "unavailable", "reason": str(error)}, status_code=503)
+            log.warning("not ready: %s", error)  # where and why: for the log only
+            return JSONResponse({"status": "unavailable", "reason": error.public}, status_code=503)
         return JSONResponse({"status": "ready"})
 
     async def home(request: Request) -> Response:
         return HTMLResponse(home_html())
 
-    # The views inline vis-network (~0.7 MB): compressed, a national page is a few hundred kB.
-    middleware = [Middleware(GZipMiddleware, minimum_size=1024)]
+    middleware = [
+        Middleware(BodySizeLimit, max_bytes=limits.max_body_bytes),
+        # The views inline vis-network (~0.7 MB): compressed, a national page is a few hundred kB.
+        Middleware(GZipMiddleware, minimum_size=1024),
+    ]
     if origins:  # CORS is off unless origins are configured
         middleware.append(
             Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "Content-Type"])
         )  # fmt: skip
-    graphql = CouncilGraphQL(state)
+    graphql = CouncilGraphQL(state, limits)
     views = ViewDataSource(db)
     routes = [
         Route("/", home),

@@ -22,9 +22,6 @@ from graph.projection import NetworkSource
 K = TypeVar("K")
 V = TypeVar("V")
 
-#: Server-side limit for every statement run on behalf of a GraphQL request.
-REQUEST_TIMEOUT_S = 10.0
-
 
 def _batched(
     fetch: Callable[[Sequence[K]], dict[K, V]],

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from graph.db import GraphUnavailable
+from graph.db import GraphUnavailable, StatementTimeout
 from graph.rules import YearOutOfRange
 
 log = logging.getLogger("councilgraph.api")
@@ -27,7 +27,7 @@ class Forbidden(UserError):
         self.extensions: dict[str, object] = {"code": "FORBIDDEN"}
 
 
-UNAVAILABLE_MESSAGE = "The graph database is unavailable right now; try again shortly."
+UNAVAILABLE_MESSAGE = GraphUnavailable.public
 
 
 class SafeErrors(SchemaExtension):
@@ -51,12 +51,14 @@ class SafeErrors(SchemaExtension):
         if original is None or isinstance(original, UserError | YearOutOfRange):
             return error
         if isinstance(original, GraphUnavailable):
+            # The log has where Neo4j is and why it failed; the client only what it can do.
             log.warning("request %s: %s", request_id, original)
+            code = "STATEMENT_TIMEOUT" if isinstance(original, StatementTimeout) else None
             return GraphQLError(
-                UNAVAILABLE_MESSAGE,
+                original.public,
                 nodes=error.nodes,
                 path=error.path,
-                extensions={"code": "GRAPH_UNAVAILABLE", "requestId": request_id},
+                extensions={"code": code or "GRAPH_UNAVAILABLE", "requestId": request_id},
             )
         log.error("request %s failed", request_id, exc_info=original)
         return GraphQLError(

@@ -6,9 +6,10 @@ from collections import Counter, deque
 from typing import Annotated
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from api.errors import SafeErrors, UserError
+from api.guards import QueryLimits
+from api.limits import Limits
 from api.mutations import ContributionQuery, Mutation
 from api.network import NetworkQuery
 from api.types import (
@@ -43,9 +44,6 @@ from graph import repository as repo
 from graph import rules
 from graph.names import GSS_CODE, normalise
 
-MAX_DEPTH = 10
-MAX_ALIASES = 30
-MAX_TOKENS = 3000
 MAX_LIST = 500  # cap on lists that are not paginated (singletons and the like)
 
 
@@ -440,16 +438,13 @@ async def _stats(info: Info, year: int, service: Service | None) -> Stats:
     )
 
 
-def build_schema() -> strawberry.Schema:
-    """The schema with its safety limits: depth, aliases, tokens, masked errors."""
+def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+    """The schema with its safety limits (``api/limits.py``; default: ``Limits()``) and masked
+    errors."""
+    limits = limits or Limits()
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         # Factories, so each request gets fresh extension instances.
-        extensions=[
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            SafeErrors,
-        ],
+        extensions=[lambda: QueryLimits(limits=limits), SafeErrors],
     )

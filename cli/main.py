@@ -65,13 +65,19 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.auth import WORKERS_ENV
+    from api.limits import Limits
 
     # Each worker process throttles failed sign-ins on its own: tell them how many share the
     # limit (api/auth.py), through the environment they inherit.
     os.environ[WORKERS_ENV] = str(args.workers)
+    if args.graceful_timeout is None:
+        args.graceful_timeout = Limits.from_env().shutdown_timeout_s
+
     uvicorn.run(
         "api.app:create_app", factory=True, host=args.host, port=args.port,
         workers=args.workers, log_level="info",
+        # On SIGTERM, requests in flight get this long; then they are cancelled and it exits.
+        timeout_graceful_shutdown=args.graceful_timeout,
     )  # fmt: skip
     return EXIT_OK
 
@@ -91,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--graceful-timeout",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="after SIGTERM, how long requests in flight may finish "
+        "(default: COUNCILGRAPH_SHUTDOWN_TIMEOUT_S, else 10)",
+    )
     serve.set_defaults(handler=_serve)
 
     _add_data_commands(commands)

@@ -9,6 +9,7 @@ transaction functions on transient errors (so they must be idempotent).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, LiteralString, TypeVar
@@ -26,7 +27,28 @@ DEFAULT_TIMEOUT_S = 60.0
 
 
 class GraphUnavailable(Exception):
-    """Neo4j cannot be reached or refused us; the message is one line naming URI and cause."""
+    """Neo4j cannot be reached or refused us; the message is one line naming URI and cause.
+
+    The message is for logs and the command line. A remote client gets :attr:`public`,
+    which says nothing about where the database is or why it failed.
+    """
+
+    public = "The graph database is unavailable right now; try again shortly."
+
+
+class StatementTimeout(GraphUnavailable):
+    """Neo4j stopped a statement that ran longer than its timeout."""
+
+    public = "The graph database took too long to answer; ask for less, or try again later."
+
+
+#: What Neo4j 5 answers when it stops a transaction at its timeout (ours or its own).
+TIMEOUT_CODES = frozenset(
+    {
+        "Neo.ClientError.Transaction.TransactionTimedOut",
+        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+    }
+)
 
 
 def _unavailable(uri: str, error: Exception) -> GraphUnavailable:
@@ -65,14 +87,31 @@ class Database:
         The database name (NEO4J_DATABASE), ``neo4j`` by default.
     uri:
         Only used in error messages.
+    statement_timeout_s:
+        Neo4j stops any transaction of ours after this long, unless a call asks for another.
+    fail_fast_s:
+        After Neo4j could not be reached, calls in the next ``fail_fast_s`` seconds fail at
+        once with the same error instead of each waiting out the driver's retries; the first
+        call after that tries again, so recovery needs nothing. 0 (the default) turns it off.
     """
 
-    def __init__(self, driver: Driver, name: str = "neo4j", uri: str = "") -> None:
+    def __init__(
+        self,
+        driver: Driver,
+        name: str = "neo4j",
+        uri: str = "",
+        *,
+        statement_timeout_s: float = DEFAULT_TIMEOUT_S,
+        fail_fast_s: float = 0.0,
+    ) -> None:
         self.driver = driver
         self.name = name
         self.uri = uri
+        self.statement_timeout_s = statement_timeout_s
+        self.fail_fast_s = fail_fast_s
         self._round_trips = 0
         self._lock = threading.Lock()
+        self._unreachable: tuple[float, str] | None = None  # (until, why), while failing fast
 
     @property
     def round_trips(self) -> int:
@@ -84,36 +123,51 @@ class Database:
             self._round_trips += 1
 
     @contextmanager
-    def _translated_errors(self) -> Iterator[None]:
+    def _translated_errors(self, timeout: float | None = None) -> Iterator[None]:
+        unreachable = self._unreachable
+        if unreachable is not None and time.monotonic() < unreachable[0]:
+            raise GraphUnavailable(unreachable[1])
         try:
             yield
         except (ServiceUnavailable, SessionExpired, AuthError) as error:
-            raise _unavailable(self.uri, error) from error
+            failure = _unavailable(self.uri, error)
+            if self.fail_fast_s > 0:
+                self._unreachable = (time.monotonic() + self.fail_fast_s, str(failure))
+            raise failure from error
+        except Neo4jError as error:
+            if error.code in TIMEOUT_CODES:
+                limit = f" after {timeout:g} s" if timeout is not None else ""
+                raise StatementTimeout(
+                    f"Neo4j at {self.uri} stopped a statement{limit} (its timeout)"
+                ) from error
+            raise
         except DriverError as error:
-            if isinstance(error, Neo4jError):
-                raise
             raise _unavailable(self.uri, error) from error
 
-    def read_transaction(self, work: Callable[[Tx], T], *, timeout: float = DEFAULT_TIMEOUT_S) -> T:
-        """Run ``work`` in a read transaction (routed to a reader in a cluster)."""
+    def read_transaction(self, work: Callable[[Tx], T], *, timeout: float | None = None) -> T:
+        """Run ``work`` in a read transaction (routed to a reader in a cluster).
 
-        @neo4j.unit_of_work(timeout=timeout)
+        ``timeout`` (default: the statement timeout) is enforced by Neo4j; a transaction that
+        runs longer raises :class:`StatementTimeout`.
+        """
+        limit = self.statement_timeout_s if timeout is None else timeout
+
+        @neo4j.unit_of_work(timeout=limit)
         def unit(tx: ManagedTransaction) -> T:
             return work(Tx(tx, self))
 
-        with self._translated_errors(), self.driver.session(database=self.name) as session:
+        with self._translated_errors(limit), self.driver.session(database=self.name) as session:
             return session.execute_read(unit)
 
-    def write_transaction(
-        self, work: Callable[[Tx], T], *, timeout: float = DEFAULT_TIMEOUT_S
-    ) -> T:
+    def write_transaction(self, work: Callable[[Tx], T], *, timeout: float | None = None) -> T:
         """Run ``work`` in one write transaction; the driver may retry it, so keep it idempotent."""
+        limit = self.statement_timeout_s if timeout is None else timeout
 
-        @neo4j.unit_of_work(timeout=timeout)
+        @neo4j.unit_of_work(timeout=limit)
         def unit(tx: ManagedTransaction) -> T:
             return work(Tx(tx, self))
 
-        with self._translated_errors(), self.driver.session(database=self.name) as session:
+        with self._translated_errors(limit), self.driver.session(database=self.name) as session:
             return session.execute_write(unit)
 
     def read(
@@ -121,7 +175,7 @@ class Database:
         query: LiteralString,
         parameters: Mapping[str, Any] | None = None,
         *,
-        timeout: float = DEFAULT_TIMEOUT_S,
+        timeout: float | None = None,
     ) -> list[dict[str, Any]]:
         """Run one read statement in its own read transaction."""
         return self.read_transaction(lambda tx: tx.run(query, parameters), timeout=timeout)
@@ -131,7 +185,7 @@ class Database:
         query: LiteralString,
         parameters: Mapping[str, Any] | None = None,
         *,
-        timeout: float = DEFAULT_TIMEOUT_S,
+        timeout: float | None = None,
     ) -> list[dict[str, Any]]:
         """Run one write statement in its own write transaction."""
         return self.write_transaction(lambda tx: tx.run(query, parameters), timeout=timeout)
@@ -151,20 +205,53 @@ class Database:
         return f"{rows[0]['version']} {rows[0]['edition']}" if rows else "unknown"
 
 
-def connect(settings: Settings, *, verify: bool = True) -> Database:
-    """Create the process's driver and wrap it; with ``verify``, fail fast with one clear line."""
+def connect(
+    settings: Settings,
+    *,
+    verify: bool = True,
+    statement_timeout_s: float = DEFAULT_TIMEOUT_S,
+    retry_s: float = 15,
+    connect_timeout_s: float = 30,
+    fail_fast_s: float = 0.0,
+) -> Database:
+    """Create the process's driver and wrap it; with ``verify``, fail fast with one clear line.
+
+    The defaults suit the command line, which would rather wait out a restarting server.
+    The API passes much shorter ones (``api/limits.py``): while Neo4j is down, a request
+    should fail within a couple of seconds, not wait for the driver's retries.
+
+    Parameters
+    ----------
+    statement_timeout_s:
+        Neo4j's limit on each transaction, unless a call asks for another.
+    retry_s:
+        How long the driver keeps retrying a transaction that failed on a transient error or
+        a lost connection (the first retry comes about 1 s after the failure).
+    connect_timeout_s:
+        How long opening one connection may take.
+    fail_fast_s:
+        See :class:`Database`.
+    """
     try:
         driver = GraphDatabase.driver(
             settings.uri,
             auth=(settings.username, settings.password.value),
-            connection_acquisition_timeout=10,
-            max_transaction_retry_time=15,
+            connection_timeout=connect_timeout_s,
+            # Waiting for a free connection from the pool may include opening one.
+            connection_acquisition_timeout=max(10, connect_timeout_s + 1),
+            max_transaction_retry_time=retry_s,
             # Schema-less queries on an empty database warn about unknown labels; not news.
             notifications_min_severity="OFF",
         )
     except (ValueError, DriverError) as error:
         raise GraphUnavailable(f"Invalid NEO4J_URI {settings.uri!r}: {error}") from error
-    database = Database(driver, settings.database, settings.uri)
+    database = Database(
+        driver,
+        settings.database,
+        settings.uri,
+        statement_timeout_s=statement_timeout_s,
+        fail_fast_s=fail_fast_s,
+    )
     if verify:
         try:
             database.ping()

@@ -27,28 +27,14 @@ from loaders.sources import DATA_DIR
 YEARS = (2011, 2012, 2016, 2019, 2024)
 CURRENT = date.today().year
 PRINCIPAL = {"CTY", "NMD", "UA", "MD", "LBO", "CC"}
-SERVICES = (
-    "revenues_benefits",
-    "legal",
-    "management",
-    "procurement",
-    "ict",
-    "hr_payroll",
-    "finance_audit_fraud",
-    "property_assets",
-    "building_control_regulatory",
-    "customer_services",
-    "waste_environment",
-    "planning",
-    "environmental_health_licensing",
-    "childrens_services",
-    "adult_social_care_health",
-)
 
 
 def _rows(relative: str) -> list[dict[str, str]]:
     with (DATA_DIR / relative).open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+SERVICES = tuple(row["code"] for row in _rows("taxonomy/service_areas.csv"))
 
 
 @dataclass(frozen=True)
@@ -251,12 +237,14 @@ def test_singletons_bordering_sharers_equal_the_rules_for_every_service(
     for pair in pairs:
         borders.setdefault(pair["a"], set()).add(pair["b"])
         borders.setdefault(pair["b"], set()).add(pair["a"])
-    fields = " ".join(
-        f"{s}: singletonsBorderingSharers(year: $year, service: {s.upper()}) "
-        "{ council { code } sharingNeighbours { code } }"
-        for s in SERVICES
-    )
-    data = gql(client, f"query ($year: Int) {{ {fields} }}", year=year)
+    data: dict[str, Any] = {}
+    for start in range(0, len(SERVICES), 3):  # three services a request: within the cost budget
+        fields = " ".join(
+            f"{s}: singletonsBorderingSharers(year: $year, service: {s.upper()}) "
+            "{ council { code } sharingNeighbours { code } }"
+            for s in SERVICES[start : start + 3]
+        )
+        data |= gql(client, f"query ($year: Int) {{ {fields} }}", year=year)
     councils = existing(year)
     for service in SERVICES:
         sharers = set().union(*active(year, service).values())

@@ -15,6 +15,7 @@ page itself is built in a worker thread (Neo4j reads and layout are blocking).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Protocol
 
@@ -23,11 +24,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from graph.db import GraphUnavailable
 from visualisation.model import ViewData
 from visualisation.options import ViewOptions, ViewOptionsError
 from visualisation.views import UnknownCouncilError, render_council, render_map, render_network
 
 __all__ = ["ViewSource", "view_routes"]
+
+log = logging.getLogger("councilgraph.views")
 
 # Pages are self-contained: forbid anything but inline script/style and data: images,
 # so even a rendering bug could not load or send anything elsewhere.
@@ -84,8 +88,6 @@ def view_routes(
         defaults to ``graph.db.GraphUnavailable``.
     """
     if not unavailable:
-        from graph.db import GraphUnavailable
-
         unavailable = (GraphUnavailable,)
 
     def handler(kind: str) -> Callable[[Request], object]:
@@ -112,9 +114,10 @@ def view_routes(
             except UnknownCouncilError as error:
                 return PlainTextResponse(str(error), status_code=404)
             except unavailable as error:
-                return PlainTextResponse(
-                    f"The graph database is unavailable: {error}", status_code=503
-                )
+                # Where the database is and why it failed go to the log, not to the page.
+                log.warning("%s: %s", request.url.path, error)
+                public = getattr(error, "public", GraphUnavailable.public)
+                return PlainTextResponse(public, status_code=503)
 
         return endpoint
 

@@ -1,0 +1,280 @@
+"""Where the limits of ``api/limits.py`` are enforced, in the order a request meets them.
+
+1. :class:`BodySizeLimit` (ASGI middleware): the body is counted as it arrives; past
+   ``max_body_bytes`` the answer is HTTP 413 before anything is parsed.
+2. :func:`variables_problem`: the count of values in ``variables`` and the length of every
+   string in them, before the query is parsed.
+3. :class:`QueryLimits` (schema extension): the token limit while parsing; then, in a worker
+   thread so the event loop keeps serving, the query's strings, depth, aliases, introspection
+   and cost (``api/cost.py``, linear in the document) and only then graphql-core's own
+   validation.
+4. The wall-clock limit and the response-size cap are applied by the GraphQL view
+   (``api/app.py``).
+
+Every refusal is a GraphQL error whose ``extensions.code`` names the limit, with the
+measured value and the limit beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
+
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+)
+from graphql.validation.rules import overlapping_fields_can_be_merged
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
+
+from api.cost import estimates_for, longest_string, measure
+from api.limits import Limits
+
+__all__ = [
+    "BodySizeLimit",
+    "QueryLimits",
+    "limit_error",
+    "set_validation_budget",
+    "shape_problems",
+    "variables_problem",
+]
+
+log = logging.getLogger("councilgraph.api")
+
+
+def set_validation_budget(limits: Limits) -> None:
+    """Bound graphql-core's check that same-named fields can merge (quadratic in them).
+
+    Its default budget lets one hostile document cost over a second of CPU; real queries
+    spend none of it. graphql-core documents this module attribute as the knob and reads it
+    when each validation starts; it is process-wide, so the last app created sets it.
+    """
+    overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET = limits.max_validation_work
+
+
+def limit_error(message: str, code: str, **measured: object) -> GraphQLError:
+    """A refusal naming the limit (``code``) and what was measured against it."""
+    return GraphQLError(message, extensions={"code": code, **measured})
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``max_bytes`` with HTTP 413, counting what arrives.
+
+    The body is read here (it is small, by definition) and handed on whole, so the app never
+    starts on a request it would have to abandon halfway through its body.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._refuse(send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # later calls wait for the disconnect, as usual
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, send: Send) -> None:
+        error = limit_error(
+            f"the request body is larger than the limit of {self.max_bytes} bytes",
+            "BODY_TOO_LARGE",
+            limit=self.max_bytes,
+        )
+        body = json.dumps({"errors": [error.formatted]}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def variables_problem(variables: Mapping[str, Any] | None, limits: Limits) -> GraphQLError | None:
+    """Too many values in ``variables``, or a string in them too long; None if neither."""
+    count = 0
+    pending: list[Any] = [variables or {}]
+    while pending:
+        value = pending.pop()
+        count += 1
+        if count > limits.max_variable_values:
+            return limit_error(
+                f"the variables hold more than {limits.max_variable_values} values",
+                "VARIABLES_LIMIT",
+                limit=limits.max_variable_values,
+            )
+        if isinstance(value, str) and len(value) > limits.max_string_chars:
+            return _long_string(len(value), limits)
+        if isinstance(value, Mapping):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return None
+
+
+def _long_string(length: int, limits: Limits) -> GraphQLError:
+    return limit_error(
+        f"a string of {length} characters is longer than the limit of {limits.max_string_chars}",
+        "STRING_LIMIT",
+        length=length,
+        limit=limits.max_string_chars,
+    )
+
+
+def shape_problems(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables: Mapping[str, Any],
+    limits: Limits,
+) -> list[GraphQLError]:
+    """The limits ``document`` breaks, measured without running it; empty when none."""
+    longest = longest_string(document)
+    if longest > limits.max_string_chars:
+        return [_long_string(longest, limits)]
+    problems: list[GraphQLError] = []
+    for operation in document.definitions:
+        if not isinstance(operation, OperationDefinitionNode):
+            continue
+        try:
+            shape = measure(
+                schema, document, operation, variables=variables, estimates=estimates_for(schema)
+            )
+        except RecursionError:
+            return [limit_error("the query nests fragments too deeply", "DEPTH_LIMIT")]
+        if shape is None:
+            continue  # a fragment cycle: graphql-core's validation reports it
+        if shape.introspection and not limits.introspection:
+            problems.append(
+                limit_error("introspection is switched off on this server", "INTROSPECTION_OFF")
+            )
+        if shape.depth > limits.max_depth:
+            problems.append(
+                limit_error(
+                    f"query depth {shape.depth} exceeds maximum operation depth of "
+                    f"{limits.max_depth}",
+                    "DEPTH_LIMIT",
+                    depth=shape.depth,
+                    limit=limits.max_depth,
+                )
+            )
+        if shape.introspection_depth > limits.max_introspection_depth:
+            problems.append(
+                limit_error(
+                    f"introspection depth {shape.introspection_depth} exceeds the limit of "
+                    f"{limits.max_introspection_depth}",
+                    "INTROSPECTION_DEPTH_LIMIT",
+                    depth=shape.introspection_depth,
+                    limit=limits.max_introspection_depth,
+                )
+            )
+        if shape.aliases > limits.max_aliases:
+            problems.append(
+                limit_error(
+                    f"{shape.aliases} aliases is more than the limit of {limits.max_aliases} "
+                    "aliases",
+                    "ALIAS_LIMIT",
+                    aliases=shape.aliases,
+                    limit=limits.max_aliases,
+                )
+            )
+        if shape.cost > limits.max_cost:
+            cost = whole(shape.cost)
+            problems.append(
+                limit_error(
+                    f"query cost {cost} exceeds the budget of {limits.max_cost}",
+                    "COST_LIMIT",
+                    cost=cost,
+                    budget=limits.max_cost,
+                )
+            )
+    return problems
+
+
+def whole(cost: float) -> int:
+    """A cost as a whole number, rounded up (an expected count of values); astronomical
+    costs (even infinite ones, from thousands of doubling fragments) show as 10**18."""
+    return math.ceil(min(cost, 1e18))
+
+
+class QueryLimits(SchemaExtension):
+    """Token limit on parsing; shape and cost, then validation, off the event loop.
+
+    graphql-core's validation is bounded but not cheap on hostile documents (up to about a
+    second of CPU for its overlapping-fields check), and our measuring is linear but still
+    CPU: both run in a worker thread, so ``/health`` and other requests are served meanwhile.
+    """
+
+    def __init__(self, *, limits: Limits) -> None:
+        self.limits = limits
+
+    def on_operation(self) -> Iterator[None]:
+        self.execution_context.parse_options["max_tokens"] = self.limits.max_tokens
+        yield
+
+    async def on_validate(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and context.pre_execution_errors is None:
+            # Setting the errors (even to none) tells strawberry validation has been done.
+            context.pre_execution_errors = await run_in_threadpool(
+                self._check,
+                context.schema._schema,
+                document,
+                dict(context.variables or {}),
+                context.validation_rules,
+            )
+        yield
+
+    def _check(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        variables: dict[str, Any],
+        rules: tuple[type[ASTValidationRule], ...],
+    ) -> list[GraphQLError]:
+        problems = shape_problems(schema, document, variables, self.limits)
+        if problems:
+            return problems
+        return validate_document(schema, document, rules)
