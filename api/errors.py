@@ -9,12 +9,13 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from graph.db import GraphUnavailable, StatementTimeout
+from graph.errors import CouncilGraphError, UnknownCouncil
 from graph.rules import YearOutOfRange
 
 log = logging.getLogger("councilgraph.api")
 
 
-class UserError(Exception):
+class UserError(CouncilGraphError):
     """A request the API cannot answer as asked; the message says what would be valid."""
 
 
@@ -48,8 +49,14 @@ class SafeErrors(SchemaExtension):
     @staticmethod
     def _safe(error: GraphQLError, request_id: str) -> GraphQLError:
         original = error.original_error
-        if original is None or isinstance(original, UserError | YearOutOfRange):
+        if original is None or isinstance(original, UserError):
             return error
+        if isinstance(original, UnknownCouncil | YearOutOfRange):
+            # The domain's own errors say what would be valid; they carry the API's codes here.
+            kind = "NOT_FOUND" if isinstance(original, UnknownCouncil) else "BAD_USER_INPUT"
+            return GraphQLError(
+                str(original), nodes=error.nodes, path=error.path, extensions={"code": kind}
+            )
         if isinstance(original, GraphUnavailable):
             # The log has where Neo4j is and why it failed; the client only what it can do.
             log.warning("request %s: %s", request_id, original)

@@ -22,6 +22,7 @@ from api.types import (
     paginate,
 )
 from graph import analysis, rules
+from graph import repository as repo
 from graph.analysis import NetworkAnalysis
 
 MAX_PEERS = 50
@@ -210,7 +211,10 @@ class PeerSearch:
     )
 
 
-CodeArg = Annotated[str, strawberry.argument(description="GSS code of the asking council.")]
+CodeArg = Annotated[
+    str,
+    strawberry.argument(description="The asking council: its GSS code or any form of its name."),
+]
 LimitArg = Annotated[int, strawberry.argument(description=f"How many (1 to {MAX_PEERS}).")]
 
 
@@ -219,10 +223,9 @@ async def _peer_search(
 ) -> PeerSearch:
     if not 1 <= limit <= MAX_PEERS:
         raise UserError(f"limit must be between 1 and {MAX_PEERS} (got {limit})")
-    asker = await info.context.loaders.council.load(code.strip().upper())
-    if asker is None:
-        raise UserError(f"no council has the GSS code {code!r}")
     y = _year(year)
+    councils = await info.context.all_councils()
+    asker = repo.find_council(councils, code, y)
     if not asker.exists_in(y):
         raise UserError(f"{asker.name} did not exist in {y}; ask about a year it existed")
     version = await info.context.data_version()

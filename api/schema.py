@@ -42,7 +42,7 @@ from api.types import (
 )
 from graph import repository as repo
 from graph import rules
-from graph.names import GSS_CODE, normalise
+from graph.names import normalise
 
 MAX_LIST = 500  # cap on lists that are not paginated (singletons and the like)
 
@@ -338,13 +338,7 @@ async def _filtered_partnerships(info: Info, f: PartnershipFilter) -> list[repo.
         councils = {c.code: c for c in found if c is not None}
     council_code = None
     if f.council:
-        is_code = GSS_CODE.fullmatch(f.council.strip().upper()) is not None
-        target = await _resolve_council(
-            info, f.council if is_code else None, None if is_code else f.council
-        )
-        if target is None:
-            raise UserError(f"filter.council: no council matches {f.council!r}")
-        council_code = target.code
+        council_code = repo.find_council(await _all_councils(info), f.council, f.active_in).code
     statuses = {s.value for s in f.status} if f.status else None
     chosen = []
     for p in sorted(partnerships, key=lambda p: (p.name.lower(), p.id)):

@@ -11,27 +11,16 @@ from rich.table import Table
 from graph import repository as repo
 from graph import rules, taxonomy
 from graph.db import Database
-from graph.names import GSS_CODE, normalise
+from graph.errors import UnknownCouncil
 from graph.projection import NetworkSource
 
 SERVICE_CODES = taxonomy.codes()
 
 
-class CouncilNotFound(LookupError):
-    """No council, or several, match what the user typed."""
-
-
 def find_council(db: Database, text: str, year: int) -> repo.Council:
-    """A council by GSS code or any alias; the one existing in ``year`` when names repeat."""
-    if GSS_CODE.fullmatch(text.strip().upper()):
-        by_code = repo.councils_by_codes(db, [text.strip().upper()])
-        if by_code:
-            return next(iter(by_code.values()))
-        raise CouncilNotFound(f"no council has the GSS code {text!r}")
-    found = repo.pick_council(repo.councils_by_alias_key(db, normalise(text)), year)
-    if found is None:
-        raise CouncilNotFound(f"no council is called {text!r} (try its GSS code)")
-    return found
+    """A council by GSS code or any form of its name; :class:`UnknownCouncil` (with the
+    closest councils) when none matches."""
+    return repo.find_council(repo.all_councils(db), text, year)
 
 
 def add_peers_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +35,7 @@ def run_peers(args: argparse.Namespace, db: Database) -> int:
     try:
         rules.check_year(args.year, what="--year")
         asker = find_council(db, args.council, args.year)
-    except (CouncilNotFound, rules.YearOutOfRange) as error:
+    except (UnknownCouncil, rules.YearOutOfRange) as error:
         console.print(f"councilgraph: {error}", style="red")
         return 1
     network = NetworkSource(db)

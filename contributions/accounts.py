@@ -22,6 +22,7 @@ from enum import Enum
 from typing import Any, LiteralString
 
 from graph.db import Database, Tx
+from graph.errors import CouncilGraphError
 
 __all__ = [
     "AccountError",
@@ -45,11 +46,11 @@ _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,60}")
 MAX_EXPIRY_DAYS = 3650
 
 
-class AccountError(ValueError):
+class AccountError(CouncilGraphError, ValueError):
     """An account cannot be made or changed as asked; the message says what would work."""
 
 
-class AuthenticationError(Exception):
+class AuthenticationError(CouncilGraphError):
     """A bearer token is refused; the message says why and what to do."""
 
 

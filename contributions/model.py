@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Any
 
 from graph import taxonomy
+from graph.errors import CouncilGraphError
 from loaders.errors import DataError
 
 #: Input fields a submission may set, as named in the GraphQL input -> the loaders' field.
@@ -47,7 +48,7 @@ _PHONE = re.compile(r"\+?[0-9 ()\-]{6,30}")
 _URL = re.compile(r"https?://[^\s;]+", re.IGNORECASE)
 
 
-class ContributionError(Exception):
+class ContributionError(CouncilGraphError):
     """A contribution request that cannot be done as asked; the message says why."""
 
 

@@ -18,6 +18,7 @@ import neo4j
 from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
+from graph.errors import CouncilGraphError
 from graph.settings import Settings
 
 T = TypeVar("T")
@@ -26,7 +27,7 @@ T = TypeVar("T")
 DEFAULT_TIMEOUT_S = 60.0
 
 
-class GraphUnavailable(Exception):
+class GraphUnavailable(CouncilGraphError):
     """Neo4j cannot be reached or refused us; the message is one line naming URI and cause.
 
     The message is for logs and the command line. A remote client gets :attr:`public`,

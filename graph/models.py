@@ -6,12 +6,15 @@ Frozen dataclasses, built from the graph by ``graph.repository``; the rules they
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from graph import rules
+from graph.errors import UnknownCouncil
+from graph.names import GSS_CODE, normalise
 from graph.rules import exists_in
 
 __all__ = [
@@ -24,7 +27,9 @@ __all__ = [
     "Partnership",
     "ServiceArea",
     "Source",
+    "council_label",
     "coverage_note",
+    "find_council",
     "freshness",
     "nearest_lga_edition",
     "pick_council",
@@ -252,3 +257,44 @@ def pick_council(matches: Sequence[Council], year: int | None = None) -> Council
     exists now, else the most recent."""
     existing = [c for c in matches if year is not None and c.exists_in(year)]
     return max(existing or matches, key=lambda c: (c.valid_to is None, c.valid_from), default=None)
+
+
+def council_label(council: Council) -> str:
+    """How a council is named in suggestions: "Basingstoke and Deane (E07000084, 1974-)"."""
+    until = "" if council.valid_to is None else str(council.valid_to.year)
+    return f"{council.name} ({council.code}, {council.valid_from.year}-{until})"
+
+
+def find_council(councils: Sequence[Council], text: str, year: int | None = None) -> Council:
+    """The council ``text`` means: a GSS code (current or former), else any form of its name
+    (``graph.names.normalise``; the one existing in ``year`` when names repeat across eras).
+
+    Raises :class:`~graph.errors.UnknownCouncil` with the closest councils when none matches,
+    so the API, the views and the CLI suggest the same.
+    """
+    asked = text.strip()
+    code = asked.upper()
+    if GSS_CODE.fullmatch(code):
+        for council in councils:
+            if council.code == code or code in council.former_codes:
+                return council
+        raise UnknownCouncil(text, [council_label(c) for c in _closest_codes(councils, code)])
+    key = normalise(asked)
+    by_key: dict[str, list[Council]] = {}
+    for council in councils:
+        for alias in {normalise(a) for a in (council.name, *council.aliases)}:
+            by_key.setdefault(alias, []).append(council)
+    found = pick_council(by_key.get(key, []), year)
+    if found is not None:
+        return found
+    # Names that start with what was typed first ("basingstok" -> Basingstoke and Deane), then
+    # the most similar spellings.
+    starting = sorted((k for k in by_key if key and k.startswith(key)), key=len)
+    similar = difflib.get_close_matches(key, list(by_key), n=8, cutoff=0.6)
+    suggestions = list(dict.fromkeys(c for k in (*starting, *similar) for c in by_key[k]))
+    raise UnknownCouncil(text, [council_label(c) for c in suggestions[:3]])
+
+
+def _closest_codes(councils: Sequence[Council], code: str) -> list[Council]:
+    codes = {c.code: c for c in councils}
+    return [codes[k] for k in difflib.get_close_matches(code, list(codes), n=3, cutoff=0.8)]

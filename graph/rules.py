@@ -28,6 +28,8 @@ from datetime import date
 from enum import StrEnum
 from typing import LiteralString
 
+from graph.errors import CouncilGraphError
+
 __all__ = [
     "ACTIVE_STATUSES",
     "FIRST_YEAR",
@@ -88,7 +90,7 @@ def current_year() -> int:
     return date.today().year
 
 
-class YearOutOfRange(ValueError):
+class YearOutOfRange(CouncilGraphError, ValueError):
     """A year outside the years the data describes."""
 
 

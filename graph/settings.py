@@ -13,11 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graph.errors import CouncilGraphError
+
 DEFAULT_URI = "neo4j://127.0.0.1:7687"
 DEFAULT_ENV_FILE = Path(".env")
 
 
-class SettingsError(ValueError):
+class SettingsError(CouncilGraphError, ValueError):
     """A setting is missing or invalid; the message names it and what would be valid."""
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from graph.errors import CouncilGraphError
+
 __all__ = ["DataError", "LoadRefused", "LoadUsageError"]
 
 
@@ -48,7 +50,7 @@ class DataError:
         return asdict(self)
 
 
-class LoadUsageError(Exception):
+class LoadUsageError(CouncilGraphError):
     """The load could not start: missing file, unreadable path (exit code 2)."""
 
 

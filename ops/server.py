@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from graph.errors import CouncilGraphError
+
 NEO4J_VERSION = "5.26.31"
 LAUNCHER_DIR = Path(__file__).parent / "neo4j_server"
 LAUNCHER = LAUNCHER_DIR / "CouncilGraphNeo4j.java"
@@ -41,7 +43,7 @@ JVM_OPENS = (
 Echo = Callable[[str], None]
 
 
-class ServerError(Exception):
+class ServerError(CouncilGraphError):
     """The local server could not be set up, started or stopped; the message says why."""
 
 

@@ -47,7 +47,18 @@ def test_peers_say_when_the_council_already_shares(client: TestClient) -> None:
 
 def test_peers_reject_bad_input(client: TestClient) -> None:
     errors = gql_errors(client, '{ peers(code: "E99999999") { score } }')
-    assert "no council has the GSS code" in errors[0]["message"]
+    assert "no council matches 'E99999999'" in errors[0]["message"]
+    assert errors[0]["extensions"]["code"] == "NOT_FOUND"
+    # A misspelt name gets the closest councils, with their codes and years.
+    errors = gql_errors(client, '{ peers(code: "Basingstok and Dean") { score } }')
+    assert "closest: Basingstoke and Deane (E07000084, 1974-)" in errors[0]["message"]
+
+
+def test_peers_by_any_form_of_the_name_agree_with_peers_by_code(client: TestClient) -> None:
+    by_code = gql(client, PEERS, code="E07000084", service="LEGAL", year=2012)
+    by_name = gql(client, PEERS, code="Basingstoke & Deane", service="LEGAL", year=2012)
+    assert by_code == by_name
+    assert by_code["peerSearch"]["peers"]
     errors = gql_errors(client, '{ peers(code: "E07000084", limit: 500) { score } }')
     assert "limit must be between" in errors[0]["message"]
 
@@ -112,3 +123,9 @@ def test_cli_peers_and_stats(loaded_db: Database, neo4j_settings: Settings) -> N
     )  # fmt: skip
     assert wrong.returncode == 1
     assert "--year 1999 is out of range: give a year from 2009 to" in wrong.stdout
+    misspelt = subprocess.run(
+        [sys.executable, "-m", "cli.main", "peers", "Basingstok", "--year", "2012"],
+        capture_output=True, text=True, env=env, check=False, timeout=120,
+    )  # fmt: skip
+    assert misspelt.returncode == 1
+    assert "closest: Basingstoke and Deane (E07000084, 1974-)" in misspelt.stdout

@@ -245,7 +245,7 @@ def test_council_view_has_partners_borders_and_peers(data: ViewData) -> None:
 
 
 def test_council_view_rejects_unknown_codes_helpfully(data: ViewData) -> None:
-    with pytest.raises(UnknownCouncilError, match="Did you mean 'Northton'"):
+    with pytest.raises(UnknownCouncilError, match="closest: Northton"):
         render_council(data, ViewOptions(), "Northon")
     with pytest.raises(UnknownCouncilError, match="E07900001"):
         render_council(data, ViewOptions(), "E07900091")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph import rules
+from graph.errors import CouncilGraphError
 from visualisation.model import REGIONS, SERVICE_CODES
 
 __all__ = ["STATUS_CHOICES", "ViewOptions", "ViewOptionsError"]
@@ -32,7 +33,7 @@ _FALSE = frozenset({"0", "false", "no", "off", ""})
 _PARAMETERS = ("year", "service", "status", "region", "two_mode", "physics")
 
 
-class ViewOptionsError(ValueError):
+class ViewOptionsError(CouncilGraphError, ValueError):
     """A query parameter has a value the views cannot use; the message says what is allowed."""
 
 

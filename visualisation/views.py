@@ -21,6 +21,7 @@ from typing import Any, Literal
 import networkx as nx
 from pyvis.network import Network
 
+from graph.errors import UnknownCouncil
 from visualisation.graphs import (
     BORDER_COLOUR,
     KIND_COLOURS,
@@ -87,7 +88,7 @@ _STATUS_PHRASES: Mapping[str, str] = {
 }
 
 
-class UnknownCouncilError(LookupError):
+class UnknownCouncilError(UnknownCouncil):
     """The council view was asked for a code that is not a council in the data's year."""
 
 
@@ -378,9 +379,12 @@ def network_view(
     if view == "council":
         if code is None or code not in selection.data_councils:
             names = {c.name: c.code for c in data.councils}
-            close = difflib.get_close_matches(code or "", [*names, *names.values()], n=1)
-            hint = f" Did you mean {close[0]!r} ({names.get(close[0], close[0])})?" if close else ""
-            raise UnknownCouncilError(f"no council with code {code!r} exists in {data.year}.{hint}")
+            close = difflib.get_close_matches(code or "", [*names, *names.values()], n=3)
+            by_code = {c: n for n, c in names.items()}
+            raise UnknownCouncilError(
+                code or "",
+                [f"{by_code.get(c, c)} ({names.get(c, c)}, exists in {data.year})" for c in close],
+            )
         focus = code
         council = selection.data_councils[code]
         if code not in selection.councils:

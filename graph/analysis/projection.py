@@ -27,6 +27,8 @@ from typing import Literal
 
 import networkx as nx
 
+from graph.errors import CouncilGraphError
+
 __all__ = [
     "AnalysisInputError",
     "CouncilAttrs",
@@ -39,7 +41,7 @@ __all__ = [
 EdgeWeight = Literal["partnerships", "services"]
 
 
-class AnalysisInputError(ValueError):
+class AnalysisInputError(CouncilGraphError, ValueError):
     """The rows handed to the analysis do not fit together.
 
     The message names the partnership and council concerned and what was
