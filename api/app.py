@@ -7,7 +7,7 @@ import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cross_web import HTTPException
@@ -29,11 +29,10 @@ from api.guards import BodySizeLimit, limit_error, set_validation_budget, variab
 from api.limits import Limits
 from api.playground import graphiql_html, home_html, static_files
 from api.schema import build_schema
-from graph import repository as repo
 from graph.db import Database, GraphUnavailable, connect
-from graph.projection import NetworkSource
 from graph.schema import ensure_schema
 from graph.settings import Settings
+from graph.snapshot import Snapshots
 from visualisation.data import ViewDataSource
 from visualisation.routes import view_routes
 
@@ -42,12 +41,11 @@ log = logging.getLogger("councilgraph.api")
 
 @dataclass
 class AppState:
-    """What lives as long as the app: one driver, the shared caches."""
+    """What lives as long as the app: one driver, and the snapshots of the data version that
+    every request, view and analysis shares."""
 
     db: Database
-    memberships: repo.MembershipCache
-    network: NetworkSource
-    reference: repo.ReferenceCache = field(default_factory=repo.ReferenceCache)
+    snapshots: Snapshots
     schema_ready: bool = False
 
     def ensure_schema_once(self) -> None:
@@ -70,9 +68,7 @@ class CouncilGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
         with contextlib.suppress(GraphUnavailable):
             await run_in_threadpool(self.state.ensure_schema_once)
-        context = Context.create(
-            self.state.db, self.state.memberships, self.state.network, self.state.reference
-        )
+        context = Context.create(self.state.db, self.state.snapshots)
         context.user = await self.access.user_for(request)  # HTTP 401 for a refused token
         context.contributions = self.access.contributions()
         return context
@@ -157,7 +153,7 @@ def create_app(
         connect_timeout_s=limits.db_connect_timeout_s,
         fail_fast_s=limits.db_fail_fast_s,
     )
-    state = AppState(db=db, memberships=repo.MembershipCache(), network=NetworkSource(db))
+    state = AppState(db=db, snapshots=Snapshots(db))
     origins = cors_origins
     if origins is None:
         configured = os.environ.get("COUNCILGRAPH_CORS_ORIGINS", "")
@@ -197,7 +193,7 @@ def create_app(
                        allow_headers=["Authorization", "Content-Type"])
         )  # fmt: skip
     graphql = CouncilGraphQL(state, limits)
-    views = ViewDataSource(db)
+    views = ViewDataSource(state.snapshots)
     routes = [
         Route("/", home),
         Route("/health", health),

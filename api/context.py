@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -17,7 +18,7 @@ from graph import repository as repo
 from graph import rules
 from graph.analysis import NetworkAnalysis
 from graph.db import Database
-from graph.projection import NetworkSource
+from graph.snapshot import Snapshot, Snapshots
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -58,93 +59,99 @@ class Loaders:
 
 @dataclass(frozen=True)
 class YearView:
-    """Who shares what in one year (optionally one service), derived from the memberships."""
+    """Who shares what in one year (optionally one service), derived from the memberships once
+    (the snapshot remembers it, so every request of the data version shares it)."""
 
     year: int
     service: str | None
     memberships: tuple[repo.Membership, ...]
+    partnership_ids: tuple[str, ...] = field(init=False)
+    sharers: frozenset[str] = field(init=False)
+    _by_partnership: Mapping[str, tuple[repo.Membership, ...]] = field(init=False, repr=False)
+    _by_council: Mapping[str, tuple[str, ...]] = field(init=False, repr=False)
 
-    @property
-    def partnership_ids(self) -> list[str]:
-        return sorted({m.partnership_id for m in self.memberships})
-
-    @property
-    def sharers(self) -> frozenset[str]:
-        return frozenset(m.code for m in self.memberships)
-
-    def members_by_partnership(self) -> dict[str, list[repo.Membership]]:
-        grouped: dict[str, list[repo.Membership]] = defaultdict(list)
+    def __post_init__(self) -> None:
+        by_partnership: dict[str, list[repo.Membership]] = defaultdict(list)
+        by_council: dict[str, list[str]] = defaultdict(list)
         for membership in self.memberships:
-            grouped[membership.partnership_id].append(membership)
-        return grouped
+            by_partnership[membership.partnership_id].append(membership)
+            by_council[membership.code].append(membership.partnership_id)
+        derived = {
+            "partnership_ids": tuple(sorted(by_partnership)),
+            "sharers": frozenset(by_council),
+            "_by_partnership": {k: tuple(v) for k, v in by_partnership.items()},
+            "_by_council": {k: tuple(v) for k, v in by_council.items()},
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
-    def partnerships_by_council(self) -> dict[str, list[str]]:
-        grouped: dict[str, list[str]] = defaultdict(list)
-        for membership in self.memberships:
-            grouped[membership.code].append(membership.partnership_id)
-        return grouped
+    def members_by_partnership(self) -> Mapping[str, tuple[repo.Membership, ...]]:
+        return self._by_partnership
+
+    def partnerships_by_council(self) -> Mapping[str, tuple[str, ...]]:
+        return self._by_council
 
 
 @dataclass
 class Context:
-    """What every resolver gets as ``info.context``."""
+    """What every resolver gets as ``info.context``: the database, the request's DataLoaders,
+    and the snapshot of the data version the request reads (learnt once per request)."""
 
     db: Database
-    memberships: repo.MembershipCache
-    network: NetworkSource
+    snapshots: Snapshots
     loaders: Loaders
-    reference: repo.ReferenceCache
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    _version: int | None = None
     #: The signed-in account (api/auth.py); None for anonymous readers.
     user: User | None = None
     #: History and contacts loaders, submission limiter (api/auth.py; set in get_context).
     contributions: Contributions | None = None
+    _snapshot: Snapshot | None = None
+    _snapshot_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
-    def create(
-        cls,
-        db: Database,
-        memberships: repo.MembershipCache,
-        network: NetworkSource,
-        reference: repo.ReferenceCache,
-    ) -> Context:
-        return cls(
-            db=db,
-            memberships=memberships,
-            network=network,
-            loaders=Loaders.for_database(db),
-            reference=reference,
-        )
+    def create(cls, db: Database, snapshots: Snapshots) -> Context:
+        return cls(db=db, snapshots=snapshots, loaders=Loaders.for_database(db))
 
     async def run(self, fetch: Callable[[], V]) -> V:
         """Run a blocking repository call off the event loop."""
         return await run_in_threadpool(fetch)
 
+    async def snapshot(self) -> Snapshot:
+        """The data version's snapshot: its version is read once per request, however many
+        resolvers ask at the same moment."""
+        async with self._snapshot_lock:
+            if self._snapshot is None:
+                self._snapshot = await self.run(self.snapshots.current)
+            return self._snapshot
+
     async def data_version(self) -> int:
-        """The data version, read once per request."""
-        if self._version is None:
-            self._version = await self.run(lambda: repo.data_version(self.db))
-        return self._version
+        """The data version this request reads."""
+        return (await self.snapshot()).version
 
     async def all_councils(self) -> tuple[repo.Council, ...]:
-        """Every council, from the per-version cache."""
-        version = await self.data_version()
-        return await self.run(lambda: self.reference.councils(self.db, version))
+        """Every council of the data version."""
+        return (await self.snapshot()).councils
 
-    async def all_partnerships(self) -> dict[str, repo.Partnership]:
-        """Every partnership by id, from the per-version cache."""
-        version = await self.data_version()
-        return await self.run(lambda: self.reference.partnerships(self.db, version))
+    async def all_partnerships(self) -> Mapping[str, repo.Partnership]:
+        """Every partnership of the data version, by id."""
+        return (await self.snapshot()).partnerships
+
+    async def lga_editions(self) -> tuple[repo.LgaEdition, ...]:
+        """The LGA's published totals (reference data)."""
+        return (await self.snapshot()).lga_editions
 
     async def network_analysis(self, year: int, service: str | None) -> NetworkAnalysis:
-        """All measures of the year's network (optionally one service), cached per version."""
-        version = await self.data_version()
-        return await self.run(lambda: self.network.analysis(year, service, version=version))
+        """All measures of the year's network (optionally one service), once per version."""
+        snapshot = await self.snapshot()
+        return await self.run(lambda: snapshot.analysis(year, service))
 
     async def year_view(self, year: int | None, service: str | None = None) -> YearView:
-        """Effective memberships for ``year`` (default: this year), cached per data version."""
+        """Effective memberships for ``year`` (default: this year), once per data version."""
         year = rules.resolve_year(year)
-        version = await self.data_version()
-        memberships = await self.run(lambda: self.memberships.get(self.db, version, year, service))
-        return YearView(year, service, memberships)
+        snapshot = await self.snapshot()
+        return await self.run(
+            lambda: snapshot.remember(
+                ("year_view", year, service),
+                lambda: YearView(year, service, snapshot.memberships(year, service)),
+            )
+        )

@@ -228,15 +228,10 @@ async def _peer_search(
     asker = repo.find_council(councils, code, y)
     if not asker.exists_in(y):
         raise UserError(f"{asker.name} did not exist in {y}; ask about a year it existed")
-    version = await info.context.data_version()
-    network = info.context.network
+    snapshot = await info.context.snapshot()
     svc = service.value if service else None
-    search = await info.context.run(
-        lambda: network.peers(asker.code, y, svc, limit=limit, version=version)
-    )
-    neighbours = await info.context.run(
-        lambda: network.neighbours(asker.code, y, k=limit, version=version)
-    )
+    search = await info.context.run(lambda: snapshot.peers(asker.code, y, svc, limit=limit))
+    neighbours = await info.context.run(lambda: snapshot.neighbours(asker.code, y, k=limit))
     return PeerSearch(
         already_shares=search.asker_shares,
         peers=[Peer.from_model(p) for p in search.peers],

@@ -403,11 +403,7 @@ async def _stats(info: Info, year: int, service: Service | None) -> Stats:
 
     sharers = view.sharers
     fresh = repo.freshness(view.memberships, year)
-    version = await info.context.data_version()
-    editions = await info.context.run(
-        lambda: info.context.reference.lga_editions(info.context.db, version)
-    )
-    edition = repo.nearest_lga_edition(editions, year)
+    edition = repo.nearest_lga_edition(await info.context.lga_editions(), year)
     return Stats(
         year=year,
         service=service,

@@ -12,7 +12,7 @@ from graph import repository as repo
 from graph import rules, taxonomy
 from graph.db import Database
 from graph.errors import UnknownCouncil
-from graph.projection import NetworkSource
+from graph.snapshot import Snapshots
 
 SERVICE_CODES = taxonomy.codes()
 
@@ -38,7 +38,7 @@ def run_peers(args: argparse.Namespace, db: Database) -> int:
     except (UnknownCouncil, rules.YearOutOfRange) as error:
         console.print(f"councilgraph: {error}", style="red")
         return 1
-    network = NetworkSource(db)
+    network = Snapshots(db).current()
     search = network.peers(asker.code, args.year, args.service, limit=args.limit)
     scope = args.service or "any service"
     shares = "already shares" if search.asker_shares else "does not share"
@@ -107,7 +107,7 @@ def run_stats(args: argparse.Namespace, db: Database) -> int:
             f"GBP {edition.savings_gbp_m or '?'}m ({edition.savings_basis or 'basis not stated'})"
         )
     console.print(f"  {repo.coverage_note(args.year, len(by_partnership), edition)}")
-    s = NetworkSource(db).analysis(args.year, args.service).summary
+    s = Snapshots(db).current().analysis(args.year, args.service).summary
     console.print(
         f"  network: {s.ties} ties, density {s.density:.3f}, {s.components} components "
         f"(largest {s.largest_component}), transitivity {s.transitivity:.2f}, "

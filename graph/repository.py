@@ -9,8 +9,6 @@ The rules that give "active", "effective member", "sharer" and "singleton" their
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, LiteralString
 
@@ -49,9 +47,7 @@ __all__ = [
     "LgaEdition",
     "Member",
     "Membership",
-    "MembershipCache",
     "Partnership",
-    "ReferenceCache",
     "ServiceArea",
     "Source",
     "council_label",
@@ -306,78 +302,3 @@ def data_version(db: Database) -> int:
     """The data version (bumped by every change); caches key on it."""
     rows = db.read(DATA_VERSION)
     return int(rows[0]["version"]) if rows else 0
-
-
-class MembershipCache:
-    """Effective memberships per (data version, year, service), shared by all requests.
-
-    Keyed on the version stored in the graph, so a change made by any process invalidates
-    every process's cache. Bounded (LRU) and thread-safe.
-    """
-
-    def __init__(self, maxsize: int = 256) -> None:
-        self._entries: OrderedDict[tuple[int, int, int, str | None], tuple[Membership, ...]] = (
-            OrderedDict()
-        )
-        self._maxsize = maxsize
-        self._lock = threading.Lock()
-
-    def get(
-        self, db: Database, version: int, year: int, service: str | None
-    ) -> tuple[Membership, ...]:
-        # The current year is in the key: undated partnerships are placed in it.
-        key = (version, rules.current_year(), year, service)
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-        memberships = tuple(effective_memberships(db, year, service))
-        with self._lock:
-            self._entries[key] = memberships
-            while len(self._entries) > self._maxsize:
-                self._entries.popitem(last=False)
-        return memberships
-
-
-class ReferenceCache:
-    """Every council and every partnership, kept for the current data version only.
-
-    They change only with the data version, and the API's lists, stats and singletons need
-    all of them: reading ~500 records per request would be waste.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._councils: tuple[int, tuple[Council, ...]] | None = None
-        self._partnerships: tuple[int, dict[str, Partnership]] | None = None
-        self._editions: tuple[int, tuple[LgaEdition, ...]] | None = None
-
-    def councils(self, db: Database, version: int) -> tuple[Council, ...]:
-        with self._lock:
-            cached = self._councils
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        councils = tuple(all_councils(db))
-        with self._lock:
-            self._councils = (version, councils)
-        return councils
-
-    def partnerships(self, db: Database, version: int) -> dict[str, Partnership]:
-        with self._lock:
-            cached = self._partnerships
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        partnerships = partnerships_by_ids(db, all_partnership_ids(db))
-        with self._lock:
-            self._partnerships = (version, partnerships)
-        return partnerships
-
-    def lga_editions(self, db: Database, version: int) -> tuple[LgaEdition, ...]:
-        with self._lock:
-            cached = self._editions
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        editions = tuple(lga_editions(db))
-        with self._lock:
-            self._editions = (version, editions)
-        return editions

@@ -10,6 +10,7 @@ import pytest
 
 from graph import repository
 from graph.db import Database
+from graph.snapshot import Snapshots
 from visualisation import ViewData, ViewOptions, render_council, render_map
 from visualisation.cli import EXIT_USAGE, add_render_arguments, run_render
 from visualisation.data import ViewDataSource, peers_for, read_view_data
@@ -80,7 +81,7 @@ def test_peers_come_from_the_analysis(data_2012: ViewData) -> None:
 
 
 def test_source_rereads_only_when_the_data_changes(loaded_db: Database) -> None:
-    source = ViewDataSource(loaded_db)
+    source = ViewDataSource(Snapshots(loaded_db))
     first = source.view_data(2013)
     before = loaded_db.round_trips
     again = source.view_data(2013)

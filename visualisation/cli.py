@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from graph.db import Database
+from graph.snapshot import Snapshots
 from visualisation.data import ViewDataSource
 from visualisation.options import STATUS_CHOICES, ViewOptions, ViewOptionsError
 from visualisation.views import UnknownCouncilError, render_council, render_map, render_network
@@ -72,7 +73,7 @@ def run_render(args: argparse.Namespace, db: Database) -> int:
     if args.view == "council" and not args.code:
         print("councilgraph render council: give the council with --code GSS", file=sys.stderr)
         return EXIT_USAGE
-    source = ViewDataSource(db)
+    source = ViewDataSource(Snapshots(db))
     data = source.view_data(
         options.year,
         peers_of=args.code if args.view == "council" else None,

@@ -23,14 +23,14 @@ Peers for the council view come from ``graph.analysis.peers.find_peers``.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 
 from graph import repository, rules
 from graph.db import Database
+from graph.snapshot import Snapshot, Snapshots
 from visualisation.model import KINDS, Council, Partnership, Peer, Ring, Source, ViewData
 
 __all__ = [
@@ -132,24 +132,26 @@ def _stand_ins(
     )
 
 
-def read_view_data(db: Database, year: int, *, outlines: bool = True) -> ViewData:
-    """Read everything the views may draw for ``year`` (five round trips).
+def read_view_data(source: Database | Snapshot, year: int, *, outlines: bool = True) -> ViewData:
+    """Everything the views may draw for ``year``, from the data version's snapshot (one read
+    of the year's memberships when the snapshot has not read them yet).
 
     Parameters
     ----------
-    db : the graph.
+    source : the snapshot of the data version (or a database, whose current one is read).
     year : the year to describe.
     outlines : include the map's council outlines (skip them for network-only uses).
     """
-    every = repository.all_councils(db)
+    snapshot = source if isinstance(source, Snapshot) else Snapshots(source).current()
+    every = snapshot.councils
     by_code = {c.code: c for c in every}
     existing = [c for c in every if c.exists_in(year) and c.kind in KINDS]
-    links = repository.council_links(db, [c.code for c in every])
+    links = snapshot.links
     successors = {code: link.succeeded_by for code, link in links.items()}
-    facts = repository.partnerships_by_ids(db, repository.all_partnership_ids(db))
+    facts = snapshot.partnerships
 
     active: dict[str, set[str]] = defaultdict(set)
-    for membership in repository.effective_memberships(db, year):
+    for membership in snapshot.memberships(year):
         active[membership.partnership_id].add(membership.code)
 
     partnerships: list[Partnership] = []
@@ -215,7 +217,7 @@ def read_view_data(db: Database, year: int, *, outlines: bool = True) -> ViewDat
         borders=tuple(borders),
         outlines=MappingProxyType(_outlines(existing, every, successors) if outlines else {}),
         years=(FIRST_YEAR, max(current_year(), year)),
-        reference=_lga_reference(repository.lga_editions(db), year),
+        reference=_lga_reference(snapshot.lga_editions, year),
     )
 
 
@@ -277,17 +279,14 @@ def peers_for(
 
 
 class ViewDataSource:
-    """View data per year, re-read only when the graph's data version changes.
+    """The views' data per year, kept in the data version's snapshot (``graph.snapshot``), so
+    a page view costs one small read (the version) once the year has been read.
 
-    Create one per process (e.g. in the Starlette lifespan) and share it; it is
-    thread-safe and bounded (least recently used years are dropped).
+    Create one per process (e.g. in the Starlette lifespan) and share it; it is thread-safe.
     """
 
-    def __init__(self, db: Database, *, maxsize: int = 8) -> None:
-        self._db = db
-        self._maxsize = maxsize
-        self._entries: OrderedDict[tuple[int, int], ViewData] = OrderedDict()
-        self._lock = threading.Lock()
+    def __init__(self, snapshots: Snapshots) -> None:
+        self._snapshots = snapshots
 
     def view_data(
         self,
@@ -299,17 +298,8 @@ class ViewDataSource:
         """The year's data (default: this year), with ``peers_of``'s peers when given
         (those sharing ``peers_service`` when given)."""
         year = current_year() if year is None else year
-        key = (repository.data_version(self._db), year)
-        with self._lock:
-            data = self._entries.get(key)
-            if data is not None:
-                self._entries.move_to_end(key)
-        if data is None:
-            data = read_view_data(self._db, year)
-            with self._lock:
-                self._entries[key] = data
-                while len(self._entries) > self._maxsize:
-                    self._entries.popitem(last=False)
+        snapshot = self._snapshots.current()
+        data = snapshot.remember(("view_data", year), lambda: read_view_data(snapshot, year))
         if peers_of is not None:
             data = replace(data, peers=peers_for(data, peers_of, service=peers_service))
         return data

@@ -5,7 +5,7 @@ The API mounts them with its own data source::
     from visualisation.data import ViewDataSource
     from visualisation.routes import view_routes
 
-    views = ViewDataSource(db)                      # one per process
+    views = ViewDataSource(Snapshots(db))           # one per process
     routes += view_routes(lambda request: views)
 
 Query parameters are those of :class:`~visualisation.options.ViewOptions`. A bad

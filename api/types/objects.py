@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Sequence
 from enum import Enum
 from typing import Annotated
 
@@ -157,9 +158,10 @@ class Council:
             PartnershipStatus | None, strawberry.argument(description="Only this status.")
         ] = None,
     ) -> list[Partnership]:
+        ids: Sequence[str]
         if year is not None:
             view = await info.context.year_view(year)
-            ids = view.partnerships_by_council().get(self.model.code, [])
+            ids = view.partnerships_by_council().get(self.model.code, ())
         else:
             ids = await info.context.loaders.listed_partnerships.load(self.model.code) or []
         found = await _partnerships(info, ids)
@@ -207,8 +209,8 @@ async def _councils(info: Info, codes: tuple[str, ...] | list[str]) -> list[Coun
     return [Council.from_model(c) for c in found if c is not None]
 
 
-async def _partnerships(info: Info, ids: list[str]) -> list[Partnership]:
-    found = await info.context.loaders.partnership.load_many(ids)
+async def _partnerships(info: Info, ids: Sequence[str]) -> list[Partnership]:
+    found = await info.context.loaders.partnership.load_many(list(ids))
     return [Partnership.from_model(p) for p in found if p is not None]
 
 

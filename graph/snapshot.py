@@ -1,0 +1,206 @@
+"""One immutable snapshot of the graph per data version, shared by the API, the analysis, the
+views and the CLI.
+
+Every change to the data (a load, an accepted submission) bumps the graph's ``DataVersion``
+in the same transaction, so what was read at one version stays true until the version moves.
+A :class:`Snapshot` holds what does not depend on the year (every council, its links, every
+partnership, the LGA's editions), read once, and remembers what does (the effective
+memberships of a year, read with the year's and service's filters in Cypher; the network
+analysis; anything a caller derives from them, e.g. a view's data) the first time it is asked
+for. :class:`Snapshots` hands out the snapshot of the current version; any process or host sees
+a change on its next request, with nothing to invalidate by hand.
+
+Thread-safe: a value is computed once even when several threads ask for it at the same moment
+(the others wait for it), and the memo is bounded (least recently used values go).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from concurrent.futures import Future
+from types import MappingProxyType
+from typing import Any, TypeVar, cast
+
+from graph import repository as repo
+from graph import rules
+from graph.analysis import (
+    DEFAULT_WEIGHTS,
+    CouncilAttrs,
+    Membership,
+    Neighbour,
+    NetworkAnalysis,
+    PeerSearch,
+    PeerWeights,
+    analyse_network,
+    border_pairs,
+    council_attrs,
+    find_peers,
+    nearest_neighbours,
+)
+from graph.db import Database
+
+__all__ = ["Snapshot", "Snapshots"]
+
+T = TypeVar("T")
+
+#: Values a snapshot remembers (years x services x kinds); least recently used go first.
+MEMO_SIZE = 256
+
+
+class Snapshot:
+    """The graph at one data version: the year-independent facts, and per-year answers."""
+
+    def __init__(
+        self,
+        db: Database,
+        version: int,
+        *,
+        councils: tuple[repo.Council, ...],
+        links: Mapping[str, repo.CouncilLinks],
+        partnerships: Mapping[str, repo.Partnership],
+        lga_editions: tuple[repo.LgaEdition, ...],
+    ) -> None:
+        self.db = db
+        self.version = version
+        self.councils = councils
+        by_code = {c.code: c for c in councils}
+        for council in councils:
+            for former in council.former_codes:
+                by_code.setdefault(former, council)
+        self.councils_by_code: Mapping[str, repo.Council] = MappingProxyType(by_code)
+        self.links: Mapping[str, repo.CouncilLinks] = MappingProxyType(dict(links))
+        self.borders: tuple[tuple[str, str], ...] = border_pairs(self.links)
+        self.partnerships: Mapping[str, repo.Partnership] = MappingProxyType(dict(partnerships))
+        self.lga_editions = lga_editions
+        self._lock = threading.Lock()
+        self._memo: OrderedDict[Hashable, Future[Any]] = OrderedDict()
+
+    @classmethod
+    def read(cls, db: Database, version: int) -> Snapshot:
+        """Read the year-independent facts (five statements) for ``version``."""
+        councils = tuple(repo.all_councils(db))
+        return cls(
+            db,
+            version,
+            councils=councils,
+            links=repo.council_links(db, [c.code for c in councils]),
+            partnerships=repo.partnerships_by_ids(db, repo.all_partnership_ids(db)),
+            lga_editions=tuple(repo.lga_editions(db)),
+        )
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once for this snapshot, then the same value (threads share the work)."""
+        with self._lock:
+            future = self._memo.get(key)
+            owner = future is None
+            if future is None:
+                future = Future()
+                self._memo[key] = future
+                while len(self._memo) > MEMO_SIZE:
+                    self._memo.popitem(last=False)
+            else:
+                self._memo.move_to_end(key)
+        if owner:
+            try:
+                future.set_result(compute())
+            except BaseException as error:
+                with self._lock:
+                    if self._memo.get(key) is future:
+                        del self._memo[key]  # a failure is not remembered: the next ask retries
+                future.set_exception(error)
+        return cast(T, future.result())
+
+    def memberships(self, year: int, service: str | None = None) -> tuple[repo.Membership, ...]:
+        """Effective memberships of the partnerships active in ``year`` (in ``service``), read
+        with both filters in Cypher (``repository.EFFECTIVE_MEMBERSHIPS``)."""
+        return self.remember(
+            ("memberships", rules.current_year(), year, service),
+            lambda: tuple(repo.effective_memberships(self.db, year, service)),
+        )
+
+    def analysis_rows(self, year: int, service: str | None = None) -> tuple[Membership, ...]:
+        """The year's memberships as the analysis takes them (with what reasons need)."""
+
+        def rows() -> tuple[Membership, ...]:
+            return tuple(
+                Membership(
+                    m.partnership_id,
+                    m.code,
+                    m.services,
+                    m.start_year,
+                    m.start_basis,
+                    m.partnership_name,
+                    rules.not_confirmed_since(m.status, m.last_evidence_year, year),
+                )
+                for m in self.memberships(year, service)
+            )
+
+        return self.remember(("analysis_rows", year, service), rows)
+
+    def council_attrs(self, year: int) -> dict[str, CouncilAttrs]:
+        """Attributes of the councils that exist in ``year``, for the analysis."""
+        return self.remember(
+            ("council_attrs", year), lambda: council_attrs(self.councils, year=year)
+        )
+
+    def analysis(self, year: int, service: str | None = None) -> NetworkAnalysis:
+        """All measures of the year's network (optionally one service layer)."""
+        return self.remember(
+            ("analysis", year, service),
+            lambda: analyse_network(
+                self.analysis_rows(year, service),
+                self.council_attrs(year),
+                self.borders,
+                service=service,
+            ),
+        )
+
+    def peers(
+        self,
+        code: str,
+        year: int,
+        service: str | None = None,
+        *,
+        limit: int = 10,
+        weights: PeerWeights = DEFAULT_WEIGHTS,
+    ) -> PeerSearch:
+        """Councils ``code`` could learn from (active sharers, most similar and nearest first)."""
+        return find_peers(
+            code,
+            self.analysis_rows(year, service),
+            self.council_attrs(year),
+            service=service,
+            weights=weights,
+            limit=limit,
+        )
+
+    def neighbours(self, code: str, year: int, *, k: int = 10) -> tuple[Neighbour, ...]:
+        """Statistical nearest neighbours of ``code``, regardless of sharing."""
+        return nearest_neighbours(code, self.council_attrs(year), k)
+
+
+class Snapshots:
+    """The snapshot of the current data version, for one database; one per process."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._lock = threading.Lock()
+        self._latest: Snapshot | None = None
+
+    def current(self) -> Snapshot:
+        """The snapshot of the version the graph holds now (one small read to learn it)."""
+        return self.at(repo.data_version(self.db))
+
+    def at(self, version: int) -> Snapshot:
+        """The snapshot of ``version`` (built once; only the latest is kept)."""
+        latest = self._latest
+        if latest is not None and latest.version == version:
+            return latest
+        with self._lock:  # one builder at a time; the others then find it built
+            latest = self._latest
+            if latest is None or latest.version != version:
+                latest = Snapshot.read(self.db, version)
+                self._latest = latest
+            return latest
