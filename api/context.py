@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -24,13 +24,14 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-def _batched(
-    fetch: Callable[[Sequence[K]], dict[K, V]],
+def _from_snapshot(
+    snapshot: Callable[[], Awaitable[Snapshot]], pick: Callable[[Snapshot], Mapping[K, V]]
 ) -> Callable[[list[K]], Awaitable[list[V | None]]]:
-    """Turn a sync batch reader into a DataLoader function: one result per key, in key order."""
+    """A DataLoader function answering from the request's snapshot: one result per key, in key
+    order, with no round trip (the snapshot holds every council and partnership)."""
 
     async def load(keys: list[K]) -> list[V | None]:
-        found = await run_in_threadpool(fetch, keys)
+        found = pick(await snapshot())
         return [found.get(key) for key in keys]
 
     return load
@@ -38,22 +39,21 @@ def _batched(
 
 @dataclass
 class Loaders:
-    """The request's DataLoaders; each batches every ``load`` of one tick into one query."""
+    """The request's DataLoaders, by key: councils (current or former code), partnerships,
+    council links and the partnerships a council is listed in, all from the snapshot."""
 
     council: DataLoader[str, repo.Council | None]
     partnership: DataLoader[str, repo.Partnership | None]
     links: DataLoader[str, repo.CouncilLinks | None]
-    listed_partnerships: DataLoader[str, list[str] | None]
+    listed_partnerships: DataLoader[str, tuple[str, ...] | None]
 
     @classmethod
-    def for_database(cls, db: Database) -> Loaders:
+    def for_snapshot(cls, snapshot: Callable[[], Awaitable[Snapshot]]) -> Loaders:
         return cls(
-            council=DataLoader(_batched(lambda keys: repo.councils_by_codes(db, keys))),
-            partnership=DataLoader(_batched(lambda keys: repo.partnerships_by_ids(db, keys))),
-            links=DataLoader(_batched(lambda keys: repo.council_links(db, keys))),
-            listed_partnerships=DataLoader(
-                _batched(lambda keys: repo.listed_partnership_ids(db, keys))
-            ),
+            council=DataLoader(_from_snapshot(snapshot, lambda s: s.councils_by_code)),
+            partnership=DataLoader(_from_snapshot(snapshot, lambda s: s.partnerships)),
+            links=DataLoader(_from_snapshot(snapshot, lambda s: s.links)),
+            listed_partnerships=DataLoader(_from_snapshot(snapshot, lambda s: s.listed)),
         )
 
 
@@ -99,7 +99,7 @@ class Context:
 
     db: Database
     snapshots: Snapshots
-    loaders: Loaders
+    loaders: Loaders = field(init=False)
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     #: The signed-in account (api/auth.py); None for anonymous readers.
     user: User | None = None
@@ -108,9 +108,12 @@ class Context:
     _snapshot: Snapshot | None = None
     _snapshot_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
+    def __post_init__(self) -> None:
+        self.loaders = Loaders.for_snapshot(self.snapshot)
+
     @classmethod
     def create(cls, db: Database, snapshots: Snapshots) -> Context:
-        return cls(db=db, snapshots=snapshots, loaders=Loaders.for_database(db))
+        return cls(db=db, snapshots=snapshots)
 
     async def run(self, fetch: Callable[[], V]) -> V:
         """Run a blocking repository call off the event loop."""

@@ -27,6 +27,7 @@ from api.types import (
 )
 from contributions.accounts import Role
 from graph import audit
+from graph import repository as repo
 from loaders.errors import DataError
 
 __all__ = ["ContributionQuery", "Mutation", "Submission"]
@@ -382,8 +383,10 @@ class Mutation:
             raise UserError(str(error)) from error
         partnership = None
         if decision is Decision.ACCEPT:
-            found = await info.context.loaders.partnership.load(outcome.submission.partnership_id)
-            partnership = Partnership.from_model(found) if found else None
+            # Read after the write, not from the request's snapshot (an older data version).
+            pid = outcome.submission.partnership_id
+            fresh = await info.context.run(lambda: repo.partnerships_by_ids(info.context.db, [pid]))
+            partnership = Partnership.from_model(fresh[pid]) if pid in fresh else None
         return ReviewPayload(
             submission=Submission(model=outcome.submission), partnership=partnership, errors=[]
         )

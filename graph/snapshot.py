@@ -74,6 +74,14 @@ class Snapshot:
         self.borders: tuple[tuple[str, str], ...] = border_pairs(self.links)
         self.partnerships: Mapping[str, repo.Partnership] = MappingProxyType(dict(partnerships))
         self.lga_editions = lga_editions
+        listed: dict[str, list[str]] = {}
+        for p in sorted(self.partnerships.values(), key=lambda p: (p.name, p.id)):
+            for member in p.members:
+                listed.setdefault(member.code, []).append(p.id)
+        #: The partnerships each council is listed in (any status, any year), by name.
+        self.listed: Mapping[str, tuple[str, ...]] = MappingProxyType(
+            {code: tuple(ids) for code, ids in listed.items()}
+        )
         self._lock = threading.Lock()
         self._memo: OrderedDict[Hashable, Future[Any]] = OrderedDict()
 

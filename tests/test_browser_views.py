@@ -307,7 +307,7 @@ def test_bad_query_parameters_get_a_clear_400(session: Session) -> None:
     response = session.page.goto(f"{session.base}/example/views/council/E07999999")
     assert response is not None
     assert response.status == 404
-    assert "no council with code 'E07999999'" in session.page.inner_text("body")
+    assert "no council matches 'E07999999'" in session.page.inner_text("body")
     # The browser logs the 400 and 404 as console errors; those are expected.
     session.errors.clear()
 
