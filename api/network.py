@@ -145,11 +145,18 @@ class Community:
 class Peer:
     score: float = strawberry.field(description="Similarity in (0, 1]; higher is closer.")
     distance_km: float = strawberry.field(description="Distance between centroids, km.")
-    reason: str = strawberry.field(description="Why, in one line.")
+    reason: str = strawberry.field(
+        description="Why, in one line: the facts behind the score (kinds, region, populations, "
+        "km apart, a shared border: each also a field) and each partnership it rests on, with "
+        "its members that year and how its years are known."
+    )
     services: list[str] = strawberry.field(description="Services of the relevant partnerships.")
     since: int | None = strawberry.field(description="Earliest start year among them.")
     already_partner: bool = strawberry.field(
         description="Whether the asking council is already in one of those partnerships."
+    )
+    borders_asker: bool = strawberry.field(
+        description="Whether it borders the asking council (said in `reason` too)."
     )
     code: strawberry.Private[str]
     partnership_ids: strawberry.Private[tuple[str, ...]]
@@ -164,6 +171,7 @@ class Peer:
             services=list(p.services),
             since=p.since,
             already_partner=p.already_partner,
+            borders_asker=p.borders_asker,
             code=p.code,
             partnership_ids=p.partnerships,
             partner_codes=p.partners,

@@ -17,6 +17,9 @@ from graph.errors import UnknownCouncil
 from graph.names import GSS_CODE, normalise
 from graph.rules import exists_in
 
+#: GOV.UK's local council pages (a link, never fetched: the app works offline).
+GOV_UK_COUNCIL_PAGE = "https://www.gov.uk/find-local-council/"
+
 __all__ = [
     "Council",
     "CouncilLinks",
@@ -54,6 +57,15 @@ class Council:
     valid_from: date
     valid_to: date | None
     former_codes: tuple[str, ...]
+    gov_uk_slug: str | None = None
+
+    @property
+    def gov_uk_url(self) -> str | None:
+        """Its public front door, GOV.UK's page for the council (from the register's slug):
+        for a council that exists today; None for an abolished one or one without a slug."""
+        if self.gov_uk_slug is None or self.valid_to is not None:
+            return None
+        return GOV_UK_COUNCIL_PAGE + self.gov_uk_slug
 
     def exists_in(self, year: int) -> bool:
         """Whether the council exists in ``year`` (see :func:`exists_in`)."""
@@ -77,6 +89,7 @@ class Council:
             valid_from=row["validFrom"].to_native(),
             valid_to=row["validTo"].to_native() if row.get("validTo") is not None else None,
             former_codes=tuple(row.get("formerCodes") or ()),
+            gov_uk_slug=row.get("govUkSlug"),
         )
 
 

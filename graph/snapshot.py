@@ -182,6 +182,7 @@ class Snapshot:
             service=service,
             weights=weights,
             limit=limit,
+            borders=self.borders,
         )
 
     def neighbours(self, code: str, year: int, *, k: int = 10) -> tuple[Neighbour, ...]:

@@ -82,6 +82,7 @@ class CouncilRecord:
     replaced_by: tuple[str, ...]
     territory: tuple[str, ...]
     centroid_source: str
+    gov_uk_slug: str | None = None
 
     @property
     def tier(self) -> str:
@@ -126,6 +127,7 @@ class CouncilRecord:
             "registryCode": self.registry_code,
             "territory": list(self.territory),
             "centroidSource": self.centroid_source,
+            "govUkSlug": self.gov_uk_slug,
         }
 
 
@@ -348,6 +350,7 @@ def build_council_data(sources: BundledSources | None = None) -> CouncilData:
                 replaced_by=replaced_by[code],
                 territory=tuple(sorted(territory_of[code])),
                 centroid_source=centroid_source,
+                gov_uk_slug=row["gov-uk-slug"].strip() or None,
             )
         )
 

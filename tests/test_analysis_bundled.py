@@ -128,7 +128,7 @@ def test_peers_of_a_singleton_are_active_sharers_of_the_service(bundled: Bundled
     assert {p.code for p in found.peers} == legal_sharers
     scores = [p.score for p in found.peers]
     assert scores == sorted(scores, reverse=True)
-    assert all(" km away; shares legal with " in p.reason for p in found.peers)
+    assert all(" km apart; shares legal with " in p.reason for p in found.peers)
     relevant = {(m.partnership_id, m.council_code) for m in rows if "legal" in m.services}
     assert all((pid, p.code) in relevant for p in found.peers for pid in p.partnerships)
 

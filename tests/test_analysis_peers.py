@@ -111,7 +111,7 @@ def test_each_peer_says_why_it_is_relevant() -> None:
     assert n.distance_km == pytest.approx(11.12, abs=0.01)
     # Each partnership named, with the members of the year and its years with their basis.
     assert n.reason == (
-        "district of similar size 11 km away; "
+        "both districts in the South East, 105k people (you: 100k), 11 km apart; "
         "shares legal with Council M, Council U (Legal One, since 2011, stated)"
     )
     u = peers["U"]
@@ -119,21 +119,24 @@ def test_each_peer_says_why_it_is_relevant() -> None:
     assert u.partners == ("F", "M", "N")
     assert u.services == ("legal", "hr")  # the asked-for service first
     assert u.reason == (
-        "larger county 9 km away; shares legal with Council M, Council N (Legal One, since 2011, "
-        "stated); Council F (HR Two, since 2015, first evidence, not confirmed since 2016)"
-    )
-    assert peers["F"].reason == (
-        "district of similar size 111 km away; shares legal with Council U "
+        "county (you: district) in the South East, 1.5m people (you: 100k), 9 km apart; "
+        "shares legal with Council M, Council N (Legal One, since 2011, stated); Council F "
         "(HR Two, since 2015, first evidence, not confirmed since 2016)"
     )
-    assert peers["M"].reason.startswith("district of unknown size 22 km away")
+    assert peers["F"].reason == (
+        "both districts in the South East, 100k people (you: 100k), 111 km apart; shares legal "
+        "with Council U (HR Two, since 2015, first evidence, not confirmed since 2016)"
+    )
+    assert peers["M"].reason.startswith(
+        "both districts in the South East, population unknown, 22 km apart"
+    )
     assert 0 < u.score < peers["F"].score < peers["M"].score < n.score <= 1
 
 
 def test_reasons_without_a_service_or_a_start_year() -> None:
     peers = {p.code: p for p in find_peers("X", ROWS, COUNCILS).peers}
     assert peers["Z"].reason == (
-        "district of similar size 44 km away; "
+        "both districts in the South East, 100k people (you: 100k), 44 km apart; "
         "shares partnerships (services not recorded) with Council N (Four, undated)"
     )
     # Without a service, every service of the candidate's partnerships counts.
@@ -171,10 +174,19 @@ def test_missing_population_is_left_out_and_the_rest_scaled_up() -> None:
     assert m.score == pytest.approx(1 / (1 + distance))
 
 
+def test_a_peer_on_the_border_says_so() -> None:
+    found = find_peers("X", ROWS, COUNCILS, service="legal", borders=[("N", "X"), ("F", "U")])
+    peers = {p.code: p for p in found.peers}
+    assert peers["N"].borders_asker is True
+    assert "11 km apart, share a border; shares legal" in peers["N"].reason
+    assert peers["F"].borders_asker is False  # F borders U, not the asker
+    assert "share a border" not in peers["F"].reason
+
+
 def test_asker_without_population_still_gets_peers() -> None:
     found = find_peers("M", ROWS, COUNCILS, service="legal")
     assert found.peers[0].code == "N"
-    assert all("unknown size" in p.reason for p in found.peers)
+    assert all("(you: unknown)" in p.reason for p in found.peers)
 
 
 def test_asker_that_already_shares_is_told_and_still_gets_peers() -> None:
@@ -214,7 +226,9 @@ def test_nearest_neighbours_ignore_sharing() -> None:
     # scaled by 4.5/2.5, give sqrt(1.8) * 22/34.4 = 0.86 sd, still under W's
     # 33/34.4 = 0.97 sd at the same size).
     assert [n.code for n in found] == ["S", "N", "M"]
-    assert found[0].reason == "district of similar size 3 km away"
+    assert (
+        found[0].reason == "both districts in the South East, 100k people (you: 100k), 3 km apart"
+    )
     assert all(n.code != "X" for n in nearest_neighbours("X", COUNCILS, k=100))
     assert len(nearest_neighbours("X", COUNCILS, k=100)) == 7
 

@@ -240,7 +240,7 @@ def test_council_view_has_partners_borders_and_peers(data: ViewData) -> None:
     assert [b["code"] for b in page_data["borders"]] == sorted([WESTWICK, EASTFORD, LONELY_VALE])
     assert page_data["peers"][0] == {
         "code": SOUTHBY,
-        "reason": "district of similar size 27 km away",
+        "reason": "both districts in the South East, 98k people (you: 112k), 27 km apart",
     }
 
 

@@ -274,7 +274,9 @@ def peers_for(
         for member in p.members
         if member in councils
     ]
-    search = find_peers(code, memberships, councils, service=service, limit=limit)
+    search = find_peers(
+        code, memberships, councils, service=service, limit=limit, borders=data.borders
+    )
     return tuple(Peer(code, peer.code, peer.score, peer.reason) for peer in search.peers)
 
 

@@ -73,6 +73,13 @@ class Council:
     def region(self) -> str | None:
         return self.model.region
 
+    @strawberry.field(
+        description="Its public front door: GOV.UK's page for the council (a link from the "
+        "register's slug, never fetched); null for an abolished council or one without a slug."
+    )
+    def gov_uk_url(self) -> str | None:
+        return self.model.gov_uk_url
+
     @strawberry.field(description="Population (mid-2020 estimate); null when unknown, never 0.")
     def population(self) -> int | None:
         return self.model.population

@@ -59,11 +59,14 @@ class Peer:
         Earliest start year among those partnerships, when known.
     already_partner : bool
         The asker is already a member of one of those partnerships.
+    borders_asker : bool
+        The candidate borders the asker (when borders were given).
     reason : str
-        One line, e.g. "district of similar size 24 km away; shares legal
-        with Harrow, Barnet (HB Public Law, since 2012, stated)": each
-        partnership it rests on, with its members in the year and its years
-        with their basis.
+        One line: the facts behind the score ("both districts in the South
+        East, 105k people (you: 100k), 11 km apart, share a border"), then
+        each partnership it rests on, with its members in the year and its
+        years with their basis ("shares legal with Barnet, Harrow (HB Public
+        Law, since 2012, stated)").
     """
 
     code: str
@@ -76,6 +79,7 @@ class Peer:
     since: int | None
     already_partner: bool
     reason: str
+    borders_asker: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +165,7 @@ def find_peers(
     service: str | None = None,
     weights: PeerWeights = DEFAULT_WEIGHTS,
     limit: int | None = 10,
+    borders: Iterable[tuple[str, str]] = (),
 ) -> PeerSearch:
     """Rank the active sharers most like `asker`.
 
@@ -186,6 +191,9 @@ def find_peers(
         Weights of the variables.
     limit : int or None, optional (default=10)
         Peers to return; None for all.
+    borders : iterable of (str, str), optional
+        Pairs of councils that border; a peer bordering the asker says so in
+        its reason.
 
     Returns
     -------
@@ -218,9 +226,10 @@ def find_peers(
     """
     rows = select_memberships(memberships, service=service)
     index = _Index.of(rows)
+    bordering = {b if a == asker else a for a, b in borders if asker in (a, b)}
     similarity = Similarity(council_attrs_of(asker, councils, "asking council"), councils, weights)
     candidates = [
-        _candidate(code, asker, service, index, similarity, councils)
+        _candidate(code, asker, service, index, similarity, councils, code in bordering)
         for code in sorted(index.partnerships_of)
         if code != asker
     ]
@@ -266,6 +275,7 @@ def _candidate(
     index: _Index,
     similarity: Similarity,
     councils: Mapping[str, CouncilAttrs],
+    borders_asker: bool,
 ) -> Peer:
     """One sharer as a peer of the asker: its partnerships, partners, services and reason."""
     c = council_attrs_of(code, councils, "member council")
@@ -287,6 +297,7 @@ def _candidate(
         services=services,
         since=min(starts, default=None),
         already_partner=asker in partners,
-        reason=f"{similarity.profile(c)}; "
+        borders_asker=borders_asker,
+        reason=f"{similarity.profile(c, borders=borders_asker)}; "
         + _sharing_phrase(shown, code, pids, index.members, index.facts, councils),
     )

@@ -54,9 +54,14 @@ __all__ = [
 
 EARTH_RADIUS_KM = 6371.0088
 
-#: A candidate this many times larger (or smaller) than the asker, or less,
-#: is "of similar size" in reasons.
-SIMILAR_SIZE_RATIO = 1.25
+
+KIND_PLURALS = {
+    "county": "counties",
+    "district": "districts",
+    "unitary": "unitaries",
+    "metropolitan_district": "metropolitan districts",
+    "london_borough": "London boroughs",
+}
 
 KIND_LABELS = {
     "county": "county",
@@ -170,19 +175,50 @@ class Similarity:
         squared = sum(weight * gap**2 for weight, gap in terms if gap is not None)
         return math.sqrt(squared * total_weight / known_weight)
 
-    def profile(self, c: CouncilAttrs) -> str:
-        """Describe `c` relative to the asker: "district of similar size 24 km away"."""
-        kind = KIND_LABELS.get(c.kind, c.kind.replace("_", " "))
+    def profile(self, c: CouncilAttrs, *, borders: bool = False) -> str:
+        """The facts behind the score, in words, each a number or name the API also returns:
+        "both districts in the South East, 105k people (you: 100k), 11 km apart, share a
+        border"."""
         a = self.asker
-        if a.population is None or c.population is None:
-            size = f"{kind} of unknown size"
-        elif c.population > a.population * SIMILAR_SIZE_RATIO:
-            size = f"larger {kind}"
-        elif c.population * SIMILAR_SIZE_RATIO < a.population:
-            size = f"smaller {kind}"
+        if c.kind == a.kind:
+            what = f"both {KIND_PLURALS.get(c.kind, _kind(c.kind) + 's')}"
         else:
-            size = f"{kind} of similar size"
-        return f"{size} {round(self.km[c.code])} km away"
+            what = f"{_kind(c.kind)} (you: {_kind(a.kind)})"
+        parts = [what]
+        if a.region is not None and c.region == a.region:
+            parts[0] += f" in {_region(c.region)}"
+        elif c.region is not None:
+            parts.append(f"in {_region(c.region)}")
+        if c.population is None:
+            parts.append("population unknown")
+        else:
+            yours = f" (you: {people(a.population) if a.population is not None else 'unknown'})"
+            parts.append(f"{people(c.population)} people{yours}")
+        parts.append(f"{round(self.km[c.code])} km apart")
+        if borders:
+            parts.append("share a border")
+        return ", ".join(parts)
+
+
+def people(population: int) -> str:
+    """A population as a reason shows it: 8,123 -> "8.1k", 105,000 -> "105k", 1,589,000 ->
+    "1.6m" (the exact figure is ``Council.population``)."""
+    if population >= 1_000_000:
+        return f"{population / 1_000_000:.1f}m"
+    if population >= 10_000:
+        return f"{round(population / 1_000)}k"
+    if population >= 1_000:
+        return f"{population / 1_000:.1f}k"
+    return str(population)
+
+
+def _kind(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind.replace("_", " "))
+
+
+def _region(region: str) -> str:
+    # "the South East", "the East of England"; "London", "Yorkshire and The Humber" as named.
+    return f"the {region}" if region.split()[0] in {"North", "South", "East", "West"} else region
 
 
 def _standardised_gap(a: float | None, c: float | None, sd: float) -> float | None:
@@ -246,7 +282,7 @@ def nearest_neighbours(
     ...     "D": CouncilAttrs("D", "Dale", "county", "upper", "SE", 900_000, 9e4, 51.1, 0.0),
     ... }
     >>> [(n.code, n.reason) for n in nearest_neighbours("A", councils, k=1)]
-    [('B', 'district of similar size 6 km away')]
+    [('B', 'both districts in SE, 100k people (you: 100k), 6 km apart')]
     """
     similarity = Similarity(council_attrs_of(asker, councils, "asking council"), councils, weights)
     ranked = sorted(

@@ -131,7 +131,12 @@ def example_view_data(
         (COUNTY, RIVERSIDE),
     )
     peers = (
-        Peer(NORTHTON, SOUTHBY, 0.81, "district of similar size 27 km away"),
+        Peer(
+            NORTHTON,
+            SOUTHBY,
+            0.81,
+            "both districts in the South East, 98k people (you: 112k), 27 km apart",
+        ),
         Peer(NORTHTON, LONELY_VALE, 0.62, "neighbouring district"),
     )
     outlines = {
