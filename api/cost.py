@@ -97,6 +97,10 @@ LIST_ESTIMATES: dict[str, int] = {
     "Query.singletonsBorderingSharers": 500,  # MAX_LIST
     "SingletonNeighbourhood.sharingNeighbours": 12,  # as borders
     "Query.path": 10,
+    "Introductions.sharedPartners": 20,
+    "Introductions.chain": 10,
+    "Introducer.withFrom": 3,
+    "Introducer.withTo": 3,
     "Query.submissions": 50,
     "Query.mySubmissions": 20,
     "Submission.fields": 15,

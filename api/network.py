@@ -219,6 +219,61 @@ class PeerSearch:
     )
 
 
+@strawberry.type(
+    description="A council in partnership with both councils: it could introduce them."
+)
+class Introducer:
+    code: strawberry.Private[str]
+    with_start: strawberry.Private[tuple[str, ...]]
+    with_end: strawberry.Private[tuple[str, ...]]
+
+    @strawberry.field(description="The council.")
+    async def council(self, info: Info) -> Council | None:
+        found = await info.context.loaders.council.load(self.code)
+        return Council.from_model(found) if found else None
+
+    @strawberry.field(description="Its partnerships with the first council (`from`).")
+    async def with_from(self, info: Info) -> list[Partnership]:
+        found = await info.context.loaders.partnership.load_many(list(self.with_start))
+        return [Partnership.from_model(p) for p in found if p is not None]
+
+    @strawberry.field(description="Its partnerships with the second council (`to`).")
+    async def with_to(self, info: Info) -> list[Partnership]:
+        found = await info.context.loaders.partnership.load_many(list(self.with_end))
+        return [Partnership.from_model(p) for p in found if p is not None]
+
+
+@strawberry.type(description="One council of a chain, and the partnership that links it in.")
+class ChainStep:
+    code: strawberry.Private[str]
+    via_id: strawberry.Private[str | None]
+
+    @strawberry.field(description="The council.")
+    async def council(self, info: Info) -> Council | None:
+        found = await info.context.loaders.council.load(self.code)
+        return Council.from_model(found) if found else None
+
+    @strawberry.field(
+        description="The partnership linking it to the council before it; null for the first."
+    )
+    async def via(self, info: Info) -> Partnership | None:
+        found = await info.context.loaders.partnership.load(self.via_id) if self.via_id else None
+        return Partnership.from_model(found) if found else None
+
+
+@strawberry.type(description="Who could introduce one council to another, and through what.")
+class Introductions:
+    year: int = strawberry.field(description="The year whose partnerships count.")
+    shared_partners: list[Introducer] = strawberry.field(
+        description="Councils in partnership with both, with the partnerships concerned."
+    )
+    chain: list[ChainStep] = strawberry.field(
+        description="The shortest chain of partnerships from one to the other, both ends "
+        "included, each step naming its partnership; empty when none links them."
+    )
+    note: str = strawberry.field(description="The answer in one sentence.")
+
+
 CodeArg = Annotated[
     str,
     strawberry.argument(description="The asking council: its GSS code or any form of its name."),
@@ -271,6 +326,49 @@ class NetworkQuery:
         limit: LimitArg = 10,
     ) -> PeerSearch:  # fmt: skip
         return await _peer_search(info, code, service, year, limit)
+
+    @strawberry.field(
+        description="Who could introduce one council to another: councils in partnership with "
+        "both in `year`, or else the shortest chain of partnerships, each step named."
+    )
+    async def introductions(
+        self,
+        info: Info,
+        from_: Annotated[
+            str,
+            strawberry.argument(name="from", description="GSS code or any form of the name."),
+        ],
+        to: Annotated[str, strawberry.argument(description="GSS code or any form of the name.")],
+        year: YearArg = None,
+    ) -> Introductions:
+        y = _year(year)
+        councils = await info.context.all_councils()
+        start = repo.find_council(councils, from_, y)
+        end = repo.find_council(councils, to, y)
+        snapshot = await info.context.snapshot()
+        rows = await info.context.run(lambda: snapshot.analysis_rows(y))
+        found = analysis.introductions(rows, start.code, end.code)
+        if found.shared:
+            note = (
+                f"{len(found.shared)} council(s) partner with both {start.name} and "
+                f"{end.name} in {y}: ask one of them for an introduction."
+            )
+        elif found.chain:
+            note = (
+                f"No council partners with both in {y}; a chain of {len(found.chain) - 1} "
+                "partnership(s) links them."
+            )
+        else:
+            note = f"No chain of partnerships links {start.name} and {end.name} in {y}."
+        return Introductions(
+            year=y,
+            shared_partners=[
+                Introducer(code=i.code, with_start=i.with_start, with_end=i.with_end)
+                for i in found.shared
+            ],
+            chain=[ChainStep(code=s.code, via_id=s.via) for s in found.chain],
+            note=note,
+        )
 
     @strawberry.field(description="Network-wide figures and per-council measures for a year.")
     async def network(

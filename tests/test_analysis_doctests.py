@@ -12,6 +12,7 @@ MODULES = [
     "graph.analysis.cache",
     "graph.analysis.groups",
     "graph.analysis.inputs",
+    "graph.analysis.introductions",
     "graph.analysis.measures",
     "graph.analysis.mixing",
     "graph.analysis.network",

@@ -9,6 +9,7 @@ from graph.analysis.brokerage import constraint, effective_size
 from graph.analysis.cache import AnalysisCache, CacheInfo, CacheKey
 from graph.analysis.groups import DEFAULT_SEED, communities, components
 from graph.analysis.inputs import border_pairs, council_attrs, memberships_from_rows
+from graph.analysis.introductions import Introducer, Introductions, Step, introductions
 from graph.analysis.measures import (
     CouncilMetrics,
     NetworkSummary,
@@ -47,6 +48,8 @@ __all__ = [
     "CacheKey",
     "CouncilAttrs",
     "CouncilMetrics",
+    "Introducer",
+    "Introductions",
     "Membership",
     "Neighbour",
     "NetworkAnalysis",
@@ -54,6 +57,7 @@ __all__ = [
     "Peer",
     "PeerSearch",
     "PeerWeights",
+    "Step",
     "analyse_network",
     "attribute_assortativity",
     "betweenness",
@@ -68,6 +72,7 @@ __all__ = [
     "effective_size",
     "find_peers",
     "haversine_km",
+    "introductions",
     "memberships_from_rows",
     "nearest_neighbours",
     "network_summary",
