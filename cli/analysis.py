@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import json
+import sys
 from collections import Counter
 
 from rich.console import Console
@@ -10,9 +13,10 @@ from rich.table import Table
 
 from graph import repository as repo
 from graph import rules, taxonomy
+from graph.analysis import PeerSearch
 from graph.db import Database
 from graph.errors import UnknownCouncil
-from graph.snapshot import Snapshots
+from graph.snapshot import Snapshot, Snapshots
 
 SERVICE_CODES = taxonomy.codes()
 
@@ -28,6 +32,48 @@ def add_peers_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--service", choices=SERVICE_CODES, help="service layer (default: any)")
     parser.add_argument("--year", type=int, default=rules.current_year())
     parser.add_argument("--limit", type=int, default=10)
+    parser.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="table (default), or csv/json: the same list for a spreadsheet, with each peer's "
+        "partnerships, their lead councils and sources, and its GOV.UK page",
+    )
+
+
+#: Columns of `councilgraph peers --format csv` (and the keys of --format json).
+PEER_COLUMNS = (
+    "rank", "council", "code", "score", "km", "borders", "reason", "partnerships",
+    "partnership_ids", "lead_councils", "sources", "gov_uk_url",
+)  # fmt: skip
+
+
+def peer_rows(snapshot: Snapshot, search: PeerSearch) -> list[dict[str, object]]:
+    """Who to call, one row per peer: why, through which partnerships, and how to reach them
+    (the partnerships' lead councils and sources, and the council's GOV.UK page). Contacts
+    are personal data and never leave the API this way."""
+    councils, partnerships = snapshot.councils_by_code, snapshot.partnerships
+    rows = []
+    for rank, peer in enumerate(search.peers, start=1):
+        facts = [partnerships[pid] for pid in peer.partnerships if pid in partnerships]
+        leads = {p.lead_code for p in facts} - {None}
+        rows.append(
+            {
+                "rank": rank,
+                "council": councils[peer.code].name,
+                "code": peer.code,
+                "score": round(peer.score, 3),
+                "km": round(peer.distance_km, 1),
+                "borders": peer.borders_asker,
+                "reason": peer.reason,
+                "partnerships": "; ".join(p.name for p in facts),
+                "partnership_ids": "; ".join(p.id for p in facts),
+                "lead_councils": "; ".join(sorted(councils[c].name for c in leads if c)),
+                "sources": "; ".join(dict.fromkeys(s.url for p in facts for s in p.sources)),
+                "gov_uk_url": councils[peer.code].gov_uk_url or "",
+            }
+        )
+    return rows
 
 
 def run_peers(args: argparse.Namespace, db: Database) -> int:
@@ -40,6 +86,15 @@ def run_peers(args: argparse.Namespace, db: Database) -> int:
         return 1
     network = Snapshots(db).current()
     search = network.peers(asker.code, args.year, args.service, limit=args.limit)
+    if args.format != "table":
+        rows = peer_rows(network, search)
+        if args.format == "json":
+            sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        else:
+            writer = csv.DictWriter(sys.stdout, fieldnames=PEER_COLUMNS)
+            writer.writeheader()
+            writer.writerows({k: neutralise(v) for k, v in row.items()} for row in rows)
+        return 0
     scope = args.service or "any service"
     shares = "already shares" if search.asker_shares else "does not share"
     console.print(f"{asker.name} ({asker.code}) {shares} {scope} in {args.year}.")
@@ -59,6 +114,13 @@ def run_peers(args: argparse.Namespace, db: Database) -> int:
         + ", ".join(names.get(n.code, n.code) for n in neighbours)
     )
     return 0
+
+
+def neutralise(value: object) -> object:
+    """A spreadsheet cell that would start a formula (= + - @, tab, CR) starts with ' instead."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def add_stats_arguments(parser: argparse.ArgumentParser) -> None:

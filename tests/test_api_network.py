@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import subprocess
 import sys
 
 from starlette.testclient import TestClient
 
+from graph import repository
 from graph.db import Database
 from graph.settings import Settings
+from loaders.sources import COUNCILS, read_csv_rows
 from tests.test_api import gql, gql_errors
 
 PEERS = """query ($code: String!, $service: Service, $year: Int) {
@@ -129,3 +134,58 @@ def test_cli_peers_and_stats(loaded_db: Database, neo4j_settings: Settings) -> N
     )  # fmt: skip
     assert misspelt.returncode == 1
     assert "closest: Basingstoke and Deane (E07000084, 1974-)" in misspelt.stdout
+
+
+def test_cli_who_to_call_as_csv_and_json(loaded_db: Database, neo4j_settings: Settings) -> None:
+    env = {
+        "NEO4J_URI": neo4j_settings.uri,
+        "NEO4J_PASSWORD": neo4j_settings.password.value,
+        "PATH": "/usr/bin:/bin",
+    }
+    base = [sys.executable, "-m", "cli.main", "peers", "Basingstoke & Deane", "--service",
+            "legal", "--year", "2024", "--limit", "5"]  # fmt: skip
+    as_csv = subprocess.run(
+        [*base, "--format", "csv"], capture_output=True, text=True, env=env, check=False,
+        timeout=120,
+    )  # fmt: skip
+    assert as_csv.returncode == 0, as_csv.stderr
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert 1 <= len(rows) <= 5
+    assert [int(r["rank"]) for r in rows] == list(range(1, len(rows) + 1))
+    councils = {c.code: c for c in repository.all_councils(loaded_db)}
+    for row in rows:
+        assert row["partnership_ids"], row
+        assert row["reason"].startswith(("both ", councils[row["code"]].kind.split("_")[0]))
+        council = councils[row["code"]]
+        assert row["gov_uk_url"] == (council.gov_uk_url or "")
+        assert row["gov_uk_url"].startswith("https://www.gov.uk/find-local-council/")
+    as_json = subprocess.run(
+        [*base, "--format", "json"], capture_output=True, text=True, env=env, check=False,
+        timeout=120,
+    )  # fmt: skip
+    assert as_json.returncode == 0, as_json.stderr
+    assert [r["code"] for r in json.loads(as_json.stdout)] == [r["code"] for r in rows]
+
+
+def test_gov_uk_link_for_current_councils_with_a_slug(client: TestClient) -> None:
+    register = {r["gss-code"]: r for r in read_csv_rows(COUNCILS) if r["nation"] == "England"}
+    after = None
+    seen = 0
+    while True:
+        page = gql(
+            client,
+            "query ($after: String) { councils(first: 100, after: $after) { nodes { code "
+            "govUkUrl } pageInfo { hasNextPage endCursor } } }",
+            after=after,
+        )["councils"]
+        for node in page["nodes"]:
+            row = register[node["code"]]
+            current = not row["end-date"]
+            slug = row["gov-uk-slug"]
+            expected = f"https://www.gov.uk/find-local-council/{slug}" if current and slug else None
+            assert node["govUkUrl"] == expected, node
+            seen += 1
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen > 300
