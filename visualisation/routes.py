@@ -1,5 +1,9 @@
 """Starlette routes for the views: /views/network, /views/map, /views/council/{code}.
 
+``/views/network.json`` and ``/views/map.json`` (same parameters) give what the page
+needs to redraw itself for another year (``visualisation.views.view_update``): the
+year slider fetches them from the page's own origin.
+
 The API mounts them with its own data source::
 
     from visualisation.data import ViewDataSource
@@ -16,16 +20,22 @@ page itself is built in a worker thread (Neo4j reads and layout are blocking).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Literal, Protocol
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from visualisation.model import ViewData
 from visualisation.options import ViewOptions, ViewOptionsError
-from visualisation.views import UnknownCouncilError, render_council, render_map, render_network
+from visualisation.views import (
+    UnknownCouncilError,
+    render_council,
+    render_map,
+    render_network,
+    view_update,
+)
 
 __all__ = ["ViewSource", "view_routes"]
 
@@ -33,7 +43,8 @@ __all__ = ["ViewSource", "view_routes"]
 # so even a rendering bug could not load or send anything elsewhere.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
+    "img-src data: blob:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'self'"
 )
 
 
@@ -88,6 +99,27 @@ def view_routes(
 
         unavailable = (GraphUnavailable,)
 
+    def json_handler(kind: Literal["network", "map"]) -> Callable[[Request], object]:
+        async def endpoint(request: Request) -> Response:
+            try:
+                options = ViewOptions.from_query(request.query_params)
+            except ViewOptionsError as error:
+                return PlainTextResponse(f"Bad query parameter: {error}", status_code=400)
+            data_source = source(request)
+
+            def build() -> dict[str, Any]:
+                return view_update(data_source.view_data(options.year), options, view=kind)
+
+            try:
+                payload = await run_in_threadpool(build)
+            except unavailable as error:
+                return PlainTextResponse(
+                    f"The graph database is unavailable: {error}", status_code=503
+                )
+            return JSONResponse(payload, headers={"X-Content-Type-Options": "nosniff"})
+
+        return endpoint
+
     def handler(kind: str) -> Callable[[Request], object]:
         async def endpoint(request: Request) -> Response:
             try:
@@ -120,6 +152,8 @@ def view_routes(
 
     base = prefix.rstrip("/")
     return [
+        Route(f"{base}/network.json", json_handler("network"), methods=["GET"]),
+        Route(f"{base}/map.json", json_handler("map"), methods=["GET"]),
         Route(f"{base}/network", handler("network"), methods=["GET"]),
         Route(f"{base}/map", handler("map"), methods=["GET"]),
         Route(f"{base}/council/{{code}}", handler("council"), methods=["GET"]),

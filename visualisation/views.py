@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import networkx as nx
@@ -23,6 +24,7 @@ from pyvis.network import Network
 
 from visualisation.graphs import (
     BORDER_COLOUR,
+    HUB_MIN_MEMBERS,
     KIND_COLOURS,
     MAP_SCALE,
     MIXED_SERVICE_COLOUR,
@@ -32,11 +34,13 @@ from visualisation.graphs import (
     SERVICE_COLOURS,
     SERVICE_LABELS,
     STATUS_COLOURS,
+    STATUS_DASHES,
     STATUS_LABELS,
     Selection,
     council_view_graph,
     map_graph,
     network_graph,
+    is_hub,
     select,
     two_mode_graph,
 )
@@ -62,6 +66,7 @@ __all__ = [
     "render_map",
     "render_network",
     "view_html",
+    "view_update",
 ]
 
 ViewKind = Literal["network", "map", "council"]
@@ -84,6 +89,7 @@ _STATUS_PHRASES: Mapping[str, str] = {
     "ended": "partnerships active in {year} that have since ended",
     "in_development": "partnerships in development (members as of {year})",
     "abandoned": "abandoned partnerships (members as of {year})",
+    "all": "partnerships of every status (members as of {year})",
 }
 
 
@@ -108,20 +114,13 @@ def _vis_options(*, physics: bool, n_nodes: int, n_edges: int, fixed: bool) -> d
             "tooltipDelay": 120,
             "hideEdgesOnDrag": n_edges > 1500,
             "hideEdgesOnZoom": n_edges > 4000,
-            "keyboard": False,
+            # Arrow keys pan, +/- zoom while the canvas has focus (it is tabbable).
+            "keyboard": {"enabled": True, "bindToWindow": False},
             "multiselect": False,
         },
         "edges": {"smooth": False, "color": {"inherit": False}, "selectionWidth": 2},
-        "nodes": {
-            "font": {
-                "size": 8 if fixed else 12,  # map: canvas units are 500 m; keep labels small
-                "face": "system-ui, sans-serif",
-                "strokeWidth": 3,
-                "strokeColor": "#ffffff",
-            },
-            # Labels appear as you zoom in: at national scale they would only overlap.
-            "scaling": {"label": {"drawThreshold": 9 if n_nodes > 150 else 5}},
-        },
+        # No vis-network labels: the page draws names itself, largest first, never overlapping.
+        "nodes": {"font": {"size": 12, "face": "system-ui, sans-serif"}},
         "layout": {"improvedLayout": False, "randomSeed": 1},
     }
 
@@ -137,11 +136,28 @@ def _pyvis_network(G: nx.Graph, *, heading: str, vis_options: dict[str, Any]) ->
     from pyvis.edge import Edge
 
     net = Network(height="100%", width="100%", directed=False, heading=heading)
-    for node, attrs in G.nodes(data=True):
-        net.add_node(node, **attrs)
+    net.nodes = _vis_nodes(G)
+    net.node_ids = [node["id"] for node in net.nodes]
+    net.node_map = {node["id"]: node for node in net.nodes}
     net.edges = [Edge(u, v, False, **attrs).options for u, v, attrs in G.edges(data=True)]
     net.options = vis_options
     return net
+
+
+def _vis_nodes(G: nx.Graph) -> list[dict[str, Any]]:
+    """Nodes as vis-network takes them, with the label moved to ``name``.
+
+    The page draws names itself (largest first, none overlapping; view.js), so
+    vis-network gets no ``label``: its labels overlapped and widened each node's
+    clickable box, so a click on one council could open its neighbour.
+    """
+    nodes = []
+    for node, attrs in G.nodes(data=True):
+        item = {"id": node, **{k: v for k, v in attrs.items() if k != "label"}}
+        if attrs.get("label"):
+            item["name"] = attrs["label"]
+        nodes.append(item)
+    return nodes
 
 
 def _partnership_json(selection: Selection, partnership: Partnership) -> dict[str, Any]:
@@ -233,7 +249,17 @@ def _legend(selection: Selection, *, view: ViewKind, two_mode: bool) -> list[dic
     legend: list[dict[str, Any]] = [{"heading": "Councils (colour: kind)", "items": councils}]
 
     chosen = selection.options.services
-    if chosen:
+    every_status = selection.options.status == "all" and not chosen
+    if every_status:
+        links = [
+            {
+                "shape": "line" if not STATUS_DASHES[s] else "dashed",
+                "colour": STATUS_COLOURS[s],
+                "label": STATUS_LABELS[s],
+            }
+            for s in STATUS_COLOURS
+        ]
+    elif chosen:
         links = [
             {"shape": "line", "colour": SERVICE_COLOURS[s], "label": SERVICE_LABELS[s]}
             for s in chosen
@@ -254,7 +280,15 @@ def _legend(selection: Selection, *, view: ViewKind, two_mode: bool) -> list[dic
             links = [{**item, "shape": "square"} for item in links]
         legend.append({"heading": "Partnerships (squares)", "items": links})
     else:
-        links.append({"shape": "line", "colour": "#adb5bd", "label": "Wider: more services shared"})
+        links.append({"shape": "line", "colour": "#868e96", "label": "Wider: more services shared"})
+        if selection.options.hubs and any(is_hub(selection, p) for p in selection.partnerships):
+            links.append(
+                {
+                    "shape": "hub",
+                    "colour": "#495057",
+                    "label": f"Partnership of {HUB_MIN_MEMBERS}+ members (hub)",
+                }
+            )
         legend.append({"heading": "Links between councils", "items": links})
     if view == "council":
         legend.append(
@@ -294,7 +328,7 @@ def _page_context(
 ) -> dict[str, Any]:
     options, data = selection.options, selection.data
     chosen = set(options.services)
-    status_labels = {"active": "Active in the year", **STATUS_LABELS}
+    status_labels = {"active": "Active in the year", **STATUS_LABELS, "all": "All statuses"}
     return {
         "view": view,
         "title": title,
@@ -318,6 +352,9 @@ def _page_context(
         "region": options.region,
         "two_mode": two_mode,
         "physics": options.physics,
+        "hubs": options.hubs,
+        "hub_min_members": HUB_MIN_MEMBERS,
+        "live_years": view in ("network", "map"),
         "legend": _legend(selection, view=view, two_mode=two_mode),
         "caveat": SAVINGS_CAVEAT,
         "attribution": ATTRIBUTION,
@@ -371,6 +408,27 @@ def network_view(
     UnknownCouncilError
         For the council view, when ``code`` is not a council in the data's year.
     """
+    built = _build(data, options, view=view, code=code, project=project)
+    net = _pyvis_network(built.graph, heading=built.page["title"], vis_options=built.vis_options)
+    return use_offline_template(net, built.page, built.page_data)
+
+
+@dataclass(frozen=True)
+class _Built:
+    graph: nx.Graph
+    page: dict[str, Any]
+    page_data: dict[str, Any]
+    vis_options: dict[str, Any]
+
+
+def _build(
+    data: ViewData,
+    options: ViewOptions | None,
+    *,
+    view: ViewKind,
+    code: str | None,
+    project: Projector | None,
+) -> _Built:
     options = options or ViewOptions()
     selection = select(data, options)
     focus: str | None = None
@@ -416,8 +474,37 @@ def network_view(
         n_edges=G.number_of_edges(),
         fixed=view == "map",
     )
-    net = _pyvis_network(G, heading=title, vis_options=vis_options)
-    return use_offline_template(net, page, page_data)
+    return _Built(G, page, page_data, vis_options)
+
+
+
+def view_update(
+    data: ViewData,
+    options: ViewOptions,
+    *,
+    view: Literal["network", "map"],
+    project: Projector | None = None,
+) -> dict[str, Any]:
+    """What a page needs to redraw itself for another year without a reload (JSON-ready).
+
+    The year slider fetches this from the view's ``.json`` route on the same origin:
+    the nodes and edges (as the page's ``cg-graph`` block has them), the pop-up and
+    search data (as ``cg-page``), the title, summary line, LGA reference and legend.
+    """
+    built = _build(data, options, view=view, code=None, project=project)
+    nodes = _vis_nodes(built.graph)
+    from pyvis.edge import Edge
+
+    edges = [Edge(u, v, False, **attrs).options for u, v, attrs in built.graph.edges(data=True)]
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "page": built.page_data,
+        "title": built.page["title"],
+        "subtitle": built.page["subtitle"],
+        "reference": built.page["reference"],
+        "legend": built.page["legend"],
+    }
 
 
 def _with_council(selection: Selection, code: str) -> Selection:
