@@ -192,7 +192,9 @@ def _page_data(selection: Selection, *, view: ViewKind, focus: str | None) -> di
     return {
         "view": view,
         "year": selection.data.year,
+        "years": list(selection.data.years),
         "focus": focus,
+        "hubMinMembers": HUB_MIN_MEMBERS,
         "savingsCaveat": SAVINGS_CAVEAT,
         "councils": {
             code: {
@@ -200,6 +202,8 @@ def _page_data(selection: Selection, *, view: ViewKind, focus: str | None) -> di
                 "kind": KINDS.get(council.kind, council.kind),
                 "region": council.region,
                 "partnerships": ids_by_council[code],
+                "lat": council.lat,
+                "lon": council.lon,
             }
             for code, council in selection.councils.items()
         },

@@ -36,8 +36,11 @@
   });
 
   // ---- map: council outlines under the network ------------------------------
-  if (page.outlines) {
-    var shapes = [];
+  var shapes = [];
+  var hitContext = document.createElement("canvas").getContext("2d");
+  function buildShapes() {
+    shapes = [];
+    if (!page.outlines) return;
     Object.keys(page.outlines).forEach(function (code) {
       var path = new Path2D();
       page.outlines[code].forEach(function (ring) {
@@ -47,8 +50,11 @@
         }
         path.closePath();
       });
-      shapes.push({ path: path, fill: page.shade[code] || page.noShade });
+      shapes.push({ code: code, path: path, fill: page.shade[code] || page.noShade });
     });
+  }
+  buildShapes();
+  if (page.outlines) {
     network.on("beforeDrawing", function (ctx) {
       var scale = network.getScale();
       ctx.save();
@@ -63,6 +69,16 @@
       ctx.restore();
     });
   }
+
+  // The council whose outline holds a point (canvas units), shown in this selection.
+  function councilAt(point) {
+    for (var i = 0; i < shapes.length; i++) {
+      if (page.councils[shapes[i].code] &&
+          hitContext.isPointInPath(shapes[i].path, point.x, point.y)) return shapes[i].code;
+    }
+    return null;
+  }
+  state.councilAt = councilAt;
 
   // ---- physics toggle -----------------------------------------------------------
   var physics = document.getElementById("cg-physics");
@@ -112,12 +128,16 @@
     button.addEventListener("click", function () {
       if (!page.councils[code]) return;
       showCouncil(code);
-      if (nodes.get(code)) {
-        network.selectNodes([code]);
-        network.focus(code, { animation: false, scale: Math.max(network.getScale(), 0.6) });
-      }
+      centreOn(code);
     });
     return button;
+  }
+
+  function centreOn(id) {
+    state.selected = id;
+    if (!nodes.get(id)) { network.unselectAll(); network.redraw(); return; }
+    network.selectNodes([id]);
+    network.focus(id, { animation: false, scale: Math.max(network.getScale(), page.view === "map" ? 1.2 : 0.8) });
   }
 
   function savings(p) {
@@ -186,6 +206,7 @@
   }
 
   function open(title) {
+    if (popup.hidden) returnFocus = document.activeElement;
     popupTitle.textContent = title;
     while (popupBody.firstChild) popupBody.removeChild(popupBody.firstChild);
     setDocked(true);
@@ -195,6 +216,8 @@
   function close() {
     setDocked(false);
     state.shown = null;
+    state.selected = null;
+    network.unselectAll();
   }
 
   function showCouncil(code) {
@@ -241,16 +264,502 @@
   state.showPartnership = showPartnership;
 
   network.on("click", function (params) {
-    if (!params.nodes.length) return;
+    if (!params.nodes.length) {
+      // On the map a click anywhere in a council's area selects it, not just its dot.
+      var code = shapes.length ? councilAt(params.pointer.canvas) : null;
+      if (code) {
+        if (nodes.get(code)) network.selectNodes([code]);
+        state.selected = code;
+        showCouncil(code);
+      } else {
+        state.selected = null;
+      }
+      network.redraw();
+      return;
+    }
     var id = String(params.nodes[0]);
+    state.selected = id;
     if (page.councils[id]) showCouncil(id);
     else if (id.indexOf("p:") === 0) showPartnership(id.slice(2));
   });
-  document.getElementById("cg-popup-close").addEventListener("click", close);
+  network.on("hoverNode", function (params) { state.hovered = String(params.node); });
+  network.on("blurNode", function () { state.hovered = null; network.redraw(); });
+  var returnFocus = null;
+  document.getElementById("cg-popup-close").addEventListener("click", function () {
+    close();
+    if (returnFocus && document.body.contains(returnFocus)) returnFocus.focus();
+  });
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") close();
+    if (event.key === "Escape" && !popup.hidden && !suggestionsOpen()) {
+      close();
+      if (returnFocus && document.body.contains(returnFocus)) returnFocus.focus();
+    }
   });
 
+
+  // ---- names on the canvas: largest first, never overlapping ---------------------
+  var LABEL_FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+  var widths = {};
+  function weight(id) {
+    var council = page.councils[id];
+    if (council) return council.partnerships.length;
+    var node = nodes.get(id);
+    return node && !node.hub ? -1 : -2;
+  }
+  function partnersOf(id) {
+    var council = page.councils[id];
+    var found = {};
+    if (council) {
+      council.partnerships.forEach(function (pid) {
+        var p = page.partnerships[pid];
+        if (p) p.members.forEach(function (code) { if (code !== id) found[code] = true; });
+      });
+    } else if (String(id).indexOf("p:") === 0 && page.partnerships[String(id).slice(2)]) {
+      page.partnerships[String(id).slice(2)].members.forEach(function (code) { found[code] = true; });
+    }
+    return found;
+  }
+  var order = [];
+  function sortNodes() {
+    order = nodes.get({ filter: function (n) { return !!n.name && !n.hub; } });
+    order.sort(function (a, b) {
+      return weight(b.id) - weight(a.id) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    });
+  }
+  sortNodes();
+  function overlaps(box, boxes) {
+    for (var i = 0; i < boxes.length; i++) {
+      var o = boxes[i];
+      if (box.x < o.x + o.w && o.x < box.x + box.w && box.y < o.y + o.h && o.y < box.y + box.h) return true;
+    }
+    return false;
+  }
+  network.on("afterDrawing", function (ctx) {
+    var canvas = ctx.canvas;
+    var ratio = canvas.width / (canvas.clientWidth || 1);
+    var width = canvas.clientWidth, height = canvas.clientHeight;
+    var scale = network.getScale();
+    var focus = state.selected || state.hovered;
+    var partners = focus ? partnersOf(focus) : {};
+    var positions = network.getPositions();
+    ctx.save();
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.font = LABEL_FONT;
+    ctx.textBaseline = "middle";
+    ctx.lineJoin = "round";
+    // Partners of the selected (or hovered) council: a ring round each.
+    if (focus) {
+      ctx.strokeStyle = "#d9480f";
+      ctx.lineWidth = 2.5;
+      Object.keys(partners).concat([focus]).forEach(function (id) {
+        var node = nodes.get(id);
+        if (!node || !positions[id]) return;
+        var p = network.canvasToDOM(positions[id]);
+        ctx.beginPath();
+        ctx.arc(p.x, p.y, (node.size || 8) * scale + 3, 0, 2 * Math.PI);
+        ctx.stroke();
+      });
+    }
+    var queue = [];
+    if (focus && nodes.get(focus) && nodes.get(focus).name) queue.push(nodes.get(focus));
+    order.forEach(function (n) { if (partners[n.id] && n.id !== focus) queue.push(n); });
+    order.forEach(function (n) { if (!partners[n.id] && n.id !== focus) queue.push(n); });
+    var placed = [];
+    var boxes = [];
+    queue.forEach(function (node) {
+      var pos = positions[node.id];
+      if (!pos) return;
+      var p = network.canvasToDOM(pos);
+      var r = (node.size || 8) * scale + 2;
+      if (p.x < -100 || p.y < -20 || p.x > width + 100 || p.y > height + 20) return;
+      var w = widths[node.name];
+      if (w === undefined) w = widths[node.name] = ctx.measureText(node.name).width;
+      var h = 14;
+      var candidates = [
+        { x: p.x + r, y: p.y - h / 2 }, { x: p.x - r - w, y: p.y - h / 2 },
+        { x: p.x - w / 2, y: p.y + r }, { x: p.x - w / 2, y: p.y - r - h },
+      ];
+      var always = node.id === focus;
+      for (var i = 0; i < candidates.length; i++) {
+        var box = { x: candidates[i].x, y: candidates[i].y, w: w, h: h };
+        if (box.x < 0 || box.y < 0 || box.x + w > width || box.y + h > height) {
+          if (!always) continue;
+        }
+        if (!always && overlaps(box, boxes)) continue;
+        boxes.push(box);
+        placed.push({ id: node.id, name: node.name, x: box.x, y: box.y, w: w, h: h });
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = "rgba(255,255,255,0.92)";
+        ctx.strokeText(node.name, box.x, box.y + h / 2);
+        ctx.fillStyle = node.id === focus ? "#000000" : "#212529";
+        ctx.fillText(node.name, box.x, box.y + h / 2);
+        break;
+      }
+    });
+    ctx.restore();
+    state.labels = placed;
+  });
+
+  // ---- a text summary of the canvas (for screen readers) ----------------------
+  var summary = document.getElementById("cg-summary");
+  function summarise() {
+    var codes = Object.keys(page.councils);
+    var top = codes.slice().sort(function (a, b) {
+      return page.councils[b].partnerships.length - page.councils[a].partnerships.length;
+    }).slice(0, 5).filter(function (c) { return page.councils[c].partnerships.length; });
+    summary.textContent = document.getElementById("cg-subtitle").textContent + ". " +
+      (top.length ? "Most partnerships: " + top.map(function (c) {
+        return page.councils[c].name + " (" + page.councils[c].partnerships.length + ")";
+      }).join(", ") + ". " : "") +
+      "Use Find or the List view to open any council's or partnership's details.";
+  }
+  summarise();
+
+  // ---- search: any form of a council's or partnership's name --------------------
+  var search = document.getElementById("cg-search");
+  var suggestions = document.getElementById("cg-suggestions");
+  var active = -1;
+  var matches = [];
+  function normalise(text) {
+    return String(text).toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/&/g, " and ").replace(/[^a-z0-9]+/g, " ").trim();
+  }
+  var FILLER = { council: 1, borough: 1, district: 1, city: 1, county: 1, of: 1, the: 1, metropolitan: 1, royal: 1, london: 1 };
+  function entries() {
+    var list = [];
+    Object.keys(page.councils).forEach(function (code) {
+      list.push({ kind: "council", id: code, name: page.councils[code].name,
+                  key: normalise(page.councils[code].name + " " + code),
+                  rank: page.councils[code].partnerships.length });
+    });
+    Object.keys(page.partnerships).forEach(function (id) {
+      list.push({ kind: "partnership", id: id, name: page.partnerships[id].name,
+                  key: normalise(page.partnerships[id].name), rank: -1 });
+    });
+    return list;
+  }
+  function find(query) {
+    var words = normalise(query).split(" ").filter(function (w) { return w && !FILLER[w]; });
+    if (!words.length) return [];
+    var found = entries().filter(function (entry) {
+      var tokens = entry.key.split(" ");
+      return words.every(function (w) {
+        return tokens.some(function (t) { return t.indexOf(w) === 0; }) || entry.key.indexOf(w) >= 0;
+      });
+    });
+    var q = normalise(query);
+    found.sort(function (a, b) {
+      var pa = a.key.indexOf(q) === 0 ? 0 : 1, pb = b.key.indexOf(q) === 0 ? 0 : 1;
+      var ka = a.kind === "council" ? 0 : 1, kb = b.kind === "council" ? 0 : 1;
+      return pa - pb || ka - kb || a.name.length - b.name.length || (a.name < b.name ? -1 : 1);
+    });
+    return found.slice(0, 8);
+  }
+  function suggestionsOpen() { return !suggestions.hidden; }
+  function closeSuggestions() {
+    suggestions.hidden = true;
+    search.setAttribute("aria-expanded", "false");
+    search.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+  function highlight(index) {
+    active = index;
+    Array.prototype.forEach.call(suggestions.children, function (li, i) {
+      li.setAttribute("aria-selected", i === index ? "true" : "false");
+    });
+    if (index >= 0) search.setAttribute("aria-activedescendant", "cg-suggestion-" + index);
+    else search.removeAttribute("aria-activedescendant");
+  }
+  function choose(entry) {
+    closeSuggestions();
+    search.value = entry.name;
+    if (entry.kind === "council") {
+      showCouncil(entry.id);
+      centreOn(entry.id);
+    } else {
+      showPartnership(entry.id);
+      var hub = "p:" + entry.id;
+      if (nodes.get(hub)) centreOn(hub);
+      else {
+        var members = page.partnerships[entry.id].members.filter(function (c) { return nodes.get(c); });
+        if (members.length) { network.fit({ nodes: members, animation: false, maxZoomLevel: 1.5 }); }
+        state.selected = "p:" + entry.id;
+        network.redraw();
+      }
+    }
+    popupTitle.focus();
+  }
+  search.addEventListener("input", function () {
+    matches = find(search.value);
+    while (suggestions.firstChild) suggestions.removeChild(suggestions.firstChild);
+    matches.forEach(function (entry, i) {
+      var li = el("li", null, "cg-suggestion");
+      li.id = "cg-suggestion-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.appendChild(el("span", entry.name));
+      li.appendChild(el("small", entry.kind === "council" ? " council" : " partnership"));
+      li.addEventListener("mousedown", function (event) { event.preventDefault(); choose(entry); });
+      suggestions.appendChild(li);
+    });
+    if (!matches.length && search.value.trim()) {
+      suggestions.appendChild(el("li", "No council or partnership in this selection matches", "cg-none"));
+    }
+    var any = suggestions.children.length > 0;
+    suggestions.hidden = !any;
+    search.setAttribute("aria-expanded", any ? "true" : "false");
+    highlight(-1);
+  });
+  search.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown" && matches.length) {
+      event.preventDefault(); highlight((active + 1) % matches.length);
+    } else if (event.key === "ArrowUp" && matches.length) {
+      event.preventDefault(); highlight((active - 1 + matches.length) % matches.length);
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      if (matches.length) choose(matches[active >= 0 ? active : 0]);
+    } else if (event.key === "Escape") {
+      closeSuggestions();
+    }
+  });
+  search.addEventListener("blur", function () { setTimeout(closeSuggestions, 150); });
+  state.find = find;
+
+  // ---- list view: the selection as sortable tables -----------------------------
+  var list = document.getElementById("cg-list");
+  var listToggle = document.getElementById("cg-list-toggle");
+  var sorts = { councils: { key: 1, dir: -1 }, partnerships: { key: 0, dir: 1 } };
+  function table(kind, caption, headings, rows, onOpen) {
+    var t = el("table", null, "cg-table");
+    t.appendChild(el("caption", caption));
+    var head = el("thead");
+    var tr = el("tr");
+    var sort = sorts[kind];
+    headings.forEach(function (heading, i) {
+      var th = el("th");
+      th.scope = "col";
+      th.setAttribute("aria-sort", sort.key === i ? (sort.dir > 0 ? "ascending" : "descending") : "none");
+      var button = el("button", heading, "cg-sort");
+      button.type = "button";
+      button.addEventListener("click", function () {
+        sort.dir = sort.key === i ? -sort.dir : (typeof rows[0] !== "undefined" && typeof rows[0].cells[i] === "number" ? -1 : 1);
+        sort.key = i;
+        renderList();
+        var again = list.querySelector("[data-kind=" + kind + "] th:nth-child(" + (i + 1) + ") button");
+        if (again) again.focus();
+      });
+      th.appendChild(button);
+      tr.appendChild(th);
+    });
+    head.appendChild(tr);
+    t.appendChild(head);
+    rows.sort(function (a, b) {
+      var x = a.cells[sort.key], y = b.cells[sort.key];
+      return (x < y ? -1 : x > y ? 1 : 0) * sort.dir || (a.cells[0] < b.cells[0] ? -1 : 1);
+    });
+    var body = el("tbody");
+    rows.forEach(function (r) {
+      var row = el("tr");
+      row.tabIndex = 0;
+      row.setAttribute("data-id", r.id);
+      r.cells.forEach(function (cell, i) { row.appendChild(el(i === 0 ? "th" : "td", cell)); });
+      row.firstChild.scope = "row";
+      row.addEventListener("click", function () { onOpen(r.id); });
+      row.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); onOpen(r.id); }
+      });
+      body.appendChild(row);
+    });
+    t.appendChild(body);
+    var wrap = el("div", null, "cg-table-wrap");
+    wrap.setAttribute("data-kind", kind);
+    wrap.appendChild(t);
+    return wrap;
+  }
+  function renderList() {
+    while (list.firstChild) list.removeChild(list.firstChild);
+    list.appendChild(el("h2", "List view: " + document.getElementById("cg-title").textContent));
+    list.appendChild(el("p", "Press Enter on a row (or click it) for its details.", "cg-meta"));
+    var councils = Object.keys(page.councils).map(function (code) {
+      var c = page.councils[code];
+      return { id: code, cells: [c.name, c.partnerships.length, c.kind, c.region || ""] };
+    });
+    list.appendChild(table("councils", "Councils (" + councils.length + ")",
+      ["Council", "Partnerships", "Kind", "Region"], councils, function (code) { showCouncil(code); popupTitle.focus(); }));
+    var partnerships = Object.keys(page.partnerships).map(function (id) {
+      var p = page.partnerships[id];
+      return { id: id, cells: [p.name, p.members.length, p.statusLabel, p.services.join(", ") || "not reported", years(p)] };
+    });
+    list.appendChild(table("partnerships", "Partnerships (" + partnerships.length + ")",
+      ["Partnership", "Members", "Status", "Services", "Years"], partnerships, function (id) { showPartnership(id); popupTitle.focus(); }));
+  }
+  function setList(show) {
+    list.hidden = !show;
+    listToggle.setAttribute("aria-expanded", show ? "true" : "false");
+    listToggle.textContent = show ? "Map or network view" : "List view";
+    if (page.view === "map") listToggle.textContent = show ? "Back to the map" : "List view";
+    if (page.view !== "map" && show) listToggle.textContent = "Back to the drawing";
+    document.body.classList.toggle("cg-list-open", show);
+    if (show) renderList();
+    network.redraw();
+  }
+  listToggle.addEventListener("click", function () { setList(list.hidden); });
+  state.setList = setList;
+
+  // ---- downloads: what you see ----------------------------------------------------
+  function download(name, href) {
+    var a = document.createElement("a");
+    a.href = href;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    document.body.removeChild(a);
+  }
+  function fileStem() { return "council-graph-" + page.view + "-" + page.year; }
+  function csvCell(value) {
+    var text = value === null || value === undefined ? "" : String(value);
+    if (/^[=+\-@\t\r]/.test(text)) text = "'" + text; // never a formula in a spreadsheet
+    return /[",\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+  document.getElementById("cg-download-png").addEventListener("click", function () {
+    download(fileStem() + ".png", container.querySelector("canvas").toDataURL("image/png"));
+  });
+  document.getElementById("cg-download-csv").addEventListener("click", function () {
+    var lines = [["code", "name", "kind", "region", "year", "partnerships", "partnership_names"].join(",")];
+    Object.keys(page.councils).forEach(function (code) {
+      var c = page.councils[code];
+      lines.push([code, c.name, c.kind, c.region, page.year, c.partnerships.length,
+        c.partnerships.map(function (id) { return page.partnerships[id].name; }).join("; ")].map(csvCell).join(","));
+    });
+    download(fileStem() + ".csv", URL.createObjectURL(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv" })));
+  });
+  document.getElementById("cg-download-geojson").addEventListener("click", function () {
+    var features = Object.keys(page.councils).filter(function (code) {
+      return page.councils[code].lat !== null && page.councils[code].lon !== null;
+    }).map(function (code) {
+      var c = page.councils[code];
+      return { type: "Feature", geometry: { type: "Point", coordinates: [c.lon, c.lat] },
+               properties: { code: code, name: c.name, kind: c.kind, region: c.region, year: page.year,
+                             partnerships: c.partnerships.map(function (id) { return page.partnerships[id].name; }) } };
+    });
+    var text = JSON.stringify({ type: "FeatureCollection", features: features });
+    download(fileStem() + ".geojson", URL.createObjectURL(new Blob([text], { type: "application/geo+json" })));
+  });
+
+  // ---- the year slider: redraw another year without a reload -------------------
+  var slider = document.getElementById("cg-year");
+  var yearOut = document.getElementById("cg-year-out");
+  var play = document.getElementById("cg-play");
+  var form = document.getElementById("cg-filters");
+  state.updates = 0;
+  function renderLegend(legend) {
+    var body = document.getElementById("cg-legend-body");
+    while (body.firstChild) body.removeChild(body.firstChild);
+    legend.forEach(function (section) {
+      body.appendChild(el("h3", section.heading));
+      var ul = el("ul");
+      section.items.forEach(function (item) {
+        var li = el("li");
+        var key = el("span", null, "cg-key cg-key-" + item.shape);
+        key.style.setProperty("--key", item.colour);
+        li.appendChild(key);
+        li.appendChild(document.createTextNode(item.label));
+        ul.appendChild(li);
+      });
+      body.appendChild(ul);
+    });
+  }
+  function apply(update, started) {
+    var keep = {};
+    update.nodes.forEach(function (n) { keep[n.id] = true; });
+    nodes.remove(nodes.getIds().filter(function (id) { return !keep[id]; }));
+    nodes.update(update.nodes);
+    edges.clear();
+    edges.add(update.edges);
+    Object.keys(update.page).forEach(function (key) { page[key] = update.page[key]; });
+    buildShapes();
+    sortNodes();
+    document.getElementById("cg-title").textContent = update.title;
+    document.title = update.title + " · Council Graph";
+    document.getElementById("cg-subtitle").textContent = update.subtitle;
+    container.setAttribute("aria-label", update.title);
+    var reference = document.getElementById("cg-reference");
+    if (reference) reference.textContent = update.reference || "";
+    renderLegend(update.legend);
+    summarise();
+    if (!list.hidden) renderList();
+    var shown = state.shown;
+    if (shown && shown.indexOf("p:") === 0 && page.partnerships[shown.slice(2)]) showPartnership(shown.slice(2));
+    else if (shown && page.councils[shown]) showCouncil(shown);
+    else if (shown) close();
+    document.body.setAttribute("data-year", String(page.year));
+    network.once("afterDrawing", function () {
+      state.updates += 1;
+      state.lastRedrawMs = performance.now() - started;
+      document.body.setAttribute("data-updates", String(state.updates));
+    });
+    network.redraw();
+  }
+  var pending = null;
+  var inFlight = false;
+  function loadYear() {
+    if (inFlight) { pending = true; return; }
+    inFlight = true;
+    pending = false;
+    var started = performance.now();
+    var params = new URLSearchParams(new FormData(form));
+    var url = location.pathname.replace(/\/$/, "") + ".json?" + params.toString();
+    history.replaceState(null, "", "?" + params.toString());
+    fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error("The year could not be loaded (" + response.status + ")");
+      return response.json();
+    }).then(function (update) {
+      apply(update, started);
+    }).catch(function (error) {
+      document.getElementById("cg-subtitle").textContent = String(error.message || error);
+    }).then(function () {
+      inFlight = false;
+      if (pending) loadYear();
+    });
+  }
+  var timer = null;
+  var playing = null;
+  if (slider) {
+    slider.setAttribute("aria-valuetext", slider.value);
+    slider.addEventListener("input", function () {
+      yearOut.textContent = slider.value;
+      slider.setAttribute("aria-valuetext", slider.value);
+      clearTimeout(timer);
+      timer = setTimeout(loadYear, 60);
+    });
+    function stop() {
+      clearInterval(playing);
+      playing = null;
+      play.textContent = "Play";
+      play.setAttribute("aria-pressed", "false");
+    }
+    play.addEventListener("click", function () {
+      if (playing) { stop(); return; }
+      play.textContent = "Pause";
+      play.setAttribute("aria-pressed", "true");
+      if (Number(slider.value) >= Number(slider.max)) slider.value = slider.min;
+      else slider.value = String(Number(slider.value) + 1);
+      slider.dispatchEvent(new Event("input"));
+      playing = setInterval(function () {
+        if (inFlight) return;
+        if (Number(slider.value) >= Number(slider.max)) { stop(); return; }
+        slider.value = String(Number(slider.value) + 1);
+        slider.dispatchEvent(new Event("input"));
+      }, 1200);
+    });
+  }
+  state.loadYear = loadYear;
+
+  // ---- phone: the legend starts folded ---------------------------------------------
+  if (window.matchMedia && window.matchMedia("(max-width: 600px)").matches) {
+    document.getElementById("cg-legend").open = false;
+  }
+
   // The council view opens on its council (docked before the first fit).
-  if (page.focus && page.councils[page.focus]) showCouncil(page.focus);
+  if (page.focus && page.councils[page.focus]) { state.selected = page.focus; showCouncil(page.focus); }
 })();
