@@ -380,6 +380,7 @@ def network_graph(selection: Selection) -> nx.Graph:
             b,
             width=round(1.0 + 0.9 * min(len(link.services), 10), 1),
             title=title,
+            partnerships=link.partnerships,
             **_link_style(selection, link.services, (by_id[i] for i in link.partnerships)),
         )
     hubs = [p for p in selection.partnerships if is_hub(selection, p)]
@@ -393,6 +394,7 @@ def network_graph(selection: Selection) -> nx.Graph:
                     node,
                     width=1.2,
                     title=f"{names[code].name} – member of {partnership.name}",
+                    partnerships=(partnership.id,),
                     **_link_style(selection, partnership.services, (partnership,)),
                 )
     _place_missing(G, _year_layout(selection.data, two_mode=False))

@@ -139,7 +139,7 @@ def _pyvis_network(G: nx.Graph, *, heading: str, vis_options: dict[str, Any]) ->
     net.nodes = _vis_nodes(G)
     net.node_ids = [node["id"] for node in net.nodes]
     net.node_map = {node["id"]: node for node in net.nodes}
-    net.edges = [Edge(u, v, False, **attrs).options for u, v, attrs in G.edges(data=True)]
+    net.edges = _vis_edges(G)
     net.options = vis_options
     return net
 
@@ -158,6 +158,23 @@ def _vis_nodes(G: nx.Graph) -> list[dict[str, Any]]:
             item["name"] = attrs["label"]
         nodes.append(item)
     return nodes
+
+
+def _vis_edges(G: nx.Graph) -> list[dict[str, Any]]:
+    """Edges as vis-network takes them.
+
+    A link drawn for partnerships carries their ids (``p``) instead of its tooltip:
+    the page words the tooltip from its pop-up data (view.js ``edgeTitle``), which
+    keeps a national page well under 2 MB (the tooltips alone were ~250 kB).
+    """
+    edges = []
+    for u, v, attrs in G.edges(data=True):
+        item = {"from": u, "to": v, **attrs}
+        if "partnerships" in attrs:
+            item["p"] = list(item.pop("partnerships"))
+            item.pop("title", None)
+        edges.append(item)
+    return edges
 
 
 def _partnership_json(selection: Selection, partnership: Partnership) -> dict[str, Any]:
@@ -497,9 +514,7 @@ def view_update(
     """
     built = _build(data, options, view=view, code=None, project=project)
     nodes = _vis_nodes(built.graph)
-    from pyvis.edge import Edge
-
-    edges = [Edge(u, v, False, **attrs).options for u, v, attrs in built.graph.edges(data=True)]
+    edges = _vis_edges(built.graph)
     return {
         "nodes": nodes,
         "edges": edges,
@@ -544,7 +559,8 @@ def _outlines(selection: Selection) -> tuple[dict[str, list[list[float]]], dict[
             [
                 value
                 for x, y in ring
-                for value in (round(x / MAP_SCALE, 1), round(-y / MAP_SCALE, 1))
+                # Whole canvas units (500 m), the outlines' own simplification tolerance.
+                for value in (round(x / MAP_SCALE), round(-y / MAP_SCALE))
             ]
             for ring in rings
             if len(ring) >= 3

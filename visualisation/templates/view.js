@@ -14,8 +14,32 @@
   var popupTitle = document.getElementById("cg-popup-title");
   var popupBody = document.getElementById("cg-popup-body");
 
+  // Links drawn for partnerships carry their ids; their tooltips are worded here.
+  function edgeTitle(edge) {
+    if (!edge.p || edge.title) return edge;
+    var name = function (id) {
+      var c = page.councils[id];
+      if (c) return c.name;
+      var p = String(id).indexOf("p:") === 0 ? page.partnerships[String(id).slice(2)] : null;
+      return p ? p.name : String(id);
+    };
+    var hub = [edge.from, edge.to].filter(function (id) { return String(id).indexOf("p:") === 0; })[0];
+    if (hub) {
+      var member = hub === edge.from ? edge.to : edge.from;
+      edge.title = name(member) + " – member of " + name(hub);
+      return edge;
+    }
+    var services = {};
+    edge.p.forEach(function (id) {
+      (page.partnerships[id] ? page.partnerships[id].services : []).forEach(function (s) { services[s] = true; });
+    });
+    var list = Object.keys(services).join(", ") || "service not reported";
+    edge.title = name(edge.from) + " – " + name(edge.to) + "\n" + edge.p.length +
+      (edge.p.length === 1 ? " partnership: " : " partnerships: ") + list;
+    return edge;
+  }
   var nodes = new vis.DataSet(graph.nodes);
-  var edges = new vis.DataSet(graph.edges);
+  var edges = new vis.DataSet(graph.edges.map(edgeTitle));
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, graph.options);
 
   var state = {
@@ -300,6 +324,7 @@
   // ---- names on the canvas: largest first, never overlapping ---------------------
   var LABEL_FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
   var widths = {};
+  var LEADER_LABELS = 40;
   function weight(id) {
     var council = page.councils[id];
     if (council) return council.partnerships.length;
@@ -366,6 +391,7 @@
     order.forEach(function (n) { if (!partners[n.id] && n.id !== focus) queue.push(n); });
     var placed = [];
     var boxes = [];
+    var rank = 0;
     queue.forEach(function (node) {
       var pos = positions[node.id];
       if (!pos) return;
@@ -375,11 +401,28 @@
       var w = widths[node.name];
       if (w === undefined) w = widths[node.name] = ctx.measureText(node.name).width;
       var h = 14;
+      // Beside, below, above, then the corners, then a little further out.
       var candidates = [
         { x: p.x + r, y: p.y - h / 2 }, { x: p.x - r - w, y: p.y - h / 2 },
         { x: p.x - w / 2, y: p.y + r }, { x: p.x - w / 2, y: p.y - r - h },
+        { x: p.x + r * 0.7, y: p.y + r * 0.7 }, { x: p.x + r * 0.7, y: p.y - r * 0.7 - h },
+        { x: p.x - r * 0.7 - w, y: p.y + r * 0.7 }, { x: p.x - r * 0.7 - w, y: p.y - r * 0.7 - h },
+        { x: p.x - w / 2, y: p.y + r + h }, { x: p.x - w / 2, y: p.y - r - 2 * h },
+        { x: p.x + r, y: p.y + h / 2 }, { x: p.x + r, y: p.y - 1.5 * h },
+        { x: p.x - r - w, y: p.y + h / 2 }, { x: p.x - r - w, y: p.y - 1.5 * h },
       ];
       var always = node.id === focus;
+      // The most connected councils may sit further out, on a thin leader line.
+      if (rank < LEADER_LABELS) {
+        for (var ring = 1; ring <= 4; ring++) {
+          for (var k = 0; k < 12; k++) {
+            var angle = k * Math.PI / 6 + (ring % 2) * Math.PI / 12;
+            var dx = Math.cos(angle) * (r + 14 * ring), dy = Math.sin(angle) * (r + 14 * ring);
+            candidates.push({ x: p.x + dx - (dx < 0 ? w : 0), y: p.y + dy - h / 2, leader: true });
+          }
+        }
+      }
+      rank += 1;
       for (var i = 0; i < candidates.length; i++) {
         var box = { x: candidates[i].x, y: candidates[i].y, w: w, h: h };
         if (box.x < 0 || box.y < 0 || box.x + w > width || box.y + h > height) {
@@ -388,6 +431,14 @@
         if (!always && overlaps(box, boxes)) continue;
         boxes.push(box);
         placed.push({ id: node.id, name: node.name, x: box.x, y: box.y, w: w, h: h });
+        if (candidates[i].leader) {
+          ctx.strokeStyle = "#495057";
+          ctx.lineWidth = 1;
+          ctx.beginPath();
+          ctx.moveTo(p.x, p.y);
+          ctx.lineTo(box.x + (box.x + w / 2 < p.x ? w : 0), box.y + h / 2);
+          ctx.stroke();
+        }
         ctx.lineWidth = 3;
         ctx.strokeStyle = "rgba(255,255,255,0.92)";
         ctx.strokeText(node.name, box.x, box.y + h / 2);
@@ -674,9 +725,9 @@
     update.nodes.forEach(function (n) { keep[n.id] = true; });
     nodes.remove(nodes.getIds().filter(function (id) { return !keep[id]; }));
     nodes.update(update.nodes);
-    edges.clear();
-    edges.add(update.edges);
     Object.keys(update.page).forEach(function (key) { page[key] = update.page[key]; });
+    edges.clear();
+    edges.add(update.edges.map(edgeTitle));
     buildShapes();
     sortNodes();
     document.getElementById("cg-title").textContent = update.title;
