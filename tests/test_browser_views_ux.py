@@ -64,17 +64,10 @@ class Tab:
         self.page: Page = self.offline.context.new_page()
         self.base = base
         self.errors: list[str] = []
-        self.navigations = 0
         self.page.on(
             "console", lambda m: self.errors.append(m.text) if m.type == "error" else None
         )
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on(
-            "framenavigated",
-            lambda frame: setattr(self, "navigations", self.navigations + 1)
-            if frame == self.page.main_frame
-            else None,
-        )
 
     def open(self, path: str) -> None:
         self.page.goto(f"{self.base}{path}")
@@ -267,14 +260,14 @@ def test_the_year_slider_redraws_2019_without_navigating(
     tab.open(f"{VIEWS[view]}?year=2012")
     page = tab.page
     assert f"{expected_2012} partnerships" in page.inner_text("#cg-subtitle")
-    navigations = tab.navigations
+    page.evaluate("() => { window.__sameDocument = true; }")
     page.focus("#cg-year")
     for _ in range(7):
         page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.body.dataset.year === '2019'", timeout=30_000)
     assert f"{expected_2019} partnerships" in page.inner_text("#cg-subtitle")
     assert page.inner_text("#cg-title").endswith("2019")
-    assert tab.navigations == navigations  # no reload
+    assert page.evaluate("() => window.__sameDocument") is True  # no reload
     assert "year=2019" in page.url  # a link reproduces the view
     shown = page.evaluate("() => Object.keys(window.councilGraph.page.partnerships).length")
     assert shown == expected_2019
@@ -319,10 +312,12 @@ def test_keyboard_reaches_every_control_and_the_list_view(tab: Tab) -> None:
         "() => Object.keys(window.councilGraph.page.councils).length"
     )
     # Sorted by partnerships, most first; a header button re-sorts by name.
+    assert page.evaluate("() => document.activeElement.tagName") == "H2"  # focus moved to the list
     page.keyboard.press("Tab")  # the first column's sort button
+    assert page.evaluate("() => document.activeElement.textContent") == "Council"
     page.keyboard.press("Enter")
     names = page.locator("#cg-list [data-kind=councils] tbody th").all_inner_texts()
-    assert names == sorted(names, key=str.casefold) or names == sorted(names)
+    assert names == sorted(names)
     row = page.locator(f"#cg-list tr[data-id={BASINGSTOKE}]")
     row.focus()
     page.keyboard.press("Enter")
@@ -408,6 +403,12 @@ def test_axe_finds_no_wcag_22_aa_violation_on_the_home_page_and_every_view(
         page.wait_for_selector("#cg-list:not([hidden]) table")
         found[f"{name} with pop-up and list"] = _axe(page)
     assert found == {name: [] for name in found}, json.dumps(found, indent=1)
+    # The harness can fail: text planted at 2.3:1 is reported.
+    page.evaluate(
+        "() => { const p = document.createElement('p'); p.textContent = 'planted';"
+        " p.style.cssText = 'color:#aaaaaa;background:#ffffff'; document.body.prepend(p); }"
+    )
+    assert [v["id"] for v in _axe(page)] == ["color-contrast"]
 
 
 # ---- phone and print ---------------------------------------------------------------------

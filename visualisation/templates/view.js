@@ -629,7 +629,9 @@
   }
   function renderList() {
     while (list.firstChild) list.removeChild(list.firstChild);
-    list.appendChild(el("h2", "List view: " + document.getElementById("cg-title").textContent));
+    var heading = el("h2", "List view: " + document.getElementById("cg-title").textContent);
+    heading.tabIndex = -1;
+    list.appendChild(heading);
     list.appendChild(el("p", "Press Enter on a row (or click it) for its details.", "cg-meta"));
     var councils = Object.keys(page.councils).map(function (code) {
       var c = page.councils[code];
@@ -651,7 +653,10 @@
     if (page.view === "map") listToggle.textContent = show ? "Back to the map" : "List view";
     if (page.view !== "map" && show) listToggle.textContent = "Back to the drawing";
     document.body.classList.toggle("cg-list-open", show);
-    if (show) renderList();
+    if (show) {
+      renderList();
+      list.querySelector("h2").focus(); // screen readers hear where they are; Tab goes on to the tables
+    }
     network.redraw();
   }
   listToggle.addEventListener("click", function () { setList(list.hidden); });
