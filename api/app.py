@@ -21,7 +21,7 @@ from strawberry.asgi import GraphQL
 
 from api.auth import AccessControl
 from api.context import Context
-from api.playground import graphiql_html, home_html, static_files
+from api.playground import graphiql_html, home_html, readme_examples, static_files
 from api.schema import build_schema
 from graph import repository as repo
 from graph.db import Database, GraphUnavailable, connect
@@ -57,6 +57,7 @@ class CouncilGraphQL(GraphQL[Context, None]):
     def __init__(self, state: AppState, **kwargs: Any) -> None:
         super().__init__(build_schema(), **kwargs)
         self.state = state
+        self.playground = graphiql_html("/graphql", "/static", readme_examples())
         self.access = AccessControl(state.db)  # bearer tokens, submission rate limit
 
     async def get_context(self, request: Any, response: Any) -> Context:
@@ -70,7 +71,7 @@ class CouncilGraphQL(GraphQL[Context, None]):
         return context
 
     async def render_graphql_ide(self, request: Any) -> HTMLResponse:
-        return HTMLResponse(graphiql_html("/graphql", "/static"))
+        return HTMLResponse(self.playground)
 
 
 def create_app(
