@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 OUTPUT = Path(__file__).resolve().parent / "output"
 AXE = Path(__file__).resolve().parent / "support" / "axe"
 AXE_VERSION = "4.14.1"
-"""axe-core from the npm registry (``npm pack axe-core``), vendored in tests/support/axe (MPL-2.0)."""
+"""axe-core from the npm registry (``npm pack axe-core``), in tests/support/axe (MPL-2.0)."""
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BASINGSTOKE = "E07000084"
 MAIDSTONE = "E07000110"
@@ -64,9 +64,7 @@ class Tab:
         self.page: Page = self.offline.context.new_page()
         self.base = base
         self.errors: list[str] = []
-        self.page.on(
-            "console", lambda m: self.errors.append(m.text) if m.type == "error" else None
-        )
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
 
     def open(self, path: str) -> None:
@@ -207,7 +205,8 @@ def test_a_click_in_a_councils_area_away_from_its_dot_opens_it(tab: Tab) -> None
           let best = null;
           for (let i = 0; i < ring.length; i += 2) {
             // Points a quarter of the way from each vertex to the dot: inside, off the dot.
-            const c = {x: ring[i] + (dot.x - ring[i]) * 0.25, y: ring[i + 1] + (dot.y - ring[i + 1]) * 0.25};
+            const c = {x: ring[i] + (dot.x - ring[i]) * 0.25,
+                       y: ring[i + 1] + (dot.y - ring[i + 1]) * 0.25};
             const far = Math.hypot(c.x - dot.x, c.y - dot.y) - radius;
             const d = net.canvasToDOM(c);
             if (g.councilAt(c) !== code || net.getNodeAt(d) !== undefined) continue;
@@ -218,7 +217,8 @@ def test_a_click_in_a_councils_area_away_from_its_dot_opens_it(tab: Tab) -> None
         }""",
         MAIDSTONE,
     )
-    assert point is not None and point["far"] > 5
+    assert point is not None
+    assert point["far"] > 5
     page.mouse.click(point["x"], point["y"])
     assert _popup_council(page) == MAIDSTONE
     assert "Maidstone" in page.inner_text("#cg-popup-title")
@@ -251,9 +251,7 @@ def test_search_finds_basingstoke_and_opens_its_popup(tab: Tab, view: str) -> No
 
 
 @pytest.mark.parametrize("view", ["map", "network"])
-def test_the_year_slider_redraws_2019_without_navigating(
-    tab: Tab, app_url: str, view: str
-) -> None:
+def test_the_year_slider_redraws_2019_without_navigating(tab: Tab, app_url: str, view: str) -> None:
     expected_2012 = _stats(app_url, 2012)["total"]
     expected_2019 = _stats(app_url, 2019)["total"]
     assert expected_2012 != expected_2019
@@ -329,7 +327,10 @@ def test_keyboard_reaches_every_control_and_the_list_view(tab: Tab) -> None:
 
 
 _CONTRAST = """() => {
-  const parse = c => { const m = c.match(/[\\d.]+/g).map(Number); return m.length > 3 ? m : [...m, 1]; };
+  const parse = c => {
+    const m = c.match(/[\\d.]+/g).map(Number);
+    return m.length > 3 ? m : [...m, 1];
+  };
   const lum = ([r, g, b]) => {
     const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
@@ -428,7 +429,9 @@ def test_phone_bottom_sheet_and_print(browser: Browser, app_url: str, view: str)
         assert box is not None
         assert box["height"] >= 0.5 * PHONE["height"]
         assert box["width"] >= PHONE["width"] - 1
-        font = page.evaluate("() => parseFloat(getComputedStyle(document.getElementById('cg-popup')).fontSize)")
+        font = page.evaluate(
+            "() => parseFloat(getComputedStyle(document.getElementById('cg-popup')).fontSize)"
+        )
         assert font >= 16
         phone.shot(f"{view}_phone")
     finally:
@@ -457,7 +460,8 @@ def test_phone_bottom_sheet_and_print(browser: Browser, app_url: str, view: str)
         assert last.is_visible()
         page_height = page.evaluate("() => document.documentElement.scrollHeight")
         last_box = last.bounding_box()
-        assert last_box is not None and last_box["y"] + last_box["height"] <= page_height
+        assert last_box is not None
+        assert last_box["y"] + last_box["height"] <= page_height
         desk.shot(f"{view}_print", full_page=True)
         pdf = page.pdf(format="A4")
         assert pdf.startswith(b"%PDF")

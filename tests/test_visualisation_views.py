@@ -383,17 +383,15 @@ def test_map_dots_are_moved_apart_but_stay_near_their_centroids(data: ViewData) 
 
     from visualisation.graphs import map_graph
 
-    big, codes = _with_big_partnership(data, 26)  # 26 councils ~1 km apart: dots collide
-    G, _ = map_graph(select(big, ViewOptions()), fake_bng)
+    big, _ = _with_big_partnership(data, 26)  # 26 councils ~1 km apart: dots collide
+    G, _unplaced = map_graph(select(big, ViewOptions()), fake_bng)
     dots = [n for n in G if not str(n).startswith("p:")]
     for i, a in enumerate(dots):
         for b in dots[i + 1 :]:
-            gap = math.dist(
-                (G.nodes[a]["x"], G.nodes[a]["y"]), (G.nodes[b]["x"], G.nodes[b]["y"])
-            )
+            gap = math.dist((G.nodes[a]["x"], G.nodes[a]["y"]), (G.nodes[b]["x"], G.nodes[b]["y"]))
             assert gap >= G.nodes[a]["size"] + G.nodes[b]["size"] - 0.2, (a, b)
     # Councils far from any other stay exactly where they are.
-    x, y = fake_bng(*[(c.lon, c.lat) for c in data.councils if c.code == RIVERSIDE][0])
+    x, y = fake_bng(*next((c.lon, c.lat) for c in data.councils if c.code == RIVERSIDE))
     assert (G.nodes[RIVERSIDE]["x"], G.nodes[RIVERSIDE]["y"]) == (
         round(x / 500.0, 1),
         round(-y / 500.0, 1),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from functools import lru_cache
+from typing import TypeVar
 
 import networkx as nx
 import numpy as np
@@ -41,6 +42,7 @@ _UNIT = 42.0  # canvas units per sqrt(node) of a component's box
 _GAP = 60.0  # canvas units between packed components
 
 Position = tuple[float, float]
+K = TypeVar("K", bound=Hashable)
 
 
 def _iterations(n: int) -> int:
@@ -105,7 +107,7 @@ def _fruchterman_reingold(
     k = np.float32(math.sqrt(1.0 / n))
     temperature = max(float(np.ptp(pos[:, 0])), float(np.ptp(pos[:, 1]))) * 0.1
     cooling = temperature / (iterations + 1)
-    for step in range(iterations):
+    for _ in range(iterations):
         delta = pos[:, np.newaxis, :] - pos[np.newaxis, :, :]
         distance = np.sqrt((delta**2).sum(axis=-1))
         np.clip(distance, 0.01, None, out=distance)
@@ -221,11 +223,11 @@ def component_layout(
 
 
 def separate_dots(
-    centres: Mapping[Hashable, Position],
-    radii: Mapping[Hashable, float],
+    centres: Mapping[K, Position],
+    radii: Mapping[K, float],
     *,
     iterations: int = 200,
-) -> dict[Hashable, Position]:
+) -> dict[K, Position]:
     """Move circles apart until none overlaps, each staying as near its centre as it can.
 
     Pairwise relaxation: every overlapping pair is pushed apart along the line between

@@ -38,9 +38,9 @@ from visualisation.graphs import (
     STATUS_LABELS,
     Selection,
     council_view_graph,
+    is_hub,
     map_graph,
     network_graph,
-    is_hub,
     select,
     two_mode_graph,
 )
@@ -133,8 +133,6 @@ def _pyvis_network(G: nx.Graph, *, heading: str, vis_options: dict[str, Any]) ->
     national graph). A networkx Graph has unique edges already, so edges are
     appended as pyvis ``Edge`` options directly.
     """
-    from pyvis.edge import Edge
-
     net = Network(height="100%", width="100%", directed=False, heading=heading)
     net.nodes = _vis_nodes(G)
     net.node_ids = [node["id"] for node in net.nodes]
@@ -496,7 +494,6 @@ def _build(
         fixed=view == "map",
     )
     return _Built(G, page, page_data, vis_options)
-
 
 
 def view_update(
