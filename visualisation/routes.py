@@ -19,8 +19,10 @@ page itself is built in a worker thread (Neo4j reads and layout are blocking).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -46,6 +48,10 @@ CONTENT_SECURITY_POLICY = (
     "img-src data: blob:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'self'"
 )
+
+
+UPDATE_CACHE_SIZE = 64
+"""Encoded year updates kept per set of routes (about 0.5 MB each for a national view)."""
 
 
 class ViewSource(Protocol):
@@ -98,6 +104,8 @@ def view_routes(
         from graph.db import GraphUnavailable
 
         unavailable = (GraphUnavailable,)
+    updates: OrderedDict[tuple[int, str, ViewOptions], tuple[ViewData, bytes]] = OrderedDict()
+    lock = threading.Lock()
 
     def json_handler(kind: Literal["network", "map"]) -> Callable[[Request], object]:
         async def endpoint(request: Request) -> Response:
@@ -107,16 +115,34 @@ def view_routes(
                 return PlainTextResponse(f"Bad query parameter: {error}", status_code=400)
             data_source = source(request)
 
-            def build() -> dict[str, Any]:
-                return view_update(data_source.view_data(options.year), options, view=kind)
+            def build() -> bytes:
+                data = data_source.view_data(options.year)
+                # The same year's data object (the source caches it per data version)
+                # gives the same update: keep the encoded answer for the slider's revisits.
+                key = (id(data), kind, options)
+                with lock:
+                    hit = updates.get(key)
+                    if hit is not None and hit[0] is data:
+                        updates.move_to_end(key)
+                        return hit[1]
+                body = bytes(JSONResponse(view_update(data, options, view=kind)).body)
+                with lock:
+                    updates[key] = (data, body)
+                    while len(updates) > UPDATE_CACHE_SIZE:
+                        updates.popitem(last=False)
+                return body
 
             try:
-                payload = await run_in_threadpool(build)
+                body = await run_in_threadpool(build)
             except unavailable as error:
                 return PlainTextResponse(
                     f"The graph database is unavailable: {error}", status_code=503
                 )
-            return JSONResponse(payload, headers={"X-Content-Type-Options": "nosniff"})
+            return Response(
+                body,
+                media_type="application/json",
+                headers={"X-Content-Type-Options": "nosniff"},
+            )
 
         return endpoint
 

@@ -758,19 +758,36 @@
   }
   var pending = null;
   var inFlight = false;
+  var fetched = {}; // url -> promise of the year's update (the next year is fetched ahead)
+  var fetchedOrder = [];
+  function yearUrl(year) {
+    var params = new URLSearchParams(new FormData(form));
+    if (year !== undefined) params.set("year", String(year));
+    return { url: location.pathname.replace(/\/$/, "") + ".json?" + params.toString(), query: params.toString() };
+  }
+  function getUpdate(url) {
+    if (!fetched[url]) {
+      fetched[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error("The year could not be loaded (" + response.status + ")");
+        return response.json();
+      });
+      fetched[url].catch(function () { delete fetched[url]; });
+      fetchedOrder.push(url);
+      if (fetchedOrder.length > 24) delete fetched[fetchedOrder.shift()];
+    }
+    return fetched[url];
+  }
   function loadYear() {
     if (inFlight) { pending = true; return; }
     inFlight = true;
     pending = false;
     var started = performance.now();
-    var params = new URLSearchParams(new FormData(form));
-    var url = location.pathname.replace(/\/$/, "") + ".json?" + params.toString();
-    history.replaceState(null, "", "?" + params.toString());
-    fetch(url, { credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) throw new Error("The year could not be loaded (" + response.status + ")");
-      return response.json();
-    }).then(function (update) {
+    var target = yearUrl();
+    history.replaceState(null, "", "?" + target.query);
+    getUpdate(target.url).then(function (update) {
       apply(update, started);
+      // Fetch the next year ahead while the user looks at this one (play steps forward).
+      if (slider && Number(slider.value) < Number(slider.max)) getUpdate(yearUrl(Number(slider.value) + 1).url);
     }).catch(function (error) {
       document.getElementById("cg-subtitle").textContent = String(error.message || error);
     }).then(function () {
