@@ -797,6 +797,16 @@
   }
   var timer = null;
   var playing = null;
+  // A page saved as a file (councilgraph render) has no server to ask for another year.
+  if (slider && !/^https?:$/.test(location.protocol)) {
+    slider.disabled = true;
+    play.disabled = true;
+    var note = el("small", " Other years: open this view in the app (councilgraph serve).", "cg-meta");
+    note.id = "cg-year-note";
+    slider.parentNode.appendChild(note);
+    slider.setAttribute("aria-describedby", "cg-year-out cg-year-note");
+    slider = null;
+  }
   if (slider) {
     slider.setAttribute("aria-valuetext", slider.value);
     slider.addEventListener("input", function () {
