@@ -573,7 +573,9 @@
       closeSuggestions();
     }
   });
-  search.addEventListener("blur", function () { setTimeout(closeSuggestions, 150); });
+  search.addEventListener("blur", function () {
+    setTimeout(function () { if (document.activeElement !== search) closeSuggestions(); }, 150);
+  });
   state.find = find;
 
   // ---- list view: the selection as sortable tables -----------------------------
