@@ -185,6 +185,18 @@ def test_a_big_partnership_is_a_hub_with_one_line_per_member(tab: Tab, view: str
     assert pairs == {"lines": members * (members - 1) // 2, "hub": 0}
 
 
+def test_no_national_page_is_over_2_mb(app_url: str) -> None:
+    sizes = {}
+    for view in ("network", "map"):
+        for query in ("", "?status=all", "?hubs=false", "?status=all&hubs=false"):
+            body = httpx.get(f"{app_url}/views/{view}{query}", timeout=60).content
+            sizes[f"{view}{query}"] = len(body)  # decoded: the uncompressed page
+    body = httpx.get(f"{app_url}/views/network?two_mode=true", timeout=60).content
+    sizes["network?two_mode=true"] = len(body)
+    assert min(sizes.values()) > 1_000_000  # real national pages, vis-network inlined
+    assert max(sizes.values()) <= 2_000_000, sizes
+
+
 # ---- map areas -------------------------------------------------------------------------
 
 
@@ -198,7 +210,7 @@ def test_a_click_in_a_councils_area_away_from_its_dot_opens_it(tab: Tab) -> None
     point = page.evaluate(
         """(code) => {
           const g = window.councilGraph, net = g.network;
-          const ring = g.page.outlines[code][0];
+          const ring = g.ringPoints(g.page.outlines[code][0]);
           const dot = net.getPositions([code])[code];
           const radius = g.nodes.get(code).size;
           const box = document.getElementById('cg-network').getBoundingClientRect();

@@ -15,8 +15,11 @@ For notebooks, :func:`network_view` returns the pyvis ``Network`` (its
 from __future__ import annotations
 
 import difflib
+import json
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Literal
 
 import networkx as nx
@@ -125,7 +128,9 @@ def _vis_options(*, physics: bool, n_nodes: int, n_edges: int, fixed: bool) -> d
     }
 
 
-def _pyvis_network(G: nx.Graph, *, heading: str, vis_options: dict[str, Any]) -> Network:
+def _pyvis_network(
+    G: nx.Graph, *, heading: str, vis_options: dict[str, Any], edges: list[dict[str, Any]]
+) -> Network:
     """A pyvis Network holding ``G``'s nodes and edges with their vis attributes.
 
     ``Network.from_nx`` is not used: it rewrites sizes and widths, and pyvis's
@@ -137,7 +142,7 @@ def _pyvis_network(G: nx.Graph, *, heading: str, vis_options: dict[str, Any]) ->
     net.nodes = _vis_nodes(G)
     net.node_ids = [node["id"] for node in net.nodes]
     net.node_map = {node["id"]: node for node in net.nodes}
-    net.edges = _vis_edges(G)
+    net.edges = edges
     net.options = vis_options
     return net
 
@@ -158,24 +163,50 @@ def _vis_nodes(G: nx.Graph) -> list[dict[str, Any]]:
     return nodes
 
 
-def _vis_edges(G: nx.Graph) -> list[dict[str, Any]]:
-    """Edges as vis-network takes them.
+def _vis_edges(
+    G: nx.Graph, index: Mapping[str, int], vis_options: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Edges as vis-network takes them, kept small (a national page must stay under 2 MB).
 
-    A link drawn for partnerships carries their ids (``p``) instead of its tooltip:
-    the page words the tooltip from its pop-up data (view.js ``edgeTitle``), which
-    keeps a national page well under 2 MB (the tooltips alone were ~250 kB).
+    * a link drawn for partnerships carries their positions in the page's
+      ``partnershipIds`` (``p``) instead of its tooltip: the page words the tooltip
+      from its pop-up data (view.js ``edgeTitle``);
+    * the commonest edge colour becomes vis-network's default (set in ``vis_options``)
+      and is left out of each edge, as is ``dashes: false``.
     """
+    colours = Counter(
+        json.dumps(attrs["color"], sort_keys=True)
+        for _, _, attrs in G.edges(data=True)
+        if "color" in attrs
+    )
+    common = json.loads(colours.most_common(1)[0][0]) if colours else None
+    if common is not None:
+        vis_options["edges"]["color"] = {"inherit": False, **common}
     edges = []
     for u, v, attrs in G.edges(data=True):
         item = {"from": u, "to": v, **attrs}
         if "partnerships" in attrs:
-            item["p"] = list(item.pop("partnerships"))
+            item["p"] = [index[pid] for pid in item.pop("partnerships")]
             item.pop("title", None)
+        if common is not None and item.get("color") == common:
+            del item["color"]
+        if item.get("dashes") is False:
+            del item["dashes"]
         edges.append(item)
     return edges
 
 
 def _partnership_json(selection: Selection, partnership: Partnership) -> dict[str, Any]:
+    # Fields with no value are left out (the page reads a missing one as null): every
+    # byte counts on a national page.
+    return {
+        key: value
+        for key, value in _partnership_fields(selection, partnership).items()
+        if value is not None
+    }
+
+
+def _partnership_fields(selection: Selection, partnership: Partnership) -> dict[str, Any]:
     return {
         "name": partnership.name,
         "status": partnership.status,
@@ -428,7 +459,9 @@ def network_view(
         For the council view, when ``code`` is not a council in the data's year.
     """
     built = _build(data, options, view=view, code=code, project=project)
-    net = _pyvis_network(built.graph, heading=built.page["title"], vis_options=built.vis_options)
+    net = _pyvis_network(
+        built.graph, heading=built.page["title"], vis_options=built.vis_options, edges=built.edges
+    )
     return use_offline_template(net, built.page, built.page_data)
 
 
@@ -438,6 +471,7 @@ class _Built:
     page: dict[str, Any]
     page_data: dict[str, Any]
     vis_options: dict[str, Any]
+    edges: list[dict[str, Any]]
 
 
 def _build(
@@ -493,7 +527,9 @@ def _build(
         n_edges=G.number_of_edges(),
         fixed=view == "map",
     )
-    return _Built(G, page, page_data, vis_options)
+    page_data["partnershipIds"] = list(page_data["partnerships"])
+    index = {pid: i for i, pid in enumerate(page_data["partnershipIds"])}
+    return _Built(G, page, page_data, vis_options, _vis_edges(G, index, vis_options))
 
 
 def view_update(
@@ -511,7 +547,7 @@ def view_update(
     """
     built = _build(data, options, view=view, code=None, project=project)
     nodes = _vis_nodes(built.graph)
-    edges = _vis_edges(built.graph)
+    edges = built.edges
     return {
         "nodes": nodes,
         "edges": edges,
@@ -520,6 +556,8 @@ def view_update(
         "subtitle": built.page["subtitle"],
         "reference": built.page["reference"],
         "legend": built.page["legend"],
+        # The edges leave out the commonest colour: it is vis-network's default for them.
+        "edgeColour": built.vis_options["edges"]["color"],
     }
 
 
@@ -548,20 +586,24 @@ def _around(selection: Selection, code: str) -> tuple[list[dict[str, Any]], list
     return border_items, peer_items
 
 
-def _outlines(selection: Selection) -> tuple[dict[str, list[list[float]]], dict[str, str]]:
-    outlines: dict[str, list[list[float]]] = {}
+def _outlines(selection: Selection) -> tuple[dict[str, list[list[int]]], dict[str, str]]:
+    """Outline rings in whole canvas units (500 m, the outlines' own simplification
+    tolerance), each as its first point then the steps between points (small numbers:
+    about a third fewer bytes; view.js ``ringPoints`` adds them up again)."""
+    outlines: dict[str, list[list[int]]] = {}
     shade: dict[str, str] = {}
     for code, rings in selection.data.outlines.items():
-        outlines[code] = [
-            [
-                value
-                for x, y in ring
-                # Whole canvas units (500 m), the outlines' own simplification tolerance.
-                for value in (round(x / MAP_SCALE), round(-y / MAP_SCALE))
-            ]
-            for ring in rings
-            if len(ring) >= 3
-        ]
+        encoded = []
+        for ring in rings:
+            if len(ring) < 3:
+                continue
+            points = [(round(x / MAP_SCALE), round(-y / MAP_SCALE)) for x, y in ring]
+            steps = [points[0][0], points[0][1]]
+            for (x0, y0), (x1, y1) in pairwise(points):
+                if (x1, y1) != (x0, y0):
+                    steps += [x1 - x0, y1 - y0]
+            encoded.append(steps)
+        outlines[code] = encoded
         if code in selection.councils and code in selection.in_scope:
             shade[code] = _shade(selection.counts.get(code, 0))
     return outlines, shade

@@ -30,14 +30,24 @@
       return edge;
     }
     var services = {};
-    edge.p.forEach(function (id) {
-      (page.partnerships[id] ? page.partnerships[id].services : []).forEach(function (s) { services[s] = true; });
+    edge.p.forEach(function (i) {
+      var p = page.partnerships[page.partnershipIds[i]];
+      (p ? p.services : []).forEach(function (s) { services[s] = true; });
     });
     var list = Object.keys(services).join(", ") || "service not reported";
     edge.title = name(edge.from) + " – " + name(edge.to) + "\n" + edge.p.length +
       (edge.p.length === 1 ? " partnership: " : " partnerships: ") + list;
     return edge;
   }
+  // Partnerships' empty fields are left out of the page: read them as null.
+  var OPTIONAL = ["lead", "start", "end", "notConfirmedSince", "savings", "savingsNote", "notes"];
+  function fillPartnerships() {
+    Object.keys(page.partnerships).forEach(function (id) {
+      var p = page.partnerships[id];
+      OPTIONAL.forEach(function (key) { if (p[key] === undefined) p[key] = null; });
+    });
+  }
+  fillPartnerships();
   var nodes = new vis.DataSet(graph.nodes);
   var edges = new vis.DataSet(graph.edges.map(edgeTitle));
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, graph.options);
@@ -60,6 +70,15 @@
   });
 
   // ---- map: council outlines under the network ------------------------------
+  // A ring comes as its first point then the steps to each next point (views.py _outlines).
+  function ringPoints(steps) {
+    var points = [steps[0], steps[1]];
+    for (var i = 2; i < steps.length; i += 2) {
+      points.push(points[i - 2] + steps[i], points[i - 1] + steps[i + 1]);
+    }
+    return points;
+  }
+  state.ringPoints = ringPoints;
   var shapes = [];
   var hitContext = document.createElement("canvas").getContext("2d");
   function buildShapes() {
@@ -67,7 +86,8 @@
     if (!page.outlines) return;
     Object.keys(page.outlines).forEach(function (code) {
       var path = new Path2D();
-      page.outlines[code].forEach(function (ring) {
+      page.outlines[code].forEach(function (steps) {
+        var ring = ringPoints(steps);
         path.moveTo(ring[0], ring[1]);
         for (var i = 2; i < ring.length; i += 2) {
           path.lineTo(ring[i], ring[i + 1]);
@@ -733,7 +753,9 @@
     nodes.remove(nodes.getIds().filter(function (id) { return !keep[id]; }));
     nodes.update(update.nodes);
     Object.keys(update.page).forEach(function (key) { page[key] = update.page[key]; });
+    fillPartnerships();
     edges.clear();
+    network.setOptions({ edges: { color: update.edgeColour } });
     edges.add(update.edges.map(edgeTitle));
     buildShapes();
     sortNodes();
