@@ -244,12 +244,14 @@ def test_search_finds_basingstoke_and_opens_its_popup(tab: Tab, view: str) -> No
     path = VIEWS[view] if view != "council" else "/views/council/E07000085"
     tab.open(path)
     page = tab.page
+    tab.shot(f"{view}_desktop_default")
     page.fill("#cg-search", "basingstoke")
     option = page.locator("#cg-suggestions [role=option]", has_text="Basingstoke and Deane").first
     option.wait_for()
     option.click()
     assert _popup_council(page) == BASINGSTOKE
     assert page.inner_text("#cg-popup-title") == "Basingstoke and Deane"
+    tab.shot(f"{view}_search_basingstoke")
     labels = page.evaluate("() => window.councilGraph.labels.map(l => l.id)")
     assert BASINGSTOKE in labels  # the selected council's name is always drawn
     # Other forms of the name, and partnerships, by keyboard.
@@ -284,6 +286,19 @@ def test_the_year_slider_redraws_2019_without_navigating(tab: Tab, app_url: str,
     tab.shot(f"{view}_2019")
 
 
+def test_play_steps_through_the_years_and_pauses(tab: Tab) -> None:
+    tab.open("/views/map?year=2023")
+    page = tab.page
+    page.focus("#cg-play")
+    page.keyboard.press("Enter")
+    assert page.get_attribute("#cg-play", "aria-pressed") == "true"
+    page.wait_for_function("() => document.body.dataset.year === '2024'", timeout=30_000)
+    page.wait_for_function("() => document.body.dataset.year === '2025'", timeout=30_000)
+    page.keyboard.press("Enter")
+    assert page.get_attribute("#cg-play", "aria-pressed") == "false"
+    assert page.input_value("#cg-year") in {"2025", "2026"}
+
+
 def test_status_all_styles_every_status(tab: Tab) -> None:
     tab.open("/views/network?status=all")
     legend = tab.page.inner_text("#cg-legend")
@@ -315,6 +330,16 @@ def test_keyboard_reaches_every_control_and_the_list_view(tab: Tab) -> None:
             break
     for control in ("cg-search", "cg-year", "cg-play", "status", "region", "cg-list-toggle"):
         assert control in reached, reached
+    # The canvas itself takes focus: arrow keys pan it.
+    before = page.evaluate("() => window.councilGraph.network.getViewPosition()")
+    page.focus("#cg-network .vis-network")
+    assert page.get_attribute("#cg-network .vis-network", "role") == "img"
+    page.keyboard.down("ArrowLeft")
+    page.wait_for_timeout(300)
+    page.keyboard.up("ArrowLeft")
+    after = page.evaluate("() => window.councilGraph.network.getViewPosition()")
+    assert after != before
+    page.focus("#cg-list-toggle")
     page.keyboard.press("Enter")
     page.wait_for_selector("#cg-list:not([hidden]) table")
     councils = page.locator("#cg-list [data-kind=councils] tbody tr")
@@ -406,7 +431,8 @@ def test_axe_finds_no_wcag_22_aa_violation_on_the_home_page_and_every_view(
     page = tab.page
     page.goto(f"{tab.base}/")
     found = {"home": _axe(page)}
-    for name, path in VIEWS.items():
+    every = {**VIEWS, "two-mode": "/views/network?two_mode=true", "all": "/views/map?status=all"}
+    for name, path in every.items():
         tab.open(path)
         found[name] = _axe(page)
         page.fill("#cg-search", "maidstone")

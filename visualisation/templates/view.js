@@ -51,6 +51,13 @@
   var nodes = new vis.DataSet(graph.nodes);
   var edges = new vis.DataSet(graph.edges.map(edgeTitle));
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, graph.options);
+  // vis-network's frame is the focusable element that takes the arrow and +/- keys: it
+  // is what assistive technology meets, so it carries the label and the text summary.
+  var frame = container.querySelector(".vis-network");
+  frame.setAttribute("role", "img");
+  frame.setAttribute("aria-roledescription", "network drawing");
+  frame.setAttribute("aria-label", container.getAttribute("data-label"));
+  frame.setAttribute("aria-describedby", "cg-summary");
 
   var state = {
     network: network, nodes: nodes, edges: edges, page: page,
@@ -762,7 +769,7 @@
     document.getElementById("cg-title").textContent = update.title;
     document.title = update.title + " · Council Graph";
     document.getElementById("cg-subtitle").textContent = update.subtitle;
-    container.setAttribute("aria-label", update.title);
+    frame.setAttribute("aria-label", update.title);
     var reference = document.getElementById("cg-reference");
     if (reference) reference.textContent = update.reference || "";
     renderLegend(update.legend);
