@@ -52,8 +52,8 @@ from visualisation.routes import view_routes  # noqa: E402
 RESULTS = ROOT / "bench" / "results"
 NATIONAL_COUNCILS = 350
 SEED = 2013
-LOADS = 3
-SLIDER_MOVES = 9
+LOADS = 5
+SLIDER_MOVES = 13
 PAGE_LIMIT_BYTES = 2_000_000
 SLIDER_LIMIT_MS = 200.0
 

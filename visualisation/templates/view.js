@@ -62,6 +62,7 @@
   var state = {
     network: network, nodes: nodes, edges: edges, page: page,
     ready: false, readyAt: null, shown: null,
+    edgeColourKey: JSON.stringify((graph.options.edges || {}).color),
   };
   window.network = network; // the name pyvis pages use, for notebooks and hand debugging
   window.councilGraph = state;
@@ -762,7 +763,12 @@
     Object.keys(update.page).forEach(function (key) { page[key] = update.page[key]; });
     fillPartnerships();
     edges.clear();
-    network.setOptions({ edges: { color: update.edgeColour } });
+    // Re-styling every edge is costly: only when the default colour really changes.
+    var colourKey = JSON.stringify(update.edgeColour);
+    if (colourKey !== state.edgeColourKey) {
+      network.setOptions({ edges: { color: update.edgeColour } });
+      state.edgeColourKey = colourKey;
+    }
     edges.add(update.edges.map(edgeTitle));
     buildShapes();
     sortNodes();
