@@ -335,8 +335,11 @@ def _legend(selection: Selection, *, view: ViewKind, two_mode: bool) -> list[dic
             links.append(
                 {
                     "shape": "hub",
-                    "colour": "#495057",
-                    "label": f"Partnership of {HUB_MIN_MEMBERS}+ members (hub)",
+                    # Hubs take their status's colour (their service's when layers are chosen).
+                    "colour": MIXED_SERVICE_COLOUR if chosen else STATUS_COLOURS["operational"],
+                    "label": f"Partnership of {HUB_MIN_MEMBERS}+ members (hub; colour as its links)"
+                    if chosen
+                    else f"Partnership of {HUB_MIN_MEMBERS}+ members (hub; colour: status)",
                 }
             )
         legend.append({"heading": "Links between councils", "items": links})
