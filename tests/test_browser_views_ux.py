@@ -253,7 +253,18 @@ def test_search_finds_basingstoke_and_opens_its_popup(tab: Tab, view: str) -> No
     assert page.inner_text("#cg-popup-title") == "Basingstoke and Deane"
     tab.shot(f"{view}_search_basingstoke")
     labels = page.evaluate("() => window.councilGraph.labels.map(l => l.id)")
-    assert BASINGSTOKE in labels  # the selected council's name is always drawn
+    assert labels[0] == BASINGSTOKE  # the selected council's name is always drawn, first
+    partners = page.evaluate(
+        """(code) => {
+          const g = window.councilGraph;
+          const ids = g.page.councils[code].partnerships;
+          return [...new Set(ids.flatMap(id => g.page.partnerships[id].members))]
+            .filter(c => c !== code && g.nodes.get(c));
+        }""",
+        BASINGSTOKE,
+    )
+    if view != "council":  # its partners' names come next (highlighted)
+        assert labels[1] in partners
     # Other forms of the name, and partnerships, by keyboard.
     page.fill("#cg-search", "basingstoke & deane borough council")
     page.wait_for_selector("#cg-suggestions:not([hidden])")
