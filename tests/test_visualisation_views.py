@@ -423,3 +423,47 @@ def test_view_update_carries_what_the_slider_redraws(data: ViewData) -> None:
     assert update["title"] in page
     assert update["subtitle"] in page
     json.dumps(update)  # JSON-ready
+
+
+def test_the_slider_routes_answer_json_400_and_a_plain_503(data: ViewData) -> None:
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from visualisation.routes import view_routes
+
+    class Down(Exception):
+        pass
+
+    class Source:
+        def __init__(self, fail: bool) -> None:
+            self.fail = fail
+
+        def view_data(
+            self,
+            year: int | None = None,
+            *,
+            peers_of: str | None = None,
+            peers_service: str | None = None,
+        ) -> ViewData:
+            if self.fail:
+                raise Down("bolt://secret-host:7687 refused")
+            return data
+
+    up = TestClient(Starlette(routes=view_routes(lambda r: Source(False), unavailable=(Down,))))
+    answer = up.get("/views/network.json", params={"year": "2015", "service": "legal"})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["title"].endswith("2015")
+    assert len(body["page"]["partnerships"]) == len(
+        select(data, ViewOptions(services=("legal",))).partnerships
+    )
+    assert up.get("/views/map.json", params={"year": "2015"}).json()["page"]["outlines"]
+    again = up.get("/views/network.json", params={"year": "2015", "service": "legal"})
+    assert again.content == answer.content  # the encoded update is kept
+    bad = up.get("/views/map.json", params={"service": "legall"})
+    assert bad.status_code == 400
+    assert "Did you mean 'legal'?" in bad.text
+    down = TestClient(Starlette(routes=view_routes(lambda r: Source(True), unavailable=(Down,))))
+    failed = down.get("/views/network.json")
+    assert failed.status_code == 503
+    assert "secret-host" not in failed.text

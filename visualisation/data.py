@@ -280,11 +280,10 @@ class ViewDataSource:
     """View data per year, re-read only when the graph's data version changes.
 
     Create one per process (e.g. in the Starlette lifespan) and share it; it is
-    thread-safe and bounded (least recently used years are dropped; the default keeps
-    every year from 2009 to now, so the pages' year slider reads each year once).
+    thread-safe and bounded (least recently used years are dropped).
     """
 
-    def __init__(self, db: Database, *, maxsize: int = 24) -> None:
+    def __init__(self, db: Database, *, maxsize: int = 8) -> None:
         self._db = db
         self._maxsize = maxsize
         self._entries: OrderedDict[tuple[int, int], ViewData] = OrderedDict()

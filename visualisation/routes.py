@@ -19,6 +19,7 @@ page itself is built in a worker thread (Neo4j reads and layout are blocking).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -40,6 +41,8 @@ from visualisation.views import (
 )
 
 __all__ = ["ViewSource", "view_routes"]
+
+log = logging.getLogger("councilgraph.views")
 
 # Pages are self-contained: forbid anything but inline script/style and data: images,
 # so even a rendering bug could not load or send anything elsewhere.
@@ -135,8 +138,10 @@ def view_routes(
             try:
                 body = await run_in_threadpool(build)
             except unavailable as error:
+                # The page shows this to its user: where the database is stays in the log.
+                log.warning("%s: %s", request.url.path, error)
                 return PlainTextResponse(
-                    f"The graph database is unavailable: {error}", status_code=503
+                    "The graph database is unavailable; try again shortly.", status_code=503
                 )
             return Response(
                 body,
