@@ -16,6 +16,10 @@ slider on the national map and network: the median time from the slider's fetch 
 redrawn frame (``councilGraph.lastRedrawMs``) over several moves. Limits checked and
 reported (not asserted): no page over 2 MB, slider median under 200 ms.
 
+Then the same slider on the real app with the bundled data, in the tests' own Neo4j
+(started and loaded if needed; never the instance NEO4J_URI points at), stepping from
+2012 to 2024: real per-year reads, layouts and pages (``--no-real`` skips it).
+
 Run: ``.venv/bin/python bench/bench_views_ux.py``. Writes ``bench/results/views_ux.json``
 and ``bench/results/views_ux.md``.
 """
@@ -188,9 +192,86 @@ def _slider(page: Any) -> dict[str, Any]:
     }
 
 
+def _real_slider() -> dict[str, Any]:
+    """Slider moves on the real app (bundled data, the tests' Neo4j), 2012 -> 2024."""
+    from playwright.sync_api import sync_playwright
+
+    from api.app import create_app
+    from graph.db import connect
+    from loaders import load_bundled
+    from tests import neo4j_instance
+
+    settings = neo4j_instance.start()
+    db = connect(settings)
+    if not db.read("MATCH (p:Partnership) RETURN count(p) AS n")[0]["n"]:
+        load_bundled(db)
+    results: dict[str, Any] = {}
+    with serve_asgi(create_app(settings)) as base, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            for view in ("network", "map"):
+                offline = offline_context(browser, viewport={"width": 1280, "height": 860})
+                page = offline.context.new_page()
+                response = page.goto(f"{base}/views/{view}?year=2011")
+                assert response is not None
+                size = len(response.body())
+                page.wait_for_function(
+                    "() => window.councilGraph && window.councilGraph.ready", timeout=120_000
+                )
+                ready = float(page.evaluate("() => window.councilGraph.readyAt"))
+                times = _moves(page, range(2012, 2025), done=0)
+                # As after the slider is first touched: every year fetched in the background.
+                page.evaluate("() => window.councilGraph.warmYears()")
+                page.wait_for_function(
+                    """() => window.councilGraph.warmed >=
+                         Number(document.getElementById('cg-year').max) -
+                         Number(document.getElementById('cg-year').min) + 1""",
+                    timeout=300_000,
+                )
+                warm = _moves(page, range(2023, 2010, -1), done=len(times))
+                results[view] = {
+                    "bytes": size,
+                    "interactive_ms": ready,
+                    "slider_median_ms": statistics.median(times),
+                    "slider_first_ms": times[0],
+                    "slider_max_ms": max(times),
+                    "warm_median_ms": statistics.median(warm),
+                    "warm_max_ms": max(warm),
+                    "moves": len(times),
+                    "blocked": len(offline.blocked),
+                }
+                offline.context.close()
+        finally:
+            browser.close()
+    db.driver.close()
+    return results
+
+
+def _moves(page: Any, years: range, *, done: int) -> list[float]:
+    """Move the slider through ``years`` as fast as the page redraws; times of each redraw."""
+    times = []
+    for move, year in enumerate(years):
+        page.evaluate(
+            """(year) => {
+                          const s = document.getElementById('cg-year');
+                          s.value = String(year);
+                          s.dispatchEvent(new Event('input'));
+                        }""",
+            year,
+        )
+        page.wait_for_function(
+            "(n) => Number(document.body.dataset.updates || 0) >= n",
+            arg=done + move + 1,
+            timeout=60_000,
+        )
+        times.append(float(page.evaluate("() => window.councilGraph.lastRedrawMs")))
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", default="b4f7a7e", help="commit of the views before")
+    parser.add_argument("--no-real", action="store_true", help="skip the real-data slider")
     args = parser.parse_args()
     data = synthetic_view_data(NATIONAL_COUNCILS, seed=SEED)
     before = _render(args.before)
@@ -235,9 +316,10 @@ def main() -> None:
         "loads": LOADS,
         "slider_moves": SLIDER_MOVES,
     }
+    real = {} if args.no_real else _real_slider()
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "views_ux.json").write_text(
-        json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n", encoding="utf-8"
+        json.dumps({"meta": meta, "rows": rows, "real": real}, indent=2) + "\n", encoding="utf-8"
     )
     lines = [
         "# Readable views benchmark (SYNTHETIC data)",
@@ -277,6 +359,28 @@ def main() -> None:
             f"| {row['view']} | {row['render_cold_s_before']} | {row['render_cold_s_after']} "
             f"| {row['render_warm_s_before']} | {row['render_warm_s_after']} | {warm:.3f} |"
         )
+    if real:
+        lines += [
+            "",
+            "Real data (the bundled data in the tests' Neo4j, the real app): the slider from "
+            "2011 to 2024 a year at a time, as fast as the page redraws (cold: each year "
+            "read, laid out and rendered by the server on first use), then back from 2023 "
+            "to 2011 once every year has been fetched in the background (as after the "
+            "slider is first touched):",
+            "",
+            "| view | bytes (2011) | interactive ms | cold median ms | cold first ms "
+            "| cold max ms | warmed median ms | warmed max ms | warmed < 200 ms | blocked |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+        ]
+        for view, row in real.items():
+            lines.append(
+                f"| {view} | {row['bytes']} | {round(row['interactive_ms'])} | "
+                f"{round(row['slider_median_ms'], 1)} | {round(row['slider_first_ms'], 1)} | "
+                f"{round(row['slider_max_ms'], 1)} | {round(row['warm_median_ms'], 1)} | "
+                f"{round(row['warm_max_ms'], 1)} | "
+                f"{'yes' if row['warm_median_ms'] < SLIDER_LIMIT_MS else 'NO'} | "
+                f"{row['blocked']} |"
+            )
     (RESULTS / "views_ux.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

@@ -810,7 +810,7 @@
       });
       fetched[url].catch(function () { delete fetched[url]; });
       fetchedOrder.push(url);
-      if (fetchedOrder.length > 24) delete fetched[fetchedOrder.shift()];
+      if (fetchedOrder.length > 40) delete fetched[fetchedOrder.shift()];
     }
     return fetched[url];
   }
@@ -844,7 +844,29 @@
     slider.setAttribute("aria-describedby", "cg-year-out cg-year-note");
     slider = null;
   }
+  // Once the slider (or Play) is first touched, fetch every year in the background, one at
+  // a time and nearest first, so later moves redraw from memory.
+  var warming = false;
+  state.warmed = 0;
+  function warmYears() {
+    if (warming || !slider) return;
+    warming = true;
+    var from = Number(slider.value), years = [];
+    for (var y = Number(slider.min); y <= Number(slider.max); y++) years.push(y);
+    years.sort(function (a, b) { return Math.abs(a - from) - Math.abs(b - from) || b - a; });
+    (function next() {
+      if (!years.length) return;
+      getUpdate(yearUrl(years.shift()).url).then(function () {
+        state.warmed += 1;
+      }, function () {}).then(next);
+    })();
+  }
+  state.warmYears = warmYears;
   if (slider) {
+    ["focus", "pointerdown"].forEach(function (type) {
+      slider.addEventListener(type, warmYears);
+      play.addEventListener(type, warmYears);
+    });
     slider.setAttribute("aria-valuetext", slider.value);
     slider.addEventListener("input", function () {
       yearOut.textContent = slider.value;
