@@ -27,7 +27,7 @@ from api.auth import AccessControl
 from api.context import Context
 from api.guards import BodySizeLimit, limit_error, set_validation_budget, variables_problem
 from api.limits import Limits
-from api.playground import graphiql_html, home_html, static_files
+from api.playground import graphiql_html, home_html, readme_examples, static_files
 from api.schema import build_schema
 from graph.db import Database, GraphUnavailable, connect
 from graph.schema import ensure_schema
@@ -63,6 +63,7 @@ class CouncilGraphQL(GraphQL[Context, None]):
         super().__init__(build_schema(limits), **kwargs)
         self.state = state
         self.limits = limits
+        self.playground = graphiql_html("/graphql", "/static", readme_examples())
         self.access = AccessControl(state.db)  # bearer tokens, submission rate limit
 
     async def get_context(self, request: Any, response: Any) -> Context:
@@ -74,7 +75,7 @@ class CouncilGraphQL(GraphQL[Context, None]):
         return context
 
     async def render_graphql_ide(self, request: Any) -> HTMLResponse:
-        return HTMLResponse(graphiql_html("/graphql", "/static"))
+        return HTMLResponse(self.playground)
 
     async def execute_single(
         self,

@@ -18,14 +18,20 @@ from __future__ import annotations
 
 import html
 import json
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from starlette.staticfiles import StaticFiles
 
-__all__ = ["STATIC_DIR", "graphiql_html", "home_html", "static_files"]
+__all__ = ["README", "STATIC_DIR", "graphiql_html", "home_html", "readme_examples", "static_files"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 """The directory to mount at ``/static`` (holds ``graphiql/``)."""
+README = Path(__file__).resolve().parents[1] / "README.md"
+"""The project's README, whose ```graphql examples open as the playground's tabs."""
+
+_FENCE = re.compile(r"^```graphql[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
 
 # Adapted from strawberry 0.341's static/graphiql.html (MIT): the same page,
 # with CDN <script>/<link> tags (and their SRI hashes, which named CDN URLs)
@@ -81,6 +87,8 @@ _GRAPHIQL_TEMPLATE = """<!doctype html>
     <script src="__STATIC__/graphiql/plugin-explorer.umd.js"></script>
     <script>
       const GRAPHQL_PATH = __GRAPHQL_PATH_JSON__;
+      // The README's examples, one tab each (read by the app at start-up).
+      const EXAMPLES = __EXAMPLES_JSON__;
       const EXAMPLE_QUERY = `# Council Graph: English councils and their shared services.
 #
 # Type queries here; Ctrl-Space autocompletes, Ctrl-Enter runs the query.
@@ -150,7 +158,7 @@ _GRAPHIQL_TEMPLATE = """<!doctype html>
 
       function GraphiQLWithExplorer() {
         const [query, setQuery] = React.useState(
-          parameters.q || EXAMPLE_QUERY,
+          parameters.q || (EXAMPLES.length ? undefined : EXAMPLE_QUERY),
         );
         const [variables, setVariables] = React.useState(
           parameters.variables,
@@ -177,6 +185,7 @@ _GRAPHIQL_TEMPLATE = """<!doctype html>
           fetcher: fetcher,
           defaultEditorToolsVisibility: true,
           plugins: [explorerPlugin],
+          defaultTabs: EXAMPLES.map(function (example) { return { query: example }; }),
           query: query,
           variables: variables,
           headers: headers,
@@ -238,7 +247,35 @@ def _script_json(value: str) -> str:
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def graphiql_html(graphql_path: str = "/graphql", static_prefix: str = "/static") -> str:
+def readme_examples(readme: Path = README) -> tuple[str, ...]:
+    """The README's ```graphql examples, each headed by the sentence that introduces it.
+
+    Returns an empty tuple when the README is not there (e.g. an installed wheel): the
+    playground then opens on its welcome text.
+    """
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except OSError:
+        return ()
+    examples: list[str] = []
+    for match in _FENCE.finditer(text):
+        before = text[: match.start()].rstrip("\n").split("\n\n")[-1].strip()
+        intro = "".join(f"# {line.strip()}\n" for line in before.splitlines() if line.strip())
+        query = match.group(1)
+        # An anonymous query gets a name (its first field's), so its tab is titled by it.
+        first = re.match(r"\s*\{\s*(\w+)", query)
+        if first:
+            name = first.group(1)[0].upper() + first.group(1)[1:]
+            query = f"query {name} " + query.lstrip()
+        examples.append(intro + query)
+    return tuple(examples)
+
+
+def graphiql_html(
+    graphql_path: str = "/graphql",
+    static_prefix: str = "/static",
+    examples: Sequence[str] = (),
+) -> str:
     """Return the GraphiQL playground page, loading its assets from the app.
 
     Parameters
@@ -247,6 +284,9 @@ def graphiql_html(graphql_path: str = "/graphql", static_prefix: str = "/static"
         URL (usually a path) that the playground sends queries to.
     static_prefix
         Where ``static_files()`` is mounted, without a trailing slash.
+    examples
+        Queries to open as ready tabs (e.g. :func:`readme_examples`); a ``q`` URL
+        parameter still opens that query instead.
 
     Returns
     -------
@@ -254,8 +294,22 @@ def graphiql_html(graphql_path: str = "/graphql", static_prefix: str = "/static"
         A complete HTML page that requests nothing outside its own origin.
     """
     prefix = html.escape(static_prefix.rstrip("/"), quote=True)
-    return _GRAPHIQL_TEMPLATE.replace("__STATIC__", prefix).replace(
-        "__GRAPHQL_PATH_JSON__", _script_json(graphql_path)
+    return (
+        _GRAPHIQL_TEMPLATE.replace("__STATIC__", prefix)
+        .replace("__GRAPHQL_PATH_JSON__", _script_json(graphql_path))
+        .replace("__EXAMPLES_JSON__", _script_json_value(list(examples)))
+    )
+
+
+def _script_json_value(value: object) -> str:
+    """Encode ``value`` as JSON that is safe inside ``<script>``."""
+    return (
+        json.dumps(value)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
     )
 
 

@@ -119,3 +119,29 @@ def test_pages_show_our_count_beside_the_lgas_and_how_years_are_known(app_url: s
             assert offline.blocked == []
         finally:
             browser.close()
+
+
+def test_playground_opens_with_the_readmes_examples_as_tabs(app_url: str) -> None:
+    from api.playground import readme_examples
+
+    examples = readme_examples()
+    assert len(examples) >= 5
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            offline = offline_context(browser, viewport={"width": 1280, "height": 860})
+            page = offline.context.new_page()
+            page.goto(f"{app_url}/graphql")
+            page.wait_for_selector(".graphiql-execute-button", timeout=20_000)
+            assert page.locator(".graphiql-tab").count() == len(examples)
+            page.click(".graphiql-execute-button")  # the first tab: Basingstoke and Deane
+            page.wait_for_function(
+                "() => (document.querySelector('.result-window') || {}).innerText"
+                " && document.querySelector('.result-window').innerText.includes('Hart')",
+                timeout=20_000,
+            )
+            assert '"errors"' not in page.inner_text(".result-window")
+            page.screenshot(path=str(OUTPUT / "app_playground_examples.png"))
+            assert offline.blocked == []
+        finally:
+            browser.close()

@@ -10,8 +10,9 @@ import doctest
 import json
 import os
 import re
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -56,6 +57,8 @@ ROOT = Path(__file__).resolve().parents[1]
 XSS = "<img src=x onerror=alert(1)>"
 EXTERNAL_REF = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
 CDN = re.compile(r"https?://(cdn|unpkg|cdnjs|esm\.sh|fonts\.googleapis)", re.I)
+
+T = TypeVar("T")
 
 
 def fake_bng(lon: float, lat: float) -> tuple[float, float]:
@@ -327,3 +330,149 @@ def test_docstring_examples_run(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def _with_big_partnership(data: ViewData, members: int) -> tuple[ViewData, list[str]]:
+    """The example plus ``members`` more councils in one operational partnership."""
+    extra = [
+        Council(
+            code=f"E07990{i:03d}",
+            name=f"Member {i:02d}",
+            kind="district",
+            tier="lower",
+            region="South East",
+            lat=51.0 + i * 0.01,
+            lon=0.5 + (i % 5) * 0.01,
+        )
+        for i in range(members)
+    ]
+    codes = [c.code for c in extra]
+    big = Partnership(
+        id="big", name="Big Alliance", status="operational", services=("ict",),
+        members=tuple(codes), start_year=2010,
+    )  # fmt: skip
+    return (
+        dataclasses.replace(
+            data,
+            councils=(*data.councils, *extra),
+            partnerships=(*data.partnerships, big),
+        ),
+        codes,
+    )
+
+
+def test_a_26_member_partnership_is_a_hub_with_26_lines(data: ViewData) -> None:
+    from visualisation.graphs import HUB_MIN_MEMBERS, map_graph
+
+    assert HUB_MIN_MEMBERS == 4
+    big, codes = _with_big_partnership(data, 26)
+    for G in (
+        network_graph(select(big, ViewOptions())),
+        map_graph(select(big, ViewOptions()), fake_bng)[0],
+    ):
+        assert G.degree("p:big") == 26
+        assert sum(1 for a, b in G.edges if a in codes and b in codes) == 0
+        assert G.nodes["p:big"]["shape"] == "square"
+    old = network_graph(select(big, ViewOptions(hubs=False)))
+    assert "p:big" not in old
+    assert sum(1 for a, b in old.edges if a in codes and b in codes) == 325
+    # Two- and three-member partnerships stay lines between members.
+    small = network_graph(select(data, ViewOptions()))
+    assert not any(str(node).startswith("p:") for node in small)
+
+
+def test_map_dots_are_moved_apart_but_stay_near_their_centroids(data: ViewData) -> None:
+    import math
+
+    from visualisation.graphs import map_graph
+
+    big, _ = _with_big_partnership(data, 26)  # 26 councils ~1 km apart: dots collide
+    G, _unplaced = map_graph(select(big, ViewOptions()), fake_bng)
+    dots = [n for n in G if not str(n).startswith("p:")]
+    for i, a in enumerate(dots):
+        for b in dots[i + 1 :]:
+            gap = math.dist((G.nodes[a]["x"], G.nodes[a]["y"]), (G.nodes[b]["x"], G.nodes[b]["y"]))
+            assert gap >= G.nodes[a]["size"] + G.nodes[b]["size"] - 0.2, (a, b)
+    # Councils far from any other stay exactly where they are.
+    riverside = next(c for c in data.councils if c.code == RIVERSIDE)
+    assert riverside.lon is not None
+    assert riverside.lat is not None
+    x, y = fake_bng(riverside.lon, riverside.lat)
+    assert (G.nodes[RIVERSIDE]["x"], G.nodes[RIVERSIDE]["y"]) == (
+        round(x / 500.0, 1),
+        round(-y / 500.0, 1),
+    )
+
+
+def test_status_all_shows_every_status_styled_in_the_legend(data: ViewData) -> None:
+    selection = select(data, ViewOptions(status="all"))
+    assert {p.status for p in selection.partnerships} >= {"operational"}
+    assert len(selection.partnerships) >= len(select(data, ViewOptions()).partnerships)
+    page = render_network(data, ViewOptions(status="all"))
+    for label in ("Operational", "Ended", "In development", "Abandoned"):
+        assert f"{label}</li>" in page
+    assert ViewOptions.from_query({"status": "all"}).status == "all"
+    assert ViewOptions.from_query({"hubs": "false"}).hubs is False
+    assert ViewOptions.from_query({}).hubs is True
+    assert ("hubs", "false") in ViewOptions(hubs=False).to_query()
+
+
+def test_view_update_carries_what_the_slider_redraws(data: ViewData) -> None:
+    from visualisation.views import view_update
+
+    update = view_update(data, ViewOptions(), view="map", project=fake_bng)
+    page = render_map(data, ViewOptions(), project=fake_bng)
+    graph = json_block(page, "cg-graph")
+    assert update["nodes"] == graph["nodes"]
+    assert update["edges"] == graph["edges"]
+    assert update["page"] == json_block(page, "cg-page")
+    assert update["title"] in page
+    assert update["subtitle"] in page
+    json.dumps(update)  # JSON-ready
+
+
+def test_the_slider_routes_answer_json_400_and_a_plain_503(data: ViewData) -> None:
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from visualisation.routes import view_routes
+
+    class Down(Exception):
+        pass
+
+    class Source:
+        def __init__(self, fail: bool) -> None:
+            self.fail = fail
+
+        def view_data(
+            self,
+            year: int | None = None,
+            *,
+            peers_of: str | None = None,
+            peers_service: str | None = None,
+        ) -> ViewData:
+            if self.fail:
+                raise Down("bolt://secret-host:7687 refused")
+            return data
+
+        def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+            return compute()  # fixed data: nothing changes, nothing to keep
+
+    up = TestClient(Starlette(routes=view_routes(lambda r: Source(False), unavailable=(Down,))))
+    answer = up.get("/views/network.json", params={"year": "2015", "service": "legal"})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["title"].endswith("2015")
+    assert len(body["page"]["partnerships"]) == len(
+        select(data, ViewOptions(services=("legal",))).partnerships
+    )
+    assert up.get("/views/map.json", params={"year": "2015"}).json()["page"]["outlines"]
+    again = up.get("/views/network.json", params={"year": "2015", "service": "legal"})
+    assert again.content == answer.content  # the encoded update is kept
+    bad = up.get("/views/map.json", params={"service": "legall"})
+    assert bad.status_code == 400
+    assert "Did you mean 'legal'?" in bad.text
+    down = TestClient(Starlette(routes=view_routes(lambda r: Source(True), unavailable=(Down,))))
+    failed = down.get("/views/network.json")
+    assert failed.status_code == 503
+    assert "secret-host" not in failed.text

@@ -47,6 +47,11 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--physics", action="store_true", help="start with physics on")
     parser.add_argument(
+        "--no-hubs",
+        action="store_true",
+        help="draw big partnerships as a line between every pair of members, not as hubs",
+    )
+    parser.add_argument(
         "--out", required=True, type=Path, metavar="FILE.html", help="file to write ('-': stdout)"
     )
 
@@ -60,6 +65,7 @@ def options_from_args(args: argparse.Namespace) -> ViewOptions:
     if args.region:
         pairs.append(("region", args.region))
     pairs += [("two_mode", str(args.two_mode)), ("physics", str(args.physics))]
+    pairs.append(("hubs", str(not getattr(args, "no_hubs", False))))
     return ViewOptions.from_query(pairs)
 
 

@@ -24,9 +24,10 @@ Peers for the council view come from ``graph.analysis.peers.find_peers``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
+from typing import TypeVar
 
 from graph import repository, rules
 from graph.db import Database
@@ -42,6 +43,8 @@ __all__ = [
     "read_view_data",
     "territories",
 ]
+
+T = TypeVar("T")
 
 FIRST_YEAR = rules.FIRST_YEAR
 """The first year the year filter offers (``graph.rules.FIRST_YEAR``)."""
@@ -289,6 +292,13 @@ class ViewDataSource:
 
     def __init__(self, snapshots: Snapshots) -> None:
         self._snapshots = snapshots
+        self._latest: Snapshot | None = None
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per data version: kept in the snapshot the last ``view_data``
+        read (so the answer and the data it was made from are of the same version)."""
+        snapshot = self._latest or self._snapshots.current()
+        return snapshot.remember(key, compute)
 
     def view_data(
         self,
@@ -301,6 +311,7 @@ class ViewDataSource:
         (those sharing ``peers_service`` when given)."""
         year = current_year() if year is None else year
         snapshot = self._snapshots.current()
+        self._latest = snapshot
         data = snapshot.remember(("view_data", year), lambda: read_view_data(snapshot, year))
         if peers_of is not None:
             data = replace(data, peers=peers_for(data, peers_of, service=peers_service))

@@ -21,12 +21,13 @@ from typing import Any
 
 import networkx as nx
 
-from visualisation.layout import component_layout
+from visualisation.layout import component_layout, separate_dots
 from visualisation.model import KINDS, SERVICES, Council, Partnership, ViewData
 from visualisation.options import ViewOptions
 
 __all__ = [
     "BORDER_COLOUR",
+    "HUB_MIN_MEMBERS",
     "KIND_COLOURS",
     "OUTSIDE_COLOUR",
     "PEER_COLOUR",
@@ -41,6 +42,7 @@ __all__ = [
     "network_graph",
     "partnership_node_id",
     "select",
+    "status_edge_style",
     "two_mode_graph",
 ]
 
@@ -73,6 +75,19 @@ STATUS_LABELS: Mapping[str, str] = {
     "in_development": "In development",
     "abandoned": "Abandoned",
 }
+STATUS_DASHES: Mapping[str, Any] = {
+    "operational": False,
+    "ended": [8, 4],
+    "in_development": [4, 4],
+    "abandoned": [1, 4],
+}
+"""How a link looks by its partnership's status when every status is shown (``status=all``)."""
+_STATUS_ORDER = ("operational", "ended", "in_development", "abandoned")
+
+HUB_MIN_MEMBERS = 4
+"""Partnerships with this many members or more are drawn as a hub: a small square linked
+to each member (n lines) rather than a line between every pair (n(n-1)/2: 6 for four
+members, 325 for 26). Three members stay a triangle of pair lines (3 either way)."""
 
 # Rough plane coordinates from lon/lat (equirectangular at 52.5°N), used only
 # to seed the network layout so that it echoes geography; the map uses BNG.
@@ -124,12 +139,19 @@ class Selection:
         """Every council in the data, by code."""
         return self.data.by_code
 
-    def pairs(self) -> dict[tuple[str, str], PairLink]:
-        """Pairs of shown councils that share a shown partnership, with what they share."""
+    def pairs(self, *, max_members: int | None = None) -> dict[tuple[str, str], PairLink]:
+        """Pairs of shown councils that share a shown partnership, with what they share.
+
+        ``max_members``: only partnerships with at most this many members (the others
+        are drawn as hubs).
+        """
         partnerships: dict[tuple[str, str], list[str]] = defaultdict(list)
         services: dict[tuple[str, str], set[str]] = defaultdict(set)
         for partnership in self.partnerships:
-            for a, b in combinations(self.members(partnership), 2):
+            members = self.members(partnership)
+            if max_members is not None and len(members) > max_members:
+                continue
+            for a, b in combinations(members, 2):
                 if a in self.in_scope or b in self.in_scope:
                     partnerships[a, b].append(partnership.id)
                     services[a, b].update(partnership.services)
@@ -140,6 +162,8 @@ class Selection:
 
 
 def _status_allows(partnership: Partnership, status: str, year: int) -> bool:
+    if status == "all":
+        return True
     if status == "active":
         return partnership.is_active(year)
     if status in {"operational", "ended"}:
@@ -296,19 +320,56 @@ def _labels(services: Iterable[str]) -> str:
     return ", ".join(SERVICE_LABELS.get(s, s) for s in services) or "service not reported"
 
 
+def status_edge_style(statuses: Iterable[str]) -> tuple[str, Any]:
+    """Colour and dashes of a link whose partnerships have these statuses (``status=all``):
+    the most current status wins (operational, ended, in development, abandoned)."""
+    present = set(statuses)
+    status = next((s for s in _STATUS_ORDER if s in present), "operational")
+    return STATUS_COLOURS[status], STATUS_DASHES[status]
+
+
+def _link_style(
+    selection: Selection, services: Iterable[str], partnerships: Iterable[Partnership]
+) -> dict[str, Any]:
+    """Edge colour (and dashes when every status is shown) of a link or a hub's spoke."""
+    chosen = selection.options.services
+    if selection.options.status == "all" and not chosen:
+        colour, dashes = status_edge_style(p.status for p in partnerships)
+        return {"color": {"color": colour, "opacity": 0.8}, "dashes": dashes}
+    return {"color": {"color": _edge_colour(services, chosen), "opacity": 0.7}}
+
+
+def is_hub(selection: Selection, partnership: Partnership) -> bool:
+    """Whether the views draw this partnership as a hub (see :data:`HUB_MIN_MEMBERS`)."""
+    return selection.options.hubs and len(selection.members(partnership)) >= HUB_MIN_MEMBERS
+
+
+def _hub_node_attrs(selection: Selection, partnership: Partnership) -> dict[str, Any]:
+    attrs = _partnership_node_attrs(selection, partnership)
+    attrs["size"] = round(3.0 + 0.6 * math.sqrt(len(selection.members(partnership))), 1)
+    attrs["label"] = ""  # hubs are named in their tooltip and pop-up, not on the canvas
+    attrs["hub"] = True
+    attrs["name"] = partnership.name
+    return attrs
+
+
 def network_graph(selection: Selection) -> nx.Graph:
     """One-mode network: councils joined when they share a shown partnership.
 
     Edge width grows with the number of distinct services shared; edge colour
     is the service's when one chosen layer is shared, dark when several are,
-    grey when no layer is chosen.
+    grey when no layer is chosen (by status, dashed when not operational, when
+    every status is shown). A partnership of :data:`HUB_MIN_MEMBERS` or more
+    members is a hub node (``p:<id>``) linked to each member, unless the options
+    turn hubs off.
     """
     G = nx.Graph()
     for council in selection.councils.values():
         G.add_node(council.code, **council_node_attrs(selection, council))
-    chosen = selection.options.services
     names = selection.councils
-    for (a, b), link in selection.pairs().items():
+    by_id = {p.id: p for p in selection.partnerships}
+    max_members = HUB_MIN_MEMBERS - 1 if selection.options.hubs else None
+    for (a, b), link in selection.pairs(max_members=max_members).items():
         shared = len(link.partnerships)
         title = (
             f"{names[a].name} – {names[b].name}\n"
@@ -318,11 +379,46 @@ def network_graph(selection: Selection) -> nx.Graph:
             a,
             b,
             width=round(1.0 + 0.9 * min(len(link.services), 10), 1),
-            color={"color": _edge_colour(link.services, chosen), "opacity": 0.7},
             title=title,
+            partnerships=link.partnerships,
+            **_link_style(selection, link.services, (by_id[i] for i in link.partnerships)),
         )
+    hubs = [p for p in selection.partnerships if is_hub(selection, p)]
+    for partnership in hubs:
+        node = partnership_node_id(partnership.id)
+        G.add_node(node, **_hub_node_attrs(selection, partnership))
+        for code in selection.members(partnership):
+            if code in names:
+                G.add_edge(
+                    code,
+                    node,
+                    width=1.2,
+                    title=f"{names[code].name} – member of {partnership.name}",
+                    partnerships=(partnership.id,),
+                    **_link_style(selection, partnership.services, (partnership,)),
+                )
     _place_missing(G, _year_layout(selection.data, two_mode=False))
+    _place_hubs(G, hubs)
     return G
+
+
+def _place_hubs(G: nx.Graph, hubs: Iterable[Partnership]) -> None:
+    """A hub sits at its members' centre (nudged so that two hubs never coincide)."""
+    taken: set[tuple[float, float]] = set()
+    for partnership in hubs:
+        node = partnership_node_id(partnership.id)
+        placed = [G.nodes[n] for n in G.neighbors(node) if "x" in G.nodes[n]]
+        if not placed:
+            continue
+        x = sum(p["x"] for p in placed) / len(placed)
+        y = sum(p["y"] for p in placed) / len(placed)
+        step = 0
+        while (round(x), round(y)) in taken:
+            step += 1
+            x += 6.0 * math.cos(step * 2.399963)
+            y += 6.0 * math.sin(step * 2.399963)
+        taken.add((round(x), round(y)))
+        G.nodes[node]["x"], G.nodes[node]["y"] = round(x, 1), round(y, 1)
 
 
 def _partnership_node_attrs(selection: Selection, partnership: Partnership) -> dict[str, Any]:
@@ -387,6 +483,8 @@ def map_graph(selection: Selection, project: Any) -> tuple[nx.Graph, list[str]]:
     """
     G = network_graph(selection)
     unplaced: list[str] = []
+    centroids: dict[str, tuple[float, float]] = {}
+    radii: dict[str, float] = {}
     for code, council in selection.councils.items():
         if council.lat is None or council.lon is None:
             unplaced.append(council.name)
@@ -394,10 +492,20 @@ def map_graph(selection: Selection, project: Any) -> tuple[nx.Graph, list[str]]:
             continue
         easting, northing = project(council.lon, council.lat)
         node = G.nodes[code]
-        node["x"] = round(easting / MAP_SCALE, 1)
-        node["y"] = round(-northing / MAP_SCALE, 1)
+        centroids[code] = (easting / MAP_SCALE, -northing / MAP_SCALE)
         node["size"] = round(node["size"] * 0.55, 1)
+        radii[code] = node["size"] + 0.6  # a little air between neighbouring dots
         node["physics"] = False
+    # Dots never overlap: each is moved the least needed from its true centroid.
+    for code, (x, y) in separate_dots(centroids, radii).items():
+        G.nodes[code]["x"], G.nodes[code]["y"] = round(x, 1), round(y, 1)
+    hubs = [p for p in selection.partnerships if is_hub(selection, p)]
+    for partnership in hubs:
+        node = partnership_node_id(partnership.id)
+        if node in G:
+            G.nodes[node]["physics"] = False
+            G.nodes[node].pop("x", None)
+    _place_hubs(G, hubs)
     return G, unplaced
 
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from functools import lru_cache
+from typing import TypeVar
 
 import networkx as nx
 import numpy as np
 
-__all__ = ["DEFAULT_SEED", "component_layout"]
+__all__ = ["DEFAULT_SEED", "component_layout", "separate_dots"]
 
 DEFAULT_SEED = 20130401
 """Seed of every layout (a fixed date; any constant keeps pages identical across runs)."""
@@ -41,6 +42,7 @@ _UNIT = 42.0  # canvas units per sqrt(node) of a component's box
 _GAP = 60.0  # canvas units between packed components
 
 Position = tuple[float, float]
+K = TypeVar("K", bound=Hashable)
 
 
 def _iterations(n: int) -> int:
@@ -218,3 +220,86 @@ def component_layout(
         sorted(((node, pos) for node, pos in (hints or {}).items()), key=lambda h: str(h[0]))
     )
     return _cached_layout(tuple(nodes), canonical_edges, canonical_hints, seed)
+
+
+def separate_dots(
+    centres: Mapping[K, Position],
+    radii: Mapping[K, float],
+    *,
+    iterations: int = 200,
+) -> dict[K, Position]:
+    """Move circles apart until none overlaps, each staying as near its centre as it can.
+
+    Pairwise relaxation: every overlapping pair is pushed apart along the line between
+    them, the bigger circle moving less; a weak pull brings each circle back towards its
+    own centre. Deterministic (coincident circles part along a fixed angle per index).
+
+    Parameters
+    ----------
+    centres : true positions (e.g. projected centroids), in canvas units.
+    radii : each circle's radius in the same units.
+    iterations : relaxation rounds (stops early once nothing overlaps).
+
+    Returns
+    -------
+    dict
+        ``{node: (x, y)}``; no two circles overlap once it has converged (the
+        views' councils converge well within the default rounds).
+
+    Examples
+    --------
+    >>> pos = separate_dots({"a": (0.0, 0.0), "b": (1.0, 0.0)}, {"a": 2.0, "b": 2.0})
+    >>> round(pos["b"][0] - pos["a"][0], 1) >= 4.0
+    True
+    """
+    nodes = list(centres)
+    if len(nodes) < 2:
+        return {node: centres[node] for node in nodes}
+    key = tuple((node, centres[node], float(radii[node])) for node in nodes)
+    return dict(zip(nodes, _separated(key, iterations), strict=True))
+
+
+@lru_cache(maxsize=64)
+def _separated(
+    circles: tuple[tuple[Hashable, Position, float], ...], iterations: int
+) -> tuple[Position, ...]:
+    """:func:`separate_dots` on (node, centre, radius) triples, cached (pages re-render often).
+
+    Only pairs near enough to touch are worked on; the list of such pairs is refreshed
+    every few rounds, so a national map (~400 dots) takes milliseconds, not seconds.
+    """
+    home = np.array([centre for _, centre, _ in circles], dtype=np.float64)
+    radius = np.array([r for _, _, r in circles], dtype=np.float64)
+    pos = home.copy()
+    n = len(circles)
+    upper = np.triu_indices(n, k=1)
+    margin = 2.0 * float(radius.max())
+    first = second = np.empty(0, dtype=np.intp)
+    for step in range(iterations):
+        if step % 10 == 0:  # refresh the pairs that could touch within the next rounds
+            gaps = np.sqrt(((pos[:, np.newaxis, :] - pos[np.newaxis, :, :]) ** 2).sum(axis=-1))
+            near = gaps[upper] < radius[upper[0]] + radius[upper[1]] + margin
+            first, second = upper[0][near], upper[1][near]
+        if first.size == 0:
+            break
+        delta = pos[first] - pos[second]
+        distance = np.sqrt((delta**2).sum(axis=-1))
+        reach = radius[first] + radius[second]
+        overlap = reach - distance
+        if overlap.max() <= 0.0:
+            break
+        # Coincident circles part along a fixed angle per pair (deterministic).
+        same = distance < 1e-6
+        angle = (first - second).astype(np.float64) * 2.399963
+        delta[same] = np.stack([np.cos(angle), np.sin(angle)], axis=-1)[same]
+        distance = np.where(same, 1.0, distance)
+        unit = delta / distance[:, np.newaxis]
+        push = np.where(overlap > 0, overlap + 1e-3, 0.0) * 0.55
+        moves = np.zeros_like(pos)
+        # The smaller circle moves more: each takes the other's share of the reach.
+        np.add.at(moves, first, unit * (push * radius[second] / reach)[:, np.newaxis])
+        np.add.at(moves, second, -unit * (push * radius[first] / reach)[:, np.newaxis])
+        pos += moves
+        if step < iterations // 2:  # the pull home stops, so the pushes can finish the job
+            pos += (home - pos) * 0.02
+    return tuple((float(x), float(y)) for x, y in pos)

@@ -23,14 +23,17 @@ STATUS_CHOICES: tuple[str, ...] = (
     "ended",
     "in_development",
     "abandoned",
+    "all",
 )
 """``active`` (the default): operational or ended and active in the year (data README).
 ``operational``/``ended``: that status and active in the year. ``in_development``/
-``abandoned``: that status (never active, so the year only decides the members)."""
+``abandoned``: that status (never active, so the year only decides the members).
+``all``: every partnership with members in the year, whatever its status (each status
+drawn in its own style)."""
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
-_PARAMETERS = ("year", "service", "status", "region", "two_mode", "physics")
+_PARAMETERS = ("year", "service", "status", "region", "two_mode", "physics", "hubs")
 
 
 class ViewOptionsError(CouncilGraphError, ValueError):
@@ -141,6 +144,9 @@ class ViewOptions:
     two_mode : network view only: partnerships drawn as nodes of their own.
     physics : start with vis-network's physics simulation on (off: the
         precomputed layout stays put; the page has a toggle either way).
+    hubs : draw a partnership of :data:`~visualisation.graphs.HUB_MIN_MEMBERS` or more
+        members as a hub (a small square linked to each member) instead of a line
+        between every pair of members (False: the old every-pair drawing).
     """
 
     year: int | None = None
@@ -149,6 +155,7 @@ class ViewOptions:
     region: str | None = None
     two_mode: bool = False
     physics: bool = False
+    hubs: bool = True
 
     def __post_init__(self) -> None:
         # Built by hand (CLI, notebook) rather than parsed: validate and normalise the
@@ -197,6 +204,7 @@ class ViewOptions:
             region=_parse_region(single("region")),
             two_mode=_parse_flag("two_mode", single("two_mode")),
             physics=_parse_flag("physics", single("physics")),
+            hubs=_parse_flag("hubs", single("hubs") or "true"),
         )
 
     def to_query(self) -> list[tuple[str, str]]:
@@ -213,4 +221,6 @@ class ViewOptions:
             items.append(("two_mode", "true"))
         if self.physics:
             items.append(("physics", "true"))
+        if not self.hubs:
+            items.append(("hubs", "false"))
         return items

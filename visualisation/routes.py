@@ -1,5 +1,9 @@
 """Starlette routes for the views: /views/network, /views/map, /views/council/{code}.
 
+``/views/network.json`` and ``/views/map.json`` (same parameters) give what the page
+needs to redraw itself for another year (``visualisation.views.view_update``): the
+year slider fetches them from the page's own origin.
+
 The API mounts them with its own data source::
 
     from visualisation.data import ViewDataSource
@@ -16,18 +20,24 @@ page itself is built in a worker thread (Neo4j reads and layout are blocking).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Hashable
+from typing import Literal, Protocol
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from graph.db import GraphUnavailable
 from visualisation.model import ViewData
 from visualisation.options import ViewOptions, ViewOptionsError
-from visualisation.views import UnknownCouncilError, render_council, render_map, render_network
+from visualisation.views import (
+    UnknownCouncilError,
+    render_council,
+    render_map,
+    render_network,
+    view_update,
+)
 
 __all__ = ["ViewSource", "view_routes"]
 
@@ -37,7 +47,8 @@ log = logging.getLogger("councilgraph.views")
 # so even a rendering bug could not load or send anything elsewhere.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
+    "img-src data: blob:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'self'"
 )
 
 
@@ -53,6 +64,10 @@ class ViewSource(Protocol):
     ) -> ViewData:
         """One year's data (None: the default year), with ``peers_of``'s peers when given
         (those sharing ``peers_service`` when given)."""
+        ...
+
+    def remember(self, key: Hashable, compute: Callable[[], bytes]) -> bytes:
+        """``compute()`` once per data version (e.g. an encoded year update), then the same."""
         ...
 
 
@@ -90,6 +105,38 @@ def view_routes(
     if not unavailable:
         unavailable = (GraphUnavailable,)
 
+    def json_handler(kind: Literal["network", "map"]) -> Callable[[Request], object]:
+        async def endpoint(request: Request) -> Response:
+            try:
+                options = ViewOptions.from_query(request.query_params)
+            except ViewOptionsError as error:
+                return PlainTextResponse(f"Bad query parameter: {error}", status_code=400)
+            data_source = source(request)
+
+            def build() -> bytes:
+                data = data_source.view_data(options.year)
+                # Encoded once per data version: the slider's revisits cost nothing.
+                return data_source.remember(
+                    ("view_update", data.year, kind, options),
+                    lambda: bytes(JSONResponse(view_update(data, options, view=kind)).body),
+                )
+
+            try:
+                body = await run_in_threadpool(build)
+            except unavailable as error:
+                # The page shows this to its user: where the database is stays in the log.
+                log.warning("%s: %s", request.url.path, error)
+                return PlainTextResponse(
+                    "The graph database is unavailable; try again shortly.", status_code=503
+                )
+            return Response(
+                body,
+                media_type="application/json",
+                headers={"X-Content-Type-Options": "nosniff"},
+            )
+
+        return endpoint
+
     def handler(kind: str) -> Callable[[Request], object]:
         async def endpoint(request: Request) -> Response:
             try:
@@ -123,6 +170,8 @@ def view_routes(
 
     base = prefix.rstrip("/")
     return [
+        Route(f"{base}/network.json", json_handler("network"), methods=["GET"]),
+        Route(f"{base}/map.json", json_handler("map"), methods=["GET"]),
         Route(f"{base}/network", handler("network"), methods=["GET"]),
         Route(f"{base}/map", handler("map"), methods=["GET"]),
         Route(f"{base}/council/{{code}}", handler("council"), methods=["GET"]),

@@ -15,7 +15,11 @@ For notebooks, :func:`network_view` returns the pyvis ``Network`` (its
 from __future__ import annotations
 
 import difflib
+import json
+from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Literal
 
 import networkx as nx
@@ -24,6 +28,7 @@ from pyvis.network import Network
 from graph.errors import UnknownCouncil
 from visualisation.graphs import (
     BORDER_COLOUR,
+    HUB_MIN_MEMBERS,
     KIND_COLOURS,
     MAP_SCALE,
     MIXED_SERVICE_COLOUR,
@@ -33,9 +38,11 @@ from visualisation.graphs import (
     SERVICE_COLOURS,
     SERVICE_LABELS,
     STATUS_COLOURS,
+    STATUS_DASHES,
     STATUS_LABELS,
     Selection,
     council_view_graph,
+    is_hub,
     map_graph,
     network_graph,
     select,
@@ -63,6 +70,7 @@ __all__ = [
     "render_map",
     "render_network",
     "view_html",
+    "view_update",
 ]
 
 ViewKind = Literal["network", "map", "council"]
@@ -85,6 +93,7 @@ _STATUS_PHRASES: Mapping[str, str] = {
     "ended": "partnerships active in {year} that have since ended",
     "in_development": "partnerships in development (members as of {year})",
     "abandoned": "abandoned partnerships (members as of {year})",
+    "all": "partnerships of every status (members as of {year})",
 }
 
 
@@ -109,25 +118,20 @@ def _vis_options(*, physics: bool, n_nodes: int, n_edges: int, fixed: bool) -> d
             "tooltipDelay": 120,
             "hideEdgesOnDrag": n_edges > 1500,
             "hideEdgesOnZoom": n_edges > 4000,
-            "keyboard": False,
+            # Arrow keys pan, +/- zoom while the canvas has focus (it is tabbable).
+            "keyboard": {"enabled": True, "bindToWindow": False},
             "multiselect": False,
         },
         "edges": {"smooth": False, "color": {"inherit": False}, "selectionWidth": 2},
-        "nodes": {
-            "font": {
-                "size": 8 if fixed else 12,  # map: canvas units are 500 m; keep labels small
-                "face": "system-ui, sans-serif",
-                "strokeWidth": 3,
-                "strokeColor": "#ffffff",
-            },
-            # Labels appear as you zoom in: at national scale they would only overlap.
-            "scaling": {"label": {"drawThreshold": 9 if n_nodes > 150 else 5}},
-        },
+        # No vis-network labels: the page draws names itself, largest first, never overlapping.
+        "nodes": {"font": {"size": 12, "face": "system-ui, sans-serif"}},
         "layout": {"improvedLayout": False, "randomSeed": 1},
     }
 
 
-def _pyvis_network(G: nx.Graph, *, heading: str, vis_options: dict[str, Any]) -> Network:
+def _pyvis_network(
+    G: nx.Graph, *, heading: str, vis_options: dict[str, Any], edges: list[dict[str, Any]]
+) -> Network:
     """A pyvis Network holding ``G``'s nodes and edges with their vis attributes.
 
     ``Network.from_nx`` is not used: it rewrites sizes and widths, and pyvis's
@@ -135,17 +139,75 @@ def _pyvis_network(G: nx.Graph, *, heading: str, vis_options: dict[str, Any]) ->
     national graph). A networkx Graph has unique edges already, so edges are
     appended as pyvis ``Edge`` options directly.
     """
-    from pyvis.edge import Edge
-
     net = Network(height="100%", width="100%", directed=False, heading=heading)
-    for node, attrs in G.nodes(data=True):
-        net.add_node(node, **attrs)
-    net.edges = [Edge(u, v, False, **attrs).options for u, v, attrs in G.edges(data=True)]
+    net.nodes = _vis_nodes(G)
+    net.node_ids = [node["id"] for node in net.nodes]
+    net.node_map = {node["id"]: node for node in net.nodes}
+    net.edges = edges
     net.options = vis_options
     return net
 
 
+def _vis_nodes(G: nx.Graph) -> list[dict[str, Any]]:
+    """Nodes as vis-network takes them, with the label moved to ``name``.
+
+    The page draws names itself (largest first, none overlapping; view.js), so
+    vis-network gets no ``label``: its labels overlapped and widened each node's
+    clickable box, so a click on one council could open its neighbour.
+    """
+    nodes = []
+    for node, attrs in G.nodes(data=True):
+        item = {"id": node, **{k: v for k, v in attrs.items() if k != "label"}}
+        if attrs.get("label"):
+            item["name"] = attrs["label"]
+        nodes.append(item)
+    return nodes
+
+
+def _vis_edges(
+    G: nx.Graph, index: Mapping[str, int], vis_options: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Edges as vis-network takes them, kept small (a national page must stay under 2 MB).
+
+    * a link drawn for partnerships carries their positions in the page's
+      ``partnershipIds`` (``p``) instead of its tooltip: the page words the tooltip
+      from its pop-up data (view.js ``edgeTitle``);
+    * the commonest edge colour becomes vis-network's default (set in ``vis_options``)
+      and is left out of each edge, as is ``dashes: false``.
+    """
+    colours = Counter(
+        json.dumps(attrs["color"], sort_keys=True)
+        for _, _, attrs in G.edges(data=True)
+        if "color" in attrs
+    )
+    common = json.loads(colours.most_common(1)[0][0]) if colours else None
+    if common is not None:
+        vis_options["edges"]["color"] = {"inherit": False, **common}
+    edges = []
+    for u, v, attrs in G.edges(data=True):
+        item = {"from": u, "to": v, **attrs}
+        if "partnerships" in attrs:
+            item["p"] = [index[pid] for pid in item.pop("partnerships")]
+            item.pop("title", None)
+        if common is not None and item.get("color") == common:
+            del item["color"]
+        if item.get("dashes") is False:
+            del item["dashes"]
+        edges.append(item)
+    return edges
+
+
 def _partnership_json(selection: Selection, partnership: Partnership) -> dict[str, Any]:
+    # Fields with no value are left out (the page reads a missing one as null): every
+    # byte counts on a national page.
+    return {
+        key: value
+        for key, value in _partnership_fields(selection, partnership).items()
+        if value is not None
+    }
+
+
+def _partnership_fields(selection: Selection, partnership: Partnership) -> dict[str, Any]:
     return {
         "name": partnership.name,
         "status": partnership.status,
@@ -177,7 +239,9 @@ def _page_data(selection: Selection, *, view: ViewKind, focus: str | None) -> di
     return {
         "view": view,
         "year": selection.data.year,
+        "years": list(selection.data.years),
         "focus": focus,
+        "hubMinMembers": HUB_MIN_MEMBERS,
         "savingsCaveat": SAVINGS_CAVEAT,
         "councils": {
             code: {
@@ -185,6 +249,8 @@ def _page_data(selection: Selection, *, view: ViewKind, focus: str | None) -> di
                 "kind": KINDS.get(council.kind, council.kind),
                 "region": council.region,
                 "partnerships": ids_by_council[code],
+                "lat": council.lat,
+                "lon": council.lon,
             }
             for code, council in selection.councils.items()
         },
@@ -234,7 +300,17 @@ def _legend(selection: Selection, *, view: ViewKind, two_mode: bool) -> list[dic
     legend: list[dict[str, Any]] = [{"heading": "Councils (colour: kind)", "items": councils}]
 
     chosen = selection.options.services
-    if chosen:
+    every_status = selection.options.status == "all" and not chosen
+    if every_status:
+        links = [
+            {
+                "shape": "line" if not STATUS_DASHES[s] else "dashed",
+                "colour": STATUS_COLOURS[s],
+                "label": STATUS_LABELS[s],
+            }
+            for s in STATUS_COLOURS
+        ]
+    elif chosen:
         links = [
             {"shape": "line", "colour": SERVICE_COLOURS[s], "label": SERVICE_LABELS[s]}
             for s in chosen
@@ -255,7 +331,18 @@ def _legend(selection: Selection, *, view: ViewKind, two_mode: bool) -> list[dic
             links = [{**item, "shape": "square"} for item in links]
         legend.append({"heading": "Partnerships (squares)", "items": links})
     else:
-        links.append({"shape": "line", "colour": "#adb5bd", "label": "Wider: more services shared"})
+        links.append({"shape": "line", "colour": "#868e96", "label": "Wider: more services shared"})
+        if selection.options.hubs and any(is_hub(selection, p) for p in selection.partnerships):
+            links.append(
+                {
+                    "shape": "hub",
+                    # Hubs take their status's colour (their service's when layers are chosen).
+                    "colour": MIXED_SERVICE_COLOUR if chosen else STATUS_COLOURS["operational"],
+                    "label": f"Partnership of {HUB_MIN_MEMBERS}+ members (hub; colour as its links)"
+                    if chosen
+                    else f"Partnership of {HUB_MIN_MEMBERS}+ members (hub; colour: status)",
+                }
+            )
         legend.append({"heading": "Links between councils", "items": links})
     if view == "council":
         legend.append(
@@ -295,7 +382,7 @@ def _page_context(
 ) -> dict[str, Any]:
     options, data = selection.options, selection.data
     chosen = set(options.services)
-    status_labels = {"active": "Active in the year", **STATUS_LABELS}
+    status_labels = {"active": "Active in the year", **STATUS_LABELS, "all": "All statuses"}
     return {
         "view": view,
         "title": title,
@@ -319,6 +406,9 @@ def _page_context(
         "region": options.region,
         "two_mode": two_mode,
         "physics": options.physics,
+        "hubs": options.hubs,
+        "hub_min_members": HUB_MIN_MEMBERS,
+        "live_years": view in ("network", "map"),
         "legend": _legend(selection, view=view, two_mode=two_mode),
         "caveat": SAVINGS_CAVEAT,
         "attribution": ATTRIBUTION,
@@ -372,6 +462,30 @@ def network_view(
     UnknownCouncilError
         For the council view, when ``code`` is not a council in the data's year.
     """
+    built = _build(data, options, view=view, code=code, project=project)
+    net = _pyvis_network(
+        built.graph, heading=built.page["title"], vis_options=built.vis_options, edges=built.edges
+    )
+    return use_offline_template(net, built.page, built.page_data)
+
+
+@dataclass(frozen=True)
+class _Built:
+    graph: nx.Graph
+    page: dict[str, Any]
+    page_data: dict[str, Any]
+    vis_options: dict[str, Any]
+    edges: list[dict[str, Any]]
+
+
+def _build(
+    data: ViewData,
+    options: ViewOptions | None,
+    *,
+    view: ViewKind,
+    code: str | None,
+    project: Projector | None,
+) -> _Built:
     options = options or ViewOptions()
     selection = select(data, options)
     focus: str | None = None
@@ -420,8 +534,38 @@ def network_view(
         n_edges=G.number_of_edges(),
         fixed=view == "map",
     )
-    net = _pyvis_network(G, heading=title, vis_options=vis_options)
-    return use_offline_template(net, page, page_data)
+    page_data["partnershipIds"] = list(page_data["partnerships"])
+    index = {pid: i for i, pid in enumerate(page_data["partnershipIds"])}
+    return _Built(G, page, page_data, vis_options, _vis_edges(G, index, vis_options))
+
+
+def view_update(
+    data: ViewData,
+    options: ViewOptions,
+    *,
+    view: Literal["network", "map"],
+    project: Projector | None = None,
+) -> dict[str, Any]:
+    """What a page needs to redraw itself for another year without a reload (JSON-ready).
+
+    The year slider fetches this from the view's ``.json`` route on the same origin:
+    the nodes and edges (as the page's ``cg-graph`` block has them), the pop-up and
+    search data (as ``cg-page``), the title, summary line, LGA reference and legend.
+    """
+    built = _build(data, options, view=view, code=None, project=project)
+    nodes = _vis_nodes(built.graph)
+    edges = built.edges
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "page": built.page_data,
+        "title": built.page["title"],
+        "subtitle": built.page["subtitle"],
+        "reference": built.page["reference"],
+        "legend": built.page["legend"],
+        # The edges leave out the commonest colour: it is vis-network's default for them.
+        "edgeColour": built.vis_options["edges"]["color"],
+    }
 
 
 def _with_council(selection: Selection, code: str) -> Selection:
@@ -449,19 +593,24 @@ def _around(selection: Selection, code: str) -> tuple[list[dict[str, Any]], list
     return border_items, peer_items
 
 
-def _outlines(selection: Selection) -> tuple[dict[str, list[list[float]]], dict[str, str]]:
-    outlines: dict[str, list[list[float]]] = {}
+def _outlines(selection: Selection) -> tuple[dict[str, list[list[int]]], dict[str, str]]:
+    """Outline rings in whole canvas units (500 m, the outlines' own simplification
+    tolerance), each as its first point then the steps between points (small numbers:
+    about a third fewer bytes; view.js ``ringPoints`` adds them up again)."""
+    outlines: dict[str, list[list[int]]] = {}
     shade: dict[str, str] = {}
     for code, rings in selection.data.outlines.items():
-        outlines[code] = [
-            [
-                value
-                for x, y in ring
-                for value in (round(x / MAP_SCALE, 1), round(-y / MAP_SCALE, 1))
-            ]
-            for ring in rings
-            if len(ring) >= 3
-        ]
+        encoded = []
+        for ring in rings:
+            if len(ring) < 3:
+                continue
+            points = [(round(x / MAP_SCALE), round(-y / MAP_SCALE)) for x, y in ring]
+            steps = [points[0][0], points[0][1]]
+            for (x0, y0), (x1, y1) in pairwise(points):
+                if (x1, y1) != (x0, y0):
+                    steps += [x1 - x0, y1 - y0]
+            encoded.append(steps)
+        outlines[code] = encoded
         if code in selection.councils and code in selection.in_scope:
             shade[code] = _shade(selection.counts.get(code, 0))
     return outlines, shade
