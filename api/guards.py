@@ -241,9 +241,9 @@ def whole(cost: float) -> int:
 class QueryLimits(SchemaExtension):
     """Token limit on parsing; shape and cost, then validation, off the event loop.
 
-    graphql-core's validation is bounded but not cheap on hostile documents (up to about a
-    second of CPU for its overlapping-fields check), and our measuring is linear but still
-    CPU: both run in a worker thread, so ``/health`` and other requests are served meanwhile.
+    graphql-core's validation is bounded (see :func:`set_validation_budget`) but not free on
+    hostile documents, and our measuring is linear but still CPU: both run in a worker
+    thread, so ``/health`` and other requests are served meanwhile.
     """
 
     def __init__(self, *, limits: Limits) -> None:
@@ -277,4 +277,5 @@ class QueryLimits(SchemaExtension):
         problems = shape_problems(schema, document, variables, self.limits)
         if problems:
             return problems
+        # strawberry's own entry point: graphql-core's rules plus strawberry's extra ones.
         return validate_document(schema, document, rules)
