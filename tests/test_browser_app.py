@@ -145,3 +145,33 @@ def test_playground_opens_with_the_readmes_examples_as_tabs(app_url: str) -> Non
             assert offline.blocked == []
         finally:
             browser.close()
+
+
+def test_the_council_view_says_who_to_call_and_opens_their_partnerships(app_url: str) -> None:
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            offline = offline_context(browser, viewport={"width": 1280, "height": 860})
+            page = offline.context.new_page()
+            # A district, a chosen service: the panel lists peers with their partnerships.
+            page.goto(f"{app_url}/views/council/{BASINGSTOKE}?year=2024&service=legal")
+            _wait_ready(page)
+            panel = page.locator("#cg-popup .cg-who-to-call")
+            assert panel.locator("li").count() >= 1
+            link = panel.locator(".cg-partnership-link").first
+            pid = link.get_attribute("data-partnership")
+            name = link.inner_text()
+            assert pid
+            link.click()
+            assert page.locator(f'#cg-popup article[data-partnership="{pid}"]').count() == 1
+            assert page.inner_text("#cg-popup-title") == name
+            # The public front door is a link (offline: followed only by the user).
+            page.goto(f"{app_url}/views/council/{BASINGSTOKE}?year=2024&service=legal")
+            _wait_ready(page)
+            door = page.locator("#cg-popup .cg-who-to-call a.cg-front-door").first
+            assert (door.get_attribute("href") or "").startswith(
+                "https://www.gov.uk/find-local-council/"
+            )
+            assert offline.blocked == []
+        finally:
+            browser.close()

@@ -244,6 +244,8 @@ def test_council_view_has_partners_borders_and_peers(data: ViewData) -> None:
     assert page_data["peers"][0] == {
         "code": SOUTHBY,
         "reason": "both districts in the South East, 98k people (you: 112k), 27 km apart",
+        "partnerships": [],  # the example's peers name no partnership
+        "govUkUrl": None,
     }
 
 

@@ -213,6 +213,7 @@ def read_view_data(source: Database | Snapshot, year: int, *, outlines: bool = T
                 lat=c.latitude,
                 lon=c.longitude,
                 population=c.population,
+                gov_uk_url=c.gov_uk_url,
             )
             for c in existing
         ),
@@ -280,7 +281,9 @@ def peers_for(
     search = find_peers(
         code, memberships, councils, service=service, limit=limit, borders=data.borders
     )
-    return tuple(Peer(code, peer.code, peer.score, peer.reason) for peer in search.peers)
+    return tuple(
+        Peer(code, peer.code, peer.score, peer.reason, peer.partnerships) for peer in search.peers
+    )
 
 
 class ViewDataSource:

@@ -119,6 +119,7 @@ class Council:
     lat: float | None = None
     lon: float | None = None
     population: int | None = None
+    gov_uk_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,12 +175,14 @@ class Partnership:
 
 @dataclass(frozen=True, slots=True)
 class Peer:
-    """A council similar to another one (for the council view's "top peers")."""
+    """A council similar to another one, for the council view's "who to call" panel:
+    ``partnerships`` are the ids of the peer's partnerships the reason rests on."""
 
     code: str
     peer: str
     score: float
     reason: str = ""
+    partnerships: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -589,7 +589,17 @@ def _around(selection: Selection, code: str) -> tuple[list[dict[str, Any]], list
         (p for p in selection.data.peers if p.code == code and p.peer in known),
         key=lambda p: -p.score,
     )[:5]
-    peer_items = [{"code": p.peer, "reason": p.reason} for p in peers]
+    shown = {p.id for p in selection.partnerships}
+    peer_items = [
+        {
+            "code": p.peer,
+            "reason": p.reason,
+            # The partnerships it rests on, as pop-up links, and its public front door.
+            "partnerships": [pid for pid in p.partnerships if pid in shown],
+            "govUkUrl": known[p.peer].gov_uk_url,
+        }
+        for p in peers
+    ]
     return border_items, peer_items
 
 

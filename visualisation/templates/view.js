@@ -288,14 +288,31 @@
       popupBody.appendChild(partnershipArticle(id, code));
     });
     if (page.focus === code) {
-      [["Borders", page.borders], ["Top peers", page.peers]].forEach(function (pair) {
+      [["Borders", page.borders], ["Who to call", page.peers]].forEach(function (pair) {
         if (!pair[1] || !pair[1].length) return;
         popupBody.appendChild(el("h3", pair[0]));
-        var list = el("ul");
+        var list = el("ul", null, pair[0] === "Who to call" ? "cg-who-to-call" : null);
         pair[1].forEach(function (item) {
           var li = el("li");
           li.appendChild(partnerButton(item.code));
           if (item.reason) li.appendChild(document.createTextNode(" " + item.reason));
+          (item.partnerships || []).forEach(function (id) {
+            var p = page.partnerships[id];
+            if (!p) return;
+            var open = el("button", p.name, "cg-partnership-link");
+            open.type = "button";
+            open.setAttribute("data-partnership", id);
+            open.addEventListener("click", function () { showPartnership(id); });
+            li.appendChild(document.createTextNode(" "));
+            li.appendChild(open);
+          });
+          if (item.govUkUrl && isWebLink(item.govUkUrl)) {
+            var link = el("a", "GOV.UK page", "cg-front-door");
+            link.href = item.govUkUrl;
+            link.rel = "noopener noreferrer";
+            li.appendChild(document.createTextNode(" "));
+            li.appendChild(link);
+          }
           list.appendChild(li);
         });
         popupBody.appendChild(list);
