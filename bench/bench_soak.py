@@ -423,6 +423,11 @@ def markdown(result: dict[str, Any]) -> str:
         f"second half of that: {memory['slope_second_half_mb_per_min']} MB/min. At most "
         f"{memory['max_threads']} threads and {memory['max_sockets']} open sockets.",
         "",
+        "Threads and sockets are listed beside RSS because steps in RSS come with new peaks in "
+        "them: worker threads (at most 40, anyio's default) and pooled Neo4j connections (at "
+        "most about one per thread, each keeping buffers as large as the largest answer it "
+        "has read). The heaviest allowed request (30 aliases) briefly uses them all.",
+        "",
         "| s | RSS MB | threads | sockets |",
         "|---:|---:|---:|---:|",
     ]
