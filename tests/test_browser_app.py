@@ -175,3 +175,12 @@ def test_the_council_view_says_who_to_call_and_opens_their_partnerships(app_url:
             assert offline.blocked == []
         finally:
             browser.close()
+
+
+def test_the_council_view_takes_any_form_of_the_name(app_url: str) -> None:
+    by_name = httpx.get(f"{app_url}/views/council/Basingstoke & Deane?year=2024", timeout=60)
+    assert by_name.status_code == 200
+    assert '"focus": "E07000084"' in by_name.text or '"focus":"E07000084"' in by_name.text
+    misspelt = httpx.get(f"{app_url}/views/council/Basingstok?year=2024", timeout=60)
+    assert misspelt.status_code == 404
+    assert "closest: Basingstoke and Deane (E07000084, 1974-)" in misspelt.text

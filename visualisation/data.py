@@ -31,6 +31,7 @@ from typing import TypeVar
 
 from graph import repository, rules
 from graph.db import Database
+from graph.names import GSS_CODE
 from graph.snapshot import Snapshot, Snapshots
 from visualisation.model import KINDS, Council, Partnership, Peer, Ring, Source, ViewData
 
@@ -296,6 +297,15 @@ class ViewDataSource:
     def __init__(self, snapshots: Snapshots) -> None:
         self._snapshots = snapshots
         self._latest: Snapshot | None = None
+
+    def council_code(self, text: str, year: int | None) -> str:
+        """The code of the council ``text`` names: a GSS code (current or former) or any form
+        of its name (``graph.models.find_council``, which raises ``UnknownCouncil`` with the
+        closest councils)."""
+        if GSS_CODE.fullmatch(text.strip().upper()):
+            return text.strip().upper()  # the view checks it exists in the year
+        snapshot = self._latest or self._snapshots.current()
+        return repository.find_council(snapshot.councils, text, year).code
 
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()`` once per data version: kept in the snapshot the last ``view_data``

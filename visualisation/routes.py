@@ -29,10 +29,10 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from graph.db import GraphUnavailable
+from graph.errors import UnknownCouncil
 from visualisation.model import ViewData
 from visualisation.options import ViewOptions, ViewOptionsError
 from visualisation.views import (
-    UnknownCouncilError,
     render_council,
     render_map,
     render_network,
@@ -64,6 +64,11 @@ class ViewSource(Protocol):
     ) -> ViewData:
         """One year's data (None: the default year), with ``peers_of``'s peers when given
         (those sharing ``peers_service`` when given)."""
+        ...
+
+    def council_code(self, text: str, year: int | None) -> str:
+        """The code of the council ``text`` names (a GSS code or any form of its name);
+        ``graph.errors.UnknownCouncil`` with the closest councils when none does."""
         ...
 
     def remember(self, key: Hashable, compute: Callable[[], bytes]) -> bytes:
@@ -147,18 +152,20 @@ def view_routes(
             data_source = source(request)
 
             def build() -> str:
+                # /views/council/ takes a GSS code or any form of the name.
+                council = data_source.council_code(code, options.year) if code else None
                 data = data_source.view_data(
-                    options.year, peers_of=code, peers_service=_one_service(options)
+                    options.year, peers_of=council, peers_service=_one_service(options)
                 )
                 if kind == "map":
                     return render_map(data, options)
-                if kind == "council" and code is not None:
-                    return render_council(data, options, code)
+                if kind == "council" and council is not None:
+                    return render_council(data, options, council)
                 return render_network(data, options)
 
             try:
                 return _page(await run_in_threadpool(build))
-            except UnknownCouncilError as error:
+            except UnknownCouncil as error:
                 return PlainTextResponse(str(error), status_code=404)
             except unavailable as error:
                 # Where the database is and why it failed go to the log, not to the page.
