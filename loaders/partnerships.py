@@ -47,7 +47,9 @@ __all__ = [
     "SourceRef",
     "Table",
     "map_headers",
+    "neutralise_cell",
     "read_table",
+    "restore_cell",
     "service_area_lookup",
     "validate_file_rows",
     "validate_partnership",
@@ -622,6 +624,26 @@ def _validate_sources(errors: _Errors, urls_text: str, dates_text: str) -> tuple
 
 # --- Reading files --------------------------------------------------------------------------
 
+#: A spreadsheet reads a cell starting with these as a formula (formula injection, CWE-1236);
+#: exports prefix such cells with a single quote, and a quote before them is removed on load.
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+
+
+def neutralise_cell(text: str) -> str:
+    """A cell a spreadsheet will not run: ``=1+1`` -> ``'=1+1`` (one more quote when it
+    already starts with quotes before a formula character, so :func:`restore_cell` always
+    gives the text back)."""
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def restore_cell(text: str) -> str:
+    """Undo :func:`neutralise_cell`: remove one leading quote before ``= + - @``, tab or CR.
+
+    Applied to every cell a load reads, so a note written as ``'-50% on agency costs`` in a
+    spreadsheet loads as ``-50% on agency costs``.
+    """
+    return text[1:] if text.startswith("'") and _FORMULA_START.match(text[1:]) else text
+
 
 @dataclass(frozen=True, slots=True)
 class Table:
@@ -846,7 +868,9 @@ def _table_from_rows(
     rows: Sequence[tuple[int, Sequence[str]]], display_name: str, limits: FileLimits
 ) -> tuple[Table | None, list[DataError]]:
     non_blank = [
-        (n, [c.strip() for c in cells]) for n, cells in rows if any(c.strip() for c in cells)
+        (n, [restore_cell(c.strip()) for c in cells])
+        for n, cells in rows
+        if any(c.strip() for c in cells)
     ]
     if not non_blank:
         return None, [
