@@ -23,6 +23,7 @@ from api.auth import AccessControl
 from api.context import Context
 from api.playground import graphiql_html, home_html, static_files
 from api.schema import build_schema
+from exports.routes import ExportSource, export_routes
 from graph import repository as repo
 from graph.db import Database, GraphUnavailable, connect
 from graph.projection import NetworkSource
@@ -127,6 +128,7 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Mount("/static", static_files(), name="static"),
         *view_routes(lambda request: views, unavailable=(GraphUnavailable,)),
+        *export_routes(lambda request: ExportSource(db, views.view_data), graphql.access.user_for),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.council_graph = state

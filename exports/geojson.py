@@ -1,12 +1,16 @@
 """GeoJSON for GIS: one Feature per council existing in the year, with its outline in WGS 84.
 
 A council's outline is the union of its territory's 2013 districts (``Council.territory``,
-docs/loading.md), written as a ``MultiPolygon`` with one polygon per district and its holes
-(South Cambridgeshire has a hole where Cambridge is). Districts are simplified on the British
-National Grid (Douglas-Peucker, :data:`TOLERANCE_M`) and the kept points are the source's own
-WGS 84 coordinates, so nothing is re-projected. Polygons of a county's districts share edges:
-tools that need one dissolved shape per council can dissolve them (QGIS "Dissolve", shapely's
-``unary_union``). Rings follow RFC 7946: exterior counter-clockwise, holes clockwise.
+docs/loading.md: a county is its districts, a new unitary the districts it replaced), written as
+a ``MultiPolygon`` with one polygon per district and its holes (South Cambridgeshire has a hole
+where Cambridge is). Counties and their districts are both councils, so their features overlap.
+Districts are simplified on the British National Grid (Douglas-Peucker, :data:`TOLERANCE_M`)
+and the kept points are the source's own WGS 84 coordinates, so nothing is re-projected.
+Polygons of a county's districts share edges: tools that need one dissolved shape per council
+can dissolve them (QGIS "Dissolve", shapely's ``unary_union``). The bundled boundaries are
+quantised TopoJSON (a grid of about 60 m), so some rings touch or cross themselves, as in the
+source; QGIS "Fix geometries" or shapely's ``make_valid`` repairs them (docs/exports.md). Rings
+follow RFC 7946: exterior counter-clockwise, holes clockwise.
 
 Properties: ``code``, ``name``, ``kind``, ``tier``, ``region``, ``partnerships`` (the
 selection's partnerships it is a member of in the year), ``partnerships_<service>`` for each
@@ -24,18 +28,18 @@ from functools import cache
 from typing import Any
 
 from exports.selection import ExportOptions, ExportSource
-from graph import repository, rules, taxonomy
+from graph import rules, taxonomy
 from graph.geo import lad2013_districts, lad2013_polygons_bng, simplify_ring
-from visualisation.data import territories
 
 __all__ = ["TOLERANCE_M", "district_polygons_wgs84", "geojson_export"]
 
 TOLERANCE_M = 100.0
 """Simplification of the outlines: about 2 MB for England, sharp at county scale."""
 _DIGITS = 5  # about a metre
+_MIN_AREA = 1e-9  # square degrees (about 7 m²): rings simplified to a sliver are dropped
 
 
-def _signed_area(ring: Sequence[tuple[float, float]]) -> float:
+def _signed_area(ring: Sequence[Sequence[float]]) -> float:
     return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring)) / 2
 
 
@@ -57,16 +61,17 @@ def district_polygons_wgs84(
             ):
                 back = dict(zip(ring_bng, ring_wgs, strict=True))
                 kept = simplify_ring(ring_bng, tolerance_m)
-                if len(kept) < 4:
+                coordinates = [
+                    [round(back[p][0], _DIGITS), round(back[p][1], _DIGITS)] for p in kept
+                ]
+                area = _signed_area(coordinates)
+                if len(coordinates) < 4 or abs(area) < _MIN_AREA:
                     if index == 0:
                         break  # an exterior too small to draw: drop the polygon
                     continue
-                counter_clockwise = _signed_area(kept) > 0
-                if counter_clockwise != (index == 0):  # exterior CCW, holes CW
-                    kept.reverse()
-                rings.append(
-                    [[round(back[p][0], _DIGITS), round(back[p][1], _DIGITS)] for p in kept]
-                )
+                if (area > 0) != (index == 0):  # exterior counter-clockwise, holes clockwise
+                    coordinates.reverse()
+                rings.append(coordinates)
             if rings:
                 shapes.append(rings)
         result[code] = tuple(shapes)
@@ -76,15 +81,12 @@ def district_polygons_wgs84(
 def _council_outlines(
     source: ExportSource, codes: Sequence[str]
 ) -> dict[str, list[list[list[list[float]]]]]:
-    every = source.councils()
-    links = repository.council_links(source.db, [c.code for c in every])
-    successors = {code: link.succeeded_by for code, link in links.items()}
     districts = district_polygons_wgs84()
-    owned = territories(every, successors, districts)
+    wanted = set(codes)
     return {
-        code: [polygon for district in owned[code] for polygon in districts[district]]
-        for code in codes
-        if code in owned
+        c.code: [polygon for d in c.territory if d in districts for polygon in districts[d]]
+        for c in source.councils()
+        if c.code in wanted
     }
 
 

@@ -27,7 +27,7 @@ from exports.selection import ExportOptions, ExportOptionsError, ExportSource
 from exports.tables import ContactReader
 from graph.db import GraphUnavailable
 
-__all__ = ["export_routes"]
+__all__ = ["ExportSource", "contact_reader", "export_routes"]
 
 
 def contact_reader(source: ExportSource, user: User | None) -> ContactReader | None:
@@ -65,7 +65,17 @@ def export_routes(
             options = ExportOptions.from_query(request.query_params)
         except ExportOptionsError as error:
             return PlainTextResponse(f"Bad query parameter: {error}", status_code=400)
-        user = await user_for(request)
+        try:
+            user = await user_for(request)
+        except Exception as error:
+            # A refused token: starlette's HTTPException or strawberry's (api.auth raises
+            # both kinds); anything else is a bug and propagates.
+            status = getattr(error, "status_code", None)
+            if not isinstance(status, int):
+                raise
+            reason = getattr(error, "reason", None) or getattr(error, "detail", None) or error
+            headers = getattr(error, "headers", None)
+            return PlainTextResponse(str(reason), status_code=status, headers=headers)
         data = source(request)
         chunks: Iterator[bytes] = write_export(fmt, data, options, contact_reader(data, user))
         try:

@@ -181,13 +181,18 @@ class ExportSource:
     db: Database
     view_data: Callable[[int], ViewData] | None = None
     _councils: list[repository.Council] | None = field(default=None, repr=False)
+    _years: dict[int, ViewData] = field(default_factory=dict, repr=False)
 
     def year_data(self, year: int) -> ViewData:
+        """The views' data for ``year`` (without the views' outlines, which exports do not
+        use), read once per export."""
         if self.view_data is not None:
             return self.view_data(year)
-        from visualisation.data import read_view_data
+        if year not in self._years:
+            from visualisation.data import read_view_data
 
-        return read_view_data(self.db, year)
+            self._years[year] = read_view_data(self.db, year, outlines=False)
+        return self._years[year]
 
     def selection(self, options: ExportOptions, year: int | None = None) -> Selection:
         """The views' selection for ``year`` (default: the options' year)."""

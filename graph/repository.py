@@ -67,6 +67,7 @@ class Council:
     valid_from: date
     valid_to: date | None
     former_codes: tuple[str, ...]
+    territory: tuple[str, ...] = ()  # the 2013 districts it covers (docs/loading.md)
 
     def exists_in(self, year: int) -> bool:
         """Whether the council exists in ``year`` (see :func:`exists_in`)."""
@@ -90,6 +91,7 @@ class Council:
             valid_from=row["validFrom"].to_native(),
             valid_to=row["validTo"].to_native() if row.get("validTo") is not None else None,
             former_codes=tuple(row.get("formerCodes") or ()),
+            territory=tuple(row.get("territory") or ()),
         )
 
 
