@@ -77,7 +77,8 @@ def export_routes(
             headers = getattr(error, "headers", None)
             return PlainTextResponse(str(reason), status_code=status, headers=headers)
         data = source(request)
-        chunks: Iterator[bytes] = write_export(fmt, data, options, contact_reader(data, user))
+        contacts = contact_reader(data, user) if fmt.contacts else None
+        chunks: Iterator[bytes] = write_export(fmt, data, options, contacts)
         try:
             # The first chunk reads the graph: an unreachable graph is a 503, not a cut file.
             first = await run_in_threadpool(next, chunks, b"")
@@ -94,7 +95,8 @@ def export_routes(
             headers={
                 "Content-Disposition": f'attachment; filename="{file_name(fmt, options)}"',
                 "X-Content-Type-Options": "nosniff",
-                "Cache-Control": "private, no-store" if fmt.contacts and user else "no-cache",
+                # Personal data must not stay in shared or browser caches.
+                "Cache-Control": "private, no-store" if contacts is not None else "no-cache",
             },
         )
 

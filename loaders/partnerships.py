@@ -1210,9 +1210,9 @@ def map_headers(
                 1,
                 None,
                 field_name,
-                found_list,
+                "",
                 problem,
-                f"add {add}; headings found: {found_list}{hint}",
+                f"headings found: {found_list}{hint}; or add {add}",
             )
         )
     return mapping, errors, warnings
