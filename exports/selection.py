@@ -183,10 +183,12 @@ class ExportSource:
     _councils: list[repository.Council] | None = field(default=None, repr=False)
     _years: dict[int, ViewData] = field(default_factory=dict, repr=False)
 
-    def year_data(self, year: int) -> ViewData:
-        """The views' data for ``year`` (without the views' outlines, which exports do not
-        use), read once per export."""
-        if self.view_data is not None:
+    def year_data(self, year: int, *, shared: bool = True) -> ViewData:
+        """The views' data for ``year``: from the views' cache when ``shared`` and one is
+        given, else read once per export (without the views' outlines, which exports do not
+        use). All-years exports read their own, so that 18 years do not push the years people
+        are looking at out of the views' small cache."""
+        if shared and self.view_data is not None:
             return self.view_data(year)
         if year not in self._years:
             from visualisation.data import read_view_data
@@ -199,7 +201,8 @@ class ExportSource:
         chosen = options.year if year is None else year
         if chosen is None:
             raise ValueError("a selection needs a year")
-        return select(self.year_data(chosen), options.view_options(chosen))
+        data = self.year_data(chosen, shared=options.year is not None)
+        return select(data, options.view_options(chosen))
 
     def councils(self) -> list[repository.Council]:
         """Every council (current and abolished), read once per export."""

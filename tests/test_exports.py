@@ -88,6 +88,13 @@ def test_an_export_of_everything_loads_back_unchanged(
     assert "partnerships: 0 created, 0 updated" in "\n".join(report.summary_lines())
 
 
+def test_spreadsheets_are_streamed_in_chunks(loaded_db: Database) -> None:
+    options = ExportOptions()
+    chunks = list(write_export(FORMATS["csv"], ExportSource(loaded_db), options))
+    assert len(chunks) > 3  # flushed every 200 rows, not built whole
+    assert max(len(c) for c in chunks) < len(b"".join(chunks)) / 2
+
+
 def test_a_year_export_loads_back_unchanged(loaded_db: Database, tmp_path: Path) -> None:
     path = tmp_path / "legal-2012.csv"
     path.write_bytes(_export(loaded_db, "csv", year=2012, services=("legal",)))
