@@ -141,12 +141,15 @@ def _remove_synthetic(db: Database) -> None:
 
 
 def _measure(
-    export: Callable[[Path], int], baseline: Callable[[Path], int], folder: Path
+    export: Callable[[Path], int],
+    baseline: Callable[[Path], int],
+    folder: Path,
+    repeat: int = REPEAT,
 ) -> dict[str, Any]:
     size = export(folder / "export")
     base_size = baseline(folder / "baseline")
-    export_s = statistics.median(_timed(lambda: export(folder / "export")) for _ in range(REPEAT))
-    base_s = statistics.median(_timed(lambda: baseline(folder / "baseline")) for _ in range(REPEAT))
+    export_s = statistics.median(_timed(lambda: export(folder / "export")) for _ in range(repeat))
+    base_s = statistics.median(_timed(lambda: baseline(folder / "baseline")) for _ in range(repeat))
     export_peak = _peak(lambda: export(folder / "export"))
     base_peak = _peak(lambda: baseline(folder / "baseline"))
     return {
