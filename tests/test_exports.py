@@ -442,3 +442,18 @@ def test_options_refuse_unknown_parameters() -> None:
     with pytest.raises(ExportOptionsError, match="unknown parameter"):
         ExportOptions.from_query([("colour", "red")])
     assert ExportOptions.from_query([("status", "all"), ("physics", "true")]) == ExportOptions()
+
+
+def test_cli_export_includes_contacts_only_with_an_editors_token(
+    loaded_db: Database, tmp_path: Path, evil_partnership: str
+) -> None:
+    _add_contact(loaded_db, evil_partnership)
+    with module_accounts(loaded_db) as made:
+        editor = made.add("cli-editor", accounts.Role.EDITOR)
+        contributor = made.add("cli-contributor", accounts.Role.CONTRIBUTOR)
+        for token, expected in ((None, False), (contributor, False), (editor, True)):
+            out = tmp_path / "legal.csv"
+            argv = ["csv", "--service", "legal", "--out", str(out)]
+            argv += ["--token", token] if token else []
+            assert run_export(_export_args(*argv), loaded_db) == 0
+            assert (CONTACT_EMAIL.encode() in out.read_bytes()) is expected
