@@ -29,6 +29,7 @@ from api.guards import BodySizeLimit, limit_error, set_validation_budget, variab
 from api.limits import Limits
 from api.playground import graphiql_html, home_html, readme_examples, static_files
 from api.schema import build_schema
+from exports.routes import ExportSource, export_routes
 from graph.db import Database, GraphUnavailable, connect
 from graph.schema import ensure_schema
 from graph.settings import Settings
@@ -206,6 +207,7 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Mount("/static", static_files(), name="static"),
         *view_routes(lambda request: views, unavailable=(GraphUnavailable,)),
+        *export_routes(lambda request: ExportSource(db, views.view_data), graphql.access.user_for),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.council_graph = state

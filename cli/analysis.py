@@ -17,6 +17,7 @@ from graph.analysis import PeerSearch
 from graph.db import Database
 from graph.errors import UnknownCouncil
 from graph.snapshot import Snapshot, Snapshots
+from loaders.partnerships import neutralise_cell
 
 SERVICE_CODES = taxonomy.codes()
 
@@ -93,7 +94,10 @@ def run_peers(args: argparse.Namespace, db: Database) -> int:
         else:
             writer = csv.DictWriter(sys.stdout, fieldnames=PEER_COLUMNS)
             writer.writeheader()
-            writer.writerows({k: neutralise(v) for k, v in row.items()} for row in rows)
+            writer.writerows(
+                {k: neutralise_cell(v) if isinstance(v, str) else v for k, v in row.items()}
+                for row in rows
+            )
         return 0
     scope = args.service or "any service"
     shares = "already shares" if search.asker_shares else "does not share"
@@ -114,13 +118,6 @@ def run_peers(args: argparse.Namespace, db: Database) -> int:
         + ", ".join(names.get(n.code, n.code) for n in neighbours)
     )
     return 0
-
-
-def neutralise(value: object) -> object:
-    """A spreadsheet cell that would start a formula (= + - @, tab, CR) starts with ' instead."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def add_stats_arguments(parser: argparse.ArgumentParser) -> None:

@@ -135,6 +135,12 @@ def _add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     add_render_arguments(render)
     render.set_defaults(handler=_with_database(run_render))
 
+    from exports.cli import add_export_arguments, run_export
+
+    export = commands.add_parser("export", help="write the views' selection as CSV, XLSX, ...")
+    add_export_arguments(export)
+    export.set_defaults(handler=_with_database(run_export))
+
     from cli.accounts import add_account_commands
 
     add_account_commands(commands, _with_database)  # users add/revoke, contacts delete

@@ -58,6 +58,7 @@ class Council:
     valid_to: date | None
     former_codes: tuple[str, ...]
     gov_uk_slug: str | None = None
+    territory: tuple[str, ...] = ()  # the 2013 districts it covers (docs/loading.md)
 
     @property
     def gov_uk_url(self) -> str | None:
@@ -90,6 +91,7 @@ class Council:
             valid_to=row["validTo"].to_native() if row.get("validTo") is not None else None,
             former_codes=tuple(row.get("formerCodes") or ()),
             gov_uk_slug=row.get("govUkSlug"),
+            territory=tuple(row.get("territory") or ()),
         )
 
 
@@ -110,8 +112,11 @@ class Member:
 
 @dataclass(frozen=True)
 class Source:
+    """A source URL, its date (text as given) and a remark given after the URL."""
+
     url: str
     date: str | None
+    note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,8 @@ RETURN properties(p) AS partnership,
        COLLECT { MATCH (c:Council)-[m:MEMBER_OF]->(p)
                  RETURN [c.code, m.role, m.fromYear, m.toYear] ORDER BY c.code } AS members,
        COLLECT { MATCH (p)-[:COVERS]->(s:ServiceArea) RETURN s.code ORDER BY s.code } AS services,
-       COLLECT { MATCH (p)-[r:SOURCED_FROM]->(s:Source) RETURN [s.url, r.date] ORDER BY s.url }
+       COLLECT { MATCH (p)-[r:SOURCED_FROM]->(s:Source)
+                 RETURN [s.url, r.date, r.note] ORDER BY s.url }
          AS sources
 """
 
@@ -211,7 +212,7 @@ def _partnership(row: dict[str, Any]) -> Partnership:
         members=tuple(
             Member(code, role or "partner", start, end) for code, role, start, end in row["members"]
         ),
-        sources=tuple(Source(url, when) for url, when in row["sources"]),
+        sources=tuple(Source(url, when, note) for url, when, note in row["sources"]),
         first_evidence_year=props.get("firstEvidenceYear"),
         last_evidence_year=props.get("lastEvidenceYear"),
     )

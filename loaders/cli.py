@@ -40,6 +40,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "add_load_arguments",
+    "columns_from",
     "limits_from",
     "print_report",
     "run_load",
@@ -49,7 +50,8 @@ EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
 def add_load_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--partnerships FILE``, ``--skip-invalid``, ``--dry-run`` and the limits."""
+    """Add ``--partnerships FILE``, ``--skip-invalid``, ``--dry-run``, ``--column`` and the
+    limits."""
     parser.add_argument(
         "--partnerships",
         metavar="FILE",
@@ -66,6 +68,14 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
         "--dry-run",
         action="store_true",
         help="validate and report what would change, writing nothing",
+    )
+    parser.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="FIELD=HEADER",
+        help="read FIELD from the column headed HEADER, whatever the synonyms say "
+        "(repeatable), e.g. --column name='Scheme title'",
     )
     parser.add_argument(
         "--max-file-mb",
@@ -128,8 +138,32 @@ def _progress_bar(steps: Sequence[str], console: Console) -> Iterator[ProgressHo
         progress.update(task, completed=len(steps))
 
 
+def columns_from(args: argparse.Namespace) -> dict[str, str]:
+    """``--column FIELD=HEADER`` options as field -> heading.
+
+    Raises
+    ------
+    LoadUsageError : an option without "=", or one field given twice.
+    """
+    columns: dict[str, str] = {}
+    for option in getattr(args, "column", None) or []:
+        field_name, sep, heading = option.partition("=")
+        field_name = field_name.strip().lower().replace("-", "_").replace(" ", "_")
+        if not sep or not field_name or not heading.strip():
+            raise LoadUsageError(
+                f"--column {option!r}: expected FIELD=HEADER, e.g. --column name='Scheme title'"
+            )
+        if field_name in columns:
+            raise LoadUsageError(f"--column {field_name}: given twice")
+        columns[field_name] = heading.strip()
+    return columns
+
+
 def print_report(report: LoadReport, out: TextIO) -> None:
-    """Errors first (all of them), then warnings, then the summary."""
+    """The column mapping of a dry run, then errors (all of them), warnings and the summary."""
+    if report.dry_run:
+        for heading, field_name in report.extra.get("columns", ()):
+            print(f"column: {heading!r} -> {field_name}", file=out)
     for error in report.errors:
         print(f"error: {error}", file=out)
     for warning in report.warnings:
@@ -147,6 +181,9 @@ def run_load(args: argparse.Namespace, db: Database) -> int:
     if skip_invalid and partnerships is None:
         print("councilgraph load: --skip-invalid needs --partnerships FILE", file=sys.stderr)
         return EXIT_USAGE
+    if getattr(args, "column", None) and partnerships is None:
+        print("councilgraph load: --column needs --partnerships FILE", file=sys.stderr)
+        return EXIT_USAGE
     # On an empty database the reads name relationship types that do not exist yet, and the
     # driver logs a warning for each; they are expected and would only alarm the user.
     notifications = logging.getLogger("neo4j.notifications")
@@ -154,6 +191,7 @@ def run_load(args: argparse.Namespace, db: Database) -> int:
     notifications.setLevel(logging.ERROR)
     try:
         limits = limits_from(args)
+        columns = columns_from(args)
         if partnerships is None:
             with _progress_bar(BUNDLED_STEPS, console) as hook:
                 report = load_bundled(db, dry_run=dry_run, progress=hook, limits=limits)
@@ -166,6 +204,7 @@ def run_load(args: argparse.Namespace, db: Database) -> int:
                     dry_run=dry_run,
                     progress=hook,
                     limits=limits,
+                    columns=columns,
                 )
     except LoadUsageError as error:  # also LoadRefused: Neo4j refused the transaction
         print(f"councilgraph load: {error}", file=sys.stderr)

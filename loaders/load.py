@@ -351,8 +351,13 @@ def load_partnership_file(
     dry_run: bool = False,
     progress: ProgressHook = _no_progress,
     limits: FileLimits | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> LoadReport:
     """Validate and load a user's partnership file (CSV or XLSX, bundled or LGA layout).
+
+    Headings are matched to fields by meaning (``loaders.partnerships.HEADER_ALIASES``);
+    ``columns`` (field -> heading, ``--column FIELD=HEADER``) overrides them. The mapping used
+    is in the report (``extra["columns"]``: (heading, field) pairs).
 
     Councils are matched against those already in the graph, so the bundled data must be
     loaded first. With errors, nothing is written unless ``skip_invalid`` (then the valid
@@ -373,6 +378,7 @@ def load_partnership_file(
     table, errors = read_table(path, display, limits)
     records: tuple[PartnershipRecord, ...] = ()
     warnings: tuple[str, ...] = ()
+    mapped: tuple[tuple[str, str], ...] = ()
     rows = 0
     if table is not None:
         with _neo4j_refusals(display):
@@ -383,8 +389,9 @@ def load_partnership_file(
                 "the graph has no councils yet: run `councilgraph load` (bundled data) first"
             )
         progress(FILE_STEPS[1])
-        validation = validate_file_rows(table, display, index, areas)
+        validation = validate_file_rows(table, display, index, areas, columns)
         records, warnings, rows = validation.records, validation.warnings, validation.rows
+        mapped = validation.columns
         errors = [*errors, *validation.errors]
     progress(FILE_STEPS[2])
     error_rows = sorted({e.row for e in errors if e.row is not None})
@@ -435,4 +442,5 @@ def load_partnership_file(
         data_version=version,
         round_trips=db.round_trips - trips_before,
         seconds=time.perf_counter() - started,
+        extra={"columns": mapped},
     )

@@ -46,8 +46,12 @@ __all__ = [
     "PartnershipRecord",
     "SourceRef",
     "Table",
+    "best_heading",
     "map_headers",
+    "match_service",
+    "neutralise_cell",
     "read_table",
+    "restore_cell",
     "service_area_lookup",
     "validate_file_rows",
     "validate_partnership",
@@ -87,7 +91,20 @@ def _header_key(text: str) -> str:
 
 _VARIANTS: dict[str, tuple[str, ...]] = {
     "id": ("id", "partnership id", "ref", "reference", "ref no"),
-    "name": ("name", "partnership", "partnership name", "title", "arrangement", "shared service"),
+    "name": (
+        "name",
+        "partnership",
+        "partnership name",
+        "partnership title",
+        "partnership description",
+        "title",
+        "arrangement",
+        "arrangement name",
+        "shared service",
+        "shared service name",
+        "scheme",
+        "scheme name",
+    ),
     "councils": (
         "councils",
         "councils involved",
@@ -99,6 +116,11 @@ _VARIANTS: dict[str, tuple[str, ...]] = {
         "partner councils",
         "members",
         "member councils",
+        "member authorities",
+        "participating councils",
+        "participating authorities",
+        "councils in partnership",
+        "authorities in partnership",
     ),
     "council_gss_codes": ("council gss codes", "gss codes", "council codes", "codes"),
     "service_areas": (
@@ -109,11 +131,30 @@ _VARIANTS: dict[str, tuple[str, ...]] = {
         "category",
         "categories",
         "service category",
+        "service categories",
+        "service type",
         "type of service",
+        "service layer",
+        "service layers",
+        "function",
+        "functions",
     ),
-    "status": ("status", "stage", "current status"),
-    "start_year": ("start year", "start", "year started", "started", "since", "start date"),
-    "end_year": ("end year", "end", "year ended", "ended", "end date"),
+    "status": ("status", "stage", "current status", "state", "progress"),
+    "start_year": (
+        "start year",
+        "start",
+        "year started",
+        "started",
+        "since",
+        "start date",
+        "date started",
+        "year established",
+        "established",
+        "go live",
+        "go live date",
+        "date of go live",
+    ),
+    "end_year": ("end year", "end", "year ended", "ended", "end date", "date ended", "ceased"),
     "lead_council": ("lead council", "lead authority", "lead", "host authority", "host council"),
     "annual_savings_gbp": (
         "annual savings gbp",
@@ -130,7 +171,14 @@ _VARIANTS: dict[str, tuple[str, ...]] = {
     "notes": ("notes", "description", "details", "comments", "summary"),
     "member_years": ("member years", "membership years", "members years", "years of members"),
     "region": ("region", "regions"),
-    "contact": ("contact", "contact name", "contact email", "contact details", "email"),
+    "contact": (
+        "contact",
+        "contacts",
+        "contact name",
+        "contact email",
+        "contact details",
+        "email",
+    ),
 }
 #: Heading key (see ``_header_key``) -> canonical field.
 HEADER_ALIASES: Mapping[str, str] = {
@@ -142,17 +190,34 @@ _STATUS_SYNONYMS = {
     "live": "operational",
     "active": "operational",
     "in operation": "operational",
+    "in place": "operational",
+    "operating": "operational",
+    "running": "operational",
+    "established": "operational",
+    "implemented": "operational",
+    "live and operating": "operational",
     "in development": "in_development",
     "developing": "in_development",
     "under development": "in_development",
     "planned": "in_development",
     "proposed": "in_development",
+    "being developed": "in_development",
+    "in progress": "in_development",
+    "under discussion": "in_development",
+    "under consideration": "in_development",
+    "exploring": "in_development",
+    "scoping": "in_development",
     "ended": "ended",
     "ceased": "ended",
     "closed": "ended",
+    "discontinued": "ended",
+    "dissolved": "ended",
+    "no longer operating": "ended",
     "abandoned": "abandoned",
     "cancelled": "abandoned",
     "withdrawn": "abandoned",
+    "not progressed": "abandoned",
+    "not pursued": "abandoned",
 }
 
 
@@ -174,6 +239,50 @@ def service_area_lookup(areas: Mapping[str, str]) -> dict[str, str]:
         for word in layer.synonyms
     }
     return lookup
+
+
+#: Words that say nothing about which service a label means ("Shared legal services").
+_FILLER = frozenset(
+    {
+        "a", "and", "for", "in", "of", "the", "service", "services", "shared", "joint", "team",
+        "teams", "function", "functions", "partnership", "provision",
+    }
+)  # fmt: skip
+
+
+def _words(phrase: str) -> frozenset[str]:
+    # "counter-fraud" -> counter, fraud; plural "s" dropped so "Revenues" meets "revenue".
+    return frozenset(
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+        for w in _phrase(phrase).split()
+        if w not in _FILLER
+    )
+
+
+def match_service(text: str, lookup: Mapping[str, str]) -> tuple[str | None, tuple[str, ...]]:
+    """The service layer a label means: ``(code, ())``, or ``(None, candidates)``.
+
+    First the label as a whole against the taxonomy's codes, labels and synonyms
+    (:func:`service_area_lookup`); then by its words: a layer is a candidate when the label's
+    words are all among the words of one of its names, or the words of one of its names are
+    all in the label ("Audit & counter-fraud" -> finance_audit_fraud by its label "Finance,
+    audit and counter-fraud"; "Legal services team" -> legal). One candidate is the match;
+    several are returned for the error to name (never a guess); none is an unknown label.
+    """
+    code = lookup.get(_phrase(text))
+    if code is not None:
+        return code, ()
+    words = _words(text)
+    if not words:
+        return None, ()
+    candidates = {
+        layer
+        for phrase, layer in lookup.items()
+        if (names := _words(phrase)) and (words <= names or names <= words)
+    }
+    if len(candidates) == 1:
+        return candidates.pop(), ()
+    return None, tuple(sorted(candidates))
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,32 +416,68 @@ def _match_names(text: str, ctx: PartnershipContext, year: int | None) -> list[t
     return [(part, ctx.councils.match(part, year)) for part in parts]
 
 
+_MONTHS = (
+    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|spring|summer|autumn|winter"
+)
+#: The forms of a year spreadsheets use: "2012", "c.2012", "2012.0" (a number cell),
+#: "2012-04-01" (ISO date, or an XLSX date), "2012/13" and "2012-13" (financial years count
+#: from their first year), "April 2012", "1st April 2012", "Apr-2012", "01/04/2012" (UK
+#: dates), "FY 2012/13", "Q2 2012".
+_YEAR_FORMS = re.compile(
+    r"(?:c\.?|circa|about|approx\.?|fy|q[1-4])?\s*"
+    r"(?:(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]*)?(?:" + _MONTHS + r")\.?[\s,/.-]*"
+    r"|\d{1,2}[/.-]\d{1,2}[/.-])?"
+    r"(?P<year>\d{4})(?:\.0|[-/]\d{2}(?:[-/]\d{2})?(?:t[\d:.]+)?|/\d{4})?",
+    re.IGNORECASE,
+)
+
+
 def _parse_year(errors: _Errors, name: str, text: str, ctx: PartnershipContext) -> int | None:
     text = text.strip()
     if not text:
         return None
-    found = re.fullmatch(r"(?:c\.?\s*)?(\d{4})(?:\.0)?(?:-\d{2}-\d{2}|/\d{2,4})?", text)
+    found = _YEAR_FORMS.fullmatch(text.replace("\u2013", "-"))
     if not found:
-        errors.add(name, text, "not a year", "expected a four-digit year such as 2014")
+        errors.add(
+            name,
+            text,
+            "not a year",
+            "expected a year or a date, e.g. 2014, April 2014, 2014/15 or 01/04/2014",
+        )
         return None
-    year = int(found.group(1))
+    year = int(found.group("year"))
     if not 1900 <= year <= ctx.max_year:
         errors.add(name, text, "year out of range", f"expected a year from 1900 to {ctx.max_year}")
         return None
     return year
 
 
-_MONEY = re.compile(r"(?P<number>-?\d+(?:\.\d+)?)\s*(?P<unit>k|m|bn|million|thousand)?")
-_UNITS = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9, None: 1.0}
+_MONEY = re.compile(r"(?P<number>-?\d+(?:\.\d+)?)\s*(?P<unit>k|m|bn|million|thousand|mn|mil)?")
+_UNITS = {
+    "k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "mil": 1e6, "million": 1e6, "bn": 1e9,
+    None: 1.0,
+}  # fmt: skip
+#: Words around an amount that do not change it: "c. £250k pa", "approx £1.2m per year".
+_MONEY_WORDS = re.compile(
+    r"^(?:c\.|circa|about|approx\.?|approximately|around|up to|~)\s*"
+    r"|\s*(?:p\.?a\.?|per annum|per year|a year|each year|per yr|annually|/yr|/year)$"
+)
 
 
 def _parse_money(errors: _Errors, name: str, text: str) -> int | None:
     cleaned = text.strip().lower().replace(",", "").replace("£", "").replace("gbp", "").strip()
+    cleaned = _MONEY_WORDS.sub("", _MONEY_WORDS.sub("", cleaned)).strip()
     if not cleaned:
         return None
     found = _MONEY.fullmatch(cleaned.replace(" ", ""))
     if not found:
-        errors.add(name, text, "not an amount of money", "expected pounds, e.g. 250000 or £1.2m")
+        errors.add(
+            name,
+            text,
+            "not an amount of money",
+            "expected pounds, e.g. 250000, £250k, £1.2m or 1,200,000 (one figure, not a range)",
+        )
         return None
     value = float(found.group("number")) * _UNITS[found.group("unit")]
     if value < 0:
@@ -421,17 +566,27 @@ def validate_partnership(
 
     lookup = ctx.lookup()
     service_areas: list[str] = []
-    for item in re.split(r"[;,\n]", text("service_areas")):
-        if not item.strip():
-            continue
-        code = lookup.get(_phrase(item))
-        if code is None:
-            close = difflib.get_close_matches(_phrase(item), list(lookup), n=3, cutoff=0.5)
-            options = sorted({lookup[c] for c in close})
+    # One label per item: items are separated by ";" or new lines, never by commas, because
+    # labels contain commas ("Finance, audit and counter-fraud").
+    for item in _split_list(text("service_areas")):
+        code, candidates = match_service(item, lookup)
+        if code is None and candidates:
             errors.add(
                 "service_areas",
-                item.strip(),
-                "unknown service area",
+                item,
+                "ambiguous service area: the label fits several layers",
+                "it could be: "
+                + "; ".join(f"{c} ({ctx.service_areas.get(c, c)})" for c in candidates)
+                + " (write the code, or separate several services with ';')",
+            )
+        elif code is None:
+            close = difflib.get_close_matches(_phrase(item), list(lookup), n=3, cutoff=0.5)
+            options = sorted({lookup[c] for c in close})
+            several = " (several services? separate them with ';')" if "," in item else ""
+            errors.add(
+                "service_areas",
+                item,
+                "unknown service area" + several,
                 ("closest: " + ", ".join(options) + "; " if options else "")
                 + "valid codes: "
                 + ", ".join(ctx.service_areas),
@@ -621,6 +776,26 @@ def _validate_sources(errors: _Errors, urls_text: str, dates_text: str) -> tuple
 
 
 # --- Reading files --------------------------------------------------------------------------
+
+#: A spreadsheet reads a cell starting with these as a formula (formula injection, CWE-1236);
+#: exports prefix such cells with a single quote, and a quote before them is removed on load.
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+
+
+def neutralise_cell(text: str) -> str:
+    """A cell a spreadsheet will not run: ``=1+1`` -> ``'=1+1`` (one more quote when it
+    already starts with quotes before a formula character, so :func:`restore_cell` always
+    gives the text back)."""
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def restore_cell(text: str) -> str:
+    """Undo :func:`neutralise_cell`: remove one leading quote before ``= + - @``, tab or CR.
+
+    Applied to every cell a load reads, so a note written as ``'-50% on agency costs`` in a
+    spreadsheet loads as ``-50% on agency costs``.
+    """
+    return text[1:] if text.startswith("'") and _FORMULA_START.match(text[1:]) else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -846,7 +1021,9 @@ def _table_from_rows(
     rows: Sequence[tuple[int, Sequence[str]]], display_name: str, limits: FileLimits
 ) -> tuple[Table | None, list[DataError]]:
     non_blank = [
-        (n, [c.strip() for c in cells]) for n, cells in rows if any(c.strip() for c in cells)
+        (n, [restore_cell(c.strip()) for c in cells])
+        for n, cells in rows
+        if any(c.strip() for c in cells)
     ]
     if not non_blank:
         return None, [
@@ -906,23 +1083,93 @@ def _table_from_rows(
     return Table(tuple(headers), tuple(table_rows)), errors
 
 
+#: Required fields: (alternatives that satisfy it, what to say, what to add).
+_REQUIRED = (
+    (("name", "id"), "no column for the partnership name", "a 'name' (or 'Partnership') column"),
+    (
+        ("councils", "council_gss_codes"),
+        "no column for the member councils",
+        "a 'councils' (or 'Councils involved') column",
+    ),
+    (("status",), "no column for the status", "a 'status' column: " + ", ".join(STATUSES)),
+)
+
+
+def best_heading(field_name: str, headings: Sequence[str]) -> tuple[str, float] | None:
+    """The heading most like one of ``field_name``'s synonyms, with its similarity (0-1); a
+    heading sharing a whole word with a synonym scores at least 0.6. None without headings."""
+    variants = [_header_key(v) for v in _VARIANTS.get(field_name, (field_name,))]
+    variant_words = {
+        w for v in _VARIANTS.get(field_name, (field_name,)) for w in _phrase(v).split()
+    }
+    best: tuple[str, float] | None = None
+    for heading in headings:
+        key = _header_key(heading)
+        if not key:
+            continue
+        score = max(difflib.SequenceMatcher(None, key, v).ratio() for v in variants)
+        if set(_phrase(heading).split()) & variant_words:
+            score = max(score, 0.6)
+        if best is None or score > best[1]:
+            best = (heading, score)
+    return best
+
+
 def map_headers(
-    headers: Sequence[str], display_name: str
+    headers: Sequence[str],
+    display_name: str,
+    overrides: Mapping[str, str] | None = None,
 ) -> tuple[dict[int, str], list[DataError], list[str]]:
-    """Map headings to fields.
+    """Map headings to fields, by meaning (:data:`HEADER_ALIASES`, case and punctuation
+    insensitive) and by the user's ``overrides`` (field -> heading, ``--column FIELD=HEADER``),
+    which win over the synonyms.
 
     Returns
     -------
-    (column index -> field, errors, warnings). Errors: a missing required column, two
-    columns for one field. Warnings: unknown columns and recognised-but-ignored ones.
+    (column index -> field, errors, warnings). Errors: an override naming an unknown field or
+    a heading the file does not have, a missing required column (listing the headings found
+    and the best candidate for the field), two columns for one field. Warnings: unknown
+    columns and recognised-but-ignored ones.
     """
     mapping: dict[int, str] = {}
     errors: list[DataError] = []
     warnings: list[str] = []
     seen: dict[str, str] = {}
+    found_list = ", ".join(repr(h) for h in headers if h)
+    chosen: dict[int, str] = {}
+    for field_name, heading in (overrides or {}).items():
+        if field_name not in FIELDS:
+            errors.append(
+                DataError(
+                    display_name, None, None, None, f"{field_name}={heading}",
+                    f"--column names an unknown field {field_name!r}",
+                    "fields: " + ", ".join(FIELDS),
+                )
+            )  # fmt: skip
+            continue
+        matches = [i for i, h in enumerate(headers) if _header_key(h) == _header_key(heading)]
+        if not matches:
+            errors.append(
+                DataError(
+                    display_name, 1, None, field_name, heading,
+                    f"--column {field_name}={heading}: the file has no column {heading!r}",
+                    f"headings found: {found_list}",
+                )
+            )  # fmt: skip
+            continue
+        chosen[matches[0]] = field_name
     for index, heading in enumerate(headers):
-        key = _header_key(heading.replace("£", ""))
-        name = HEADER_ALIASES.get(key) or HEADER_ALIASES.get(key.removesuffix("gbp"))
+        if index in chosen:
+            name: str | None = chosen[index]
+        else:
+            key = _header_key(heading.replace("£", ""))
+            name = HEADER_ALIASES.get(key) or HEADER_ALIASES.get(key.removesuffix("gbp"))
+            if name is not None and name in (overrides or {}):
+                warnings.append(
+                    f"{display_name}: column {heading!r} not used: --column {name}="
+                    f"{overrides[name]!r} chose another column"  # type: ignore[index]
+                )
+                continue
         if name is None:
             close = difflib.get_close_matches(key, list(HEADER_ALIASES), n=1, cutoff=0.75)
             hint = f" (did you mean {HEADER_ALIASES[close[0]]!r}?)" if close else ""
@@ -940,46 +1187,32 @@ def map_headers(
                     name,
                     heading,
                     f"two columns for {name}: {seen[name]!r} and {heading!r}",
-                    "keep one of them",
+                    f"keep one of them, or choose one with --column {name}=HEADING",
                 )
             )
             continue
         seen[name] = heading
         mapping[index] = name
-    if not {"name", "id"} & set(seen):
-        errors.append(
-            DataError(
-                display_name,
-                1,
-                None,
-                "name",
-                ", ".join(headers),
-                "no column for the partnership name",
-                "add a 'name' (or 'Partnership') column",
-            )
+    unused = [h for i, h in enumerate(headers) if i not in mapping and h]
+    for alternatives, problem, add in _REQUIRED:
+        if set(alternatives) & set(seen):
+            continue
+        field_name = alternatives[0]
+        candidate = best_heading(field_name, unused)
+        hint = (
+            f"; the best candidate is {candidate[0]!r}: use --column {field_name}={candidate[0]!r}"
+            if candidate is not None and candidate[1] >= 0.4
+            else ""
         )
-    if not {"councils", "council_gss_codes"} & set(seen):
         errors.append(
             DataError(
                 display_name,
                 1,
                 None,
-                "councils",
-                ", ".join(headers),
-                "no column for the member councils",
-                "add a 'councils' (or 'Councils involved') column",
-            )
-        )
-    if "status" not in seen:
-        errors.append(
-            DataError(
-                display_name,
-                1,
-                None,
-                "status",
-                ", ".join(headers),
-                "no column for the status",
-                "add a 'status' column: " + ", ".join(STATUSES),
+                field_name,
+                "",
+                problem,
+                f"headings found: {found_list}{hint}; or add {add}",
             )
         )
     return mapping, errors, warnings
@@ -993,15 +1226,22 @@ class FileValidation:
     errors: tuple[DataError, ...]
     warnings: tuple[str, ...]
     rows: int
+    columns: tuple[tuple[str, str], ...] = ()  # (heading, field) as mapped, in file order
 
 
 def validate_file_rows(
-    table: Table, display_name: str, councils: CouncilIndex, service_areas: Mapping[str, str]
+    table: Table,
+    display_name: str,
+    councils: CouncilIndex,
+    service_areas: Mapping[str, str],
+    overrides: Mapping[str, str] | None = None,
 ) -> FileValidation:
-    """Map headings, validate every row, and check ids are unique across the file."""
-    mapping, errors, warnings = map_headers(table.headers, display_name)
+    """Map headings (``overrides``: field -> heading, which win over the synonyms), validate
+    every row, and check ids are unique across the file."""
+    mapping, errors, warnings = map_headers(table.headers, display_name, overrides)
+    columns = tuple((table.headers[index], name) for index, name in sorted(mapping.items()))
     if errors:
-        return FileValidation((), tuple(errors), tuple(warnings), len(table.rows))
+        return FileValidation((), tuple(errors), tuple(warnings), len(table.rows), columns)
     ctx = PartnershipContext(
         councils=councils,
         service_areas=service_areas,
@@ -1035,4 +1275,6 @@ def validate_file_rows(
             first_row_of_id[row_id] = number
         if record is not None:
             records.append(record)
-    return FileValidation(tuple(records), tuple(all_errors), tuple(warnings), len(table.rows))
+    return FileValidation(
+        tuple(records), tuple(all_errors), tuple(warnings), len(table.rows), columns
+    )
