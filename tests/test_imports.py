@@ -339,10 +339,10 @@ def test_submit_partnership_accepts_a_label_with_a_comma(
 
 
 def test_the_documented_table_lists_every_heading_synonym() -> None:
-    from loaders.partnerships import _VARIANTS, HEADER_ALIASES
+    from loaders.vocabulary import HEADER_ALIASES, HEADING_VARIANTS
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "loading.md").read_text()
-    for field_name, synonyms in _VARIANTS.items():
+    for field_name, synonyms in HEADING_VARIANTS.items():
         line = next(ln for ln in text.splitlines() if ln.startswith(f"| `{field_name}` |"))
         assert all(f'"{synonym}"' in line for synonym in synonyms), field_name
-    assert set(HEADER_ALIASES.values()) == set(_VARIANTS)
+    assert set(HEADER_ALIASES.values()) == set(HEADING_VARIANTS)
