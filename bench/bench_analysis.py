@@ -8,7 +8,7 @@ Times, each the median of several runs in this process:
 
 * baseline: building the one-mode council graph from the rows (projection only);
 * cold: projection plus every measure (``analyse_network``), nothing cached;
-* cached: the same request answered by ``AnalysisCache`` (a hit);
+* cached: the same request answered by ``graph.memo.Memo`` (a hit, as a snapshot answers);
 * peers: one ``find_peers`` call on the cached rows.
 
 Each is reported as a ratio to the baseline measured in the same run, so the
@@ -36,10 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere: `tests` is not installed
     sys.path.insert(0, str(ROOT))
 
-from graph.analysis.cache import AnalysisCache, CacheKey  # noqa: E402
 from graph.analysis.network import NetworkAnalysis, analyse_network  # noqa: E402
 from graph.analysis.peers import find_peers  # noqa: E402
 from graph.analysis.projection import council_graph  # noqa: E402
+from graph.memo import Memo  # noqa: E402
 from tests.support.synthetic_network import synthetic_network  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -67,10 +67,10 @@ def main() -> dict[str, object]:
     baseline = median_seconds(lambda: council_graph(net.memberships, net.councils), repeat=7)
     cold_s = median_seconds(cold, repeat=3)
 
-    cache: AnalysisCache[NetworkAnalysis] = AnalysisCache()
-    key = CacheKey(data_version=1, year=2015, service=None)
-    first = cache.get_or_compute(key, cold)
-    cached_s = median_seconds(lambda: cache.get_or_compute(key, cold), repeat=1000)
+    cache = Memo()
+    key = ("analysis", 2015, None)
+    first: NetworkAnalysis = cache.get(key, cold)
+    cached_s = median_seconds(lambda: cache.get(key, cold), repeat=1000)
     asker = sorted(net.councils)[0]
     peers_s = median_seconds(
         lambda: find_peers(asker, first.memberships, first.councils, service="legal"), repeat=7

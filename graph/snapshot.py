@@ -17,11 +17,9 @@ Thread-safe: a value is computed once even when several threads ask for it at th
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
-from concurrent.futures import Future
 from types import MappingProxyType
-from typing import Any, TypeVar, cast
+from typing import TypeVar
 
 from graph import repository as repo
 from graph import rules
@@ -40,6 +38,7 @@ from graph.analysis import (
     nearest_neighbours,
 )
 from graph.db import Database
+from graph.memo import Memo
 
 __all__ = ["Snapshot", "Snapshots"]
 
@@ -82,8 +81,7 @@ class Snapshot:
         self.listed: Mapping[str, tuple[str, ...]] = MappingProxyType(
             {code: tuple(ids) for code, ids in listed.items()}
         )
-        self._lock = threading.Lock()
-        self._memo: OrderedDict[Hashable, Future[Any]] = OrderedDict()
+        self._memo = Memo(MEMO_SIZE)
 
     @classmethod
     def read(cls, db: Database, version: int) -> Snapshot:
@@ -100,25 +98,7 @@ class Snapshot:
 
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()`` once for this snapshot, then the same value (threads share the work)."""
-        with self._lock:
-            future = self._memo.get(key)
-            owner = future is None
-            if future is None:
-                future = Future()
-                self._memo[key] = future
-                while len(self._memo) > MEMO_SIZE:
-                    self._memo.popitem(last=False)
-            else:
-                self._memo.move_to_end(key)
-        if owner:
-            try:
-                future.set_result(compute())
-            except BaseException as error:
-                with self._lock:
-                    if self._memo.get(key) is future:
-                        del self._memo[key]  # a failure is not remembered: the next ask retries
-                future.set_exception(error)
-        return cast(T, future.result())
+        return self._memo.get(key, compute)
 
     def memberships(self, year: int, service: str | None = None) -> tuple[repo.Membership, ...]:
         """Effective memberships of the partnerships active in ``year`` (in ``service``), read

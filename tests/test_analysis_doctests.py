@@ -8,8 +8,8 @@ import importlib
 import pytest
 
 MODULES = [
+    "graph.memo",
     "graph.analysis.brokerage",
-    "graph.analysis.cache",
     "graph.analysis.groups",
     "graph.analysis.inputs",
     "graph.analysis.introductions",

@@ -8,7 +8,6 @@ Python. This is the path the API and CLI take.
 from __future__ import annotations
 
 from graph import repository
-from graph.analysis.cache import AnalysisCache, CacheKey
 from graph.analysis.inputs import border_pairs, council_attrs, memberships_from_rows
 from graph.analysis.network import NetworkAnalysis, analyse_network
 from graph.analysis.peers import find_peers
@@ -43,18 +42,6 @@ def test_same_figures_on_every_read(loaded_db: Database) -> None:
     assert first.summary == again.summary
     assert first.communities == again.communities
     assert first.metrics == again.metrics
-
-
-def test_cache_keyed_on_the_graph_data_version(loaded_db: Database) -> None:
-    cache: AnalysisCache[NetworkAnalysis] = AnalysisCache()
-    key = CacheKey(repository.data_version(loaded_db), YEAR, None)
-    first = cache.get_or_compute(key, lambda: read_year(loaded_db, YEAR))
-    again = cache.get_or_compute(
-        CacheKey(repository.data_version(loaded_db), YEAR, None),
-        lambda: read_year(loaded_db, YEAR),
-    )
-    assert again is first
-    assert cache.info().misses == 1
 
 
 def test_bundled_rows_helper_matches_the_repository(loaded_db: Database) -> None:

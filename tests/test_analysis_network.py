@@ -12,9 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from graph.analysis.cache import AnalysisCache, CacheKey
 from graph.analysis.network import NetworkAnalysis, analyse_network
 from graph.analysis.peers import find_peers
+from graph.memo import Memo
 from tests.support.synthetic_network import synthetic_network
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +103,7 @@ def test_isolates_included_on_request() -> None:
 
 def test_cached_analysis_serves_the_peer_finder() -> None:
     net = synthetic_network(councils=60, partnerships=70, seed=11)
-    cache: AnalysisCache[NetworkAnalysis] = AnalysisCache()
+    cache = Memo()
     calls = 0
 
     def compute() -> NetworkAnalysis:
@@ -111,9 +111,9 @@ def test_cached_analysis_serves_the_peer_finder() -> None:
         calls += 1
         return analyse_network(net.memberships, net.councils, net.borders, service="legal")
 
-    key = CacheKey(data_version=7, year=2015, service="legal")
-    a = cache.get_or_compute(key, compute)
-    b = cache.get_or_compute(key, compute)
+    key = ("analysis", 2015, "legal")
+    a: NetworkAnalysis = cache.get(key, compute)
+    b: NetworkAnalysis = cache.get(key, compute)
     assert a is b
     assert calls == 1
     found = find_peers("SYN0001", b.memberships, b.councils, service="legal")

@@ -6,7 +6,6 @@ See ``docs/analysis.md`` for the measures, their weights and the peer finder.
 """
 
 from graph.analysis.brokerage import constraint, effective_size
-from graph.analysis.cache import AnalysisCache, CacheInfo, CacheKey
 from graph.analysis.groups import DEFAULT_SEED, communities, components
 from graph.analysis.inputs import border_pairs, council_attrs, memberships_from_rows
 from graph.analysis.introductions import Introducer, Introductions, Step, introductions
@@ -42,10 +41,7 @@ from graph.analysis.projection import (
 __all__ = [
     "DEFAULT_SEED",
     "DEFAULT_WEIGHTS",
-    "AnalysisCache",
     "AnalysisInputError",
-    "CacheInfo",
-    "CacheKey",
     "CouncilAttrs",
     "CouncilMetrics",
     "Introducer",
