@@ -26,7 +26,9 @@ from graph.settings import Secret, Settings, SettingsError
 LIMITS = Limits()
 ROOT = Path(__file__).resolve().parents[1]
 #: Counts to 100 million: some seconds of work for Neo4j, nothing for us.
-SLOW = "UNWIND range(1, 100000000) AS x RETURN count(*) AS n"
+# Minutes of work on any machine (an idle one counts 10^8 rows in well under a second, before
+# Neo4j's timeout check, which runs every couple of seconds, comes round).
+SLOW = "UNWIND range(1, 100000000000) AS x RETURN count(*) AS n"
 NESTED = """{ councils(first: 100) { edges { node { borders { borders { borders {
               partnerships { members { council { code } } } } } } } } } }"""
 
