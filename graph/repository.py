@@ -2,9 +2,10 @@
 ``neo4j.Record`` leaves this module.
 
 Every statement is a named constant with ``$parameters``; batch readers take lists of keys
-(``UNWIND $codes``) so callers such as the GraphQL DataLoaders make one round trip per batch.
-The rules that give "active", "effective member", "sharer" and "singleton" their meaning
-(data/README.md) are implemented once, in ``EFFECTIVE_MEMBERSHIPS`` and the functions below.
+(``UNWIND $ids``). The API, the views and the CLI read through ``graph.snapshot`` (one
+snapshot per data version), which calls these. The rules that give "active", "effective
+member", "sharer" and "singleton" their meaning (graph/rules.py, docs/time.md) are composed
+in ``EFFECTIVE_MEMBERSHIPS``.
 """
 
 from __future__ import annotations
@@ -61,14 +62,6 @@ __all__ = [
 
 # -- statements ------------------------------------------------------------------------
 
-COUNCIL_FIELDS: LiteralString = "properties(c) AS council"
-
-COUNCILS_BY_CODES: LiteralString = """
-UNWIND $codes AS code
-MATCH (c:Council) WHERE c.code = code OR code IN c.formerCodes
-RETURN code, properties(c) AS council
-"""
-
 COUNCILS_BY_ALIAS_KEY: LiteralString = """
 MATCH (c:Council) WHERE $key IN c.aliasKeys
 RETURN properties(c) AS council
@@ -103,12 +96,6 @@ RETURN properties(p) AS partnership,
 """
 
 ALL_PARTNERSHIP_IDS: LiteralString = "MATCH (p:Partnership) RETURN p.id AS id ORDER BY p.name, p.id"
-
-LISTED_PARTNERSHIP_IDS: LiteralString = """
-UNWIND $codes AS code
-MATCH (c:Council {code: code})
-RETURN code, COLLECT { MATCH (c)-[:MEMBER_OF]->(p:Partnership) RETURN p.id ORDER BY p.name } AS ids
-"""
 
 LGA_EDITIONS: LiteralString = """
 MATCH (e:LgaEdition) RETURN properties(e) AS edition ORDER BY e.year, e.seq
@@ -167,12 +154,6 @@ ORDER BY partnershipId, code
 # -- readers ---------------------------------------------------------------------------
 
 
-def councils_by_codes(db: Database, codes: Sequence[str]) -> dict[str, Council]:
-    """Councils by current or former GSS code (keys as asked); unknown codes are absent."""
-    rows = db.read(COUNCILS_BY_CODES, {"codes": list(codes)})
-    return {row["code"]: Council.from_row(row["council"]) for row in rows}
-
-
 def councils_by_alias_key(db: Database, key: str) -> list[Council]:
     """Councils one of whose aliases normalises to ``key`` (see ``graph.names.normalise``)."""
     return [Council.from_row(r["council"]) for r in db.read(COUNCILS_BY_ALIAS_KEY, {"key": key})]
@@ -226,12 +207,6 @@ def partnerships_by_ids(db: Database, ids: Sequence[str]) -> dict[str, Partnersh
 def all_partnership_ids(db: Database) -> list[str]:
     """Every partnership id, ordered by name."""
     return [row["id"] for row in db.read(ALL_PARTNERSHIP_IDS)]
-
-
-def listed_partnership_ids(db: Database, codes: Sequence[str]) -> dict[str, list[str]]:
-    """The partnerships each council is listed in (any status, any year)."""
-    rows = db.read(LISTED_PARTNERSHIP_IDS, {"codes": list(codes)})
-    return {row["code"]: list(row["ids"]) for row in rows}
 
 
 def lga_editions(db: Database) -> list[LgaEdition]:
