@@ -37,6 +37,7 @@ __all__ = [
     "PARTNERSHIP_END",
     "PARTNERSHIP_START",
     "STALE_AFTER_YEARS",
+    "STATUSES",
     "MemberYears",
     "Span",
     "YearBasis",
@@ -61,6 +62,9 @@ FIRST_YEAR = 2009
 STALE_AFTER_YEARS = 5
 """An operational partnership with no dated source within this many years of the year asked is
 "not confirmed since" its latest source."""
+
+STATUSES: tuple[str, ...] = ("operational", "in_development", "ended", "abandoned")
+"""A partnership's statuses, as of its latest source."""
 
 ACTIVE_STATUSES: tuple[str, ...] = ("operational", "ended")
 """Statuses that can be active in a year; ``in_development`` and ``abandoned`` never are."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from graph import taxonomy
+from graph import rules, taxonomy
 
-STATUSES = ("operational", "in_development", "ended", "abandoned")
+STATUSES = rules.STATUSES
 #: Canonical fields a partnership row can carry.
 FIELDS = (
     "id",

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from graph import taxonomy
+from graph import rules, taxonomy
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -72,8 +72,8 @@ SERVICES: tuple[ServiceLayer, ...] = tuple(
 )
 SERVICE_CODES: tuple[str, ...] = tuple(s.code for s in SERVICES)
 
-STATUSES: tuple[str, ...] = ("operational", "in_development", "ended", "abandoned")
-ACTIVE_STATUSES = frozenset({"operational", "ended"})
+STATUSES: tuple[str, ...] = rules.STATUSES
+ACTIVE_STATUSES = frozenset(rules.ACTIVE_STATUSES)
 
 KINDS: Mapping[str, str] = MappingProxyType(
     {
