@@ -9,12 +9,10 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from pathlib import Path
 
 from graph.settings import Secret, Settings
 from ops import server
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import ROOT
 
 
 def test_port() -> int:

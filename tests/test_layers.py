@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.paths import ROOT
+
 LAYERS = ("graph", "ops", "loaders", "contributions", "visualisation", "exports", "api", "cli")
 
 

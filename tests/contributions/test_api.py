@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from contributions.accounts import Role
 from graph.db import Database
 from graph.schema import data_version
-from tests.contrib_support import (
+from tests.support.contributions import (
     BASINGSTOKE,
     HART,
     LEGAL_ID,
@@ -53,7 +53,7 @@ def cleanup(loaded_db: Database, people: Accounts) -> Iterator[list[str]]:
     try:
         yield ids
     finally:
-        from tests.contrib_support import DELETE_SUBMISSIONS_BY
+        from tests.support.contributions import DELETE_SUBMISSIONS_BY
 
         loaded_db.write(DELETE_SUBMISSIONS_BY, {"emails": list(people.emails.values())})
         remove_partnerships(loaded_db, [LEGAL_ID, *ids])

@@ -18,7 +18,7 @@ from graph import audit
 from graph.db import Database
 from graph.schema import data_version
 from loaders import load_bundled
-from tests.contrib_support import (
+from tests.support.contributions import (
     DELETE_SUBMISSIONS_BY,
     HART,
     Accounts,

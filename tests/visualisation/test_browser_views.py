@@ -11,7 +11,6 @@ import dataclasses
 import time
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -22,6 +21,7 @@ from starlette.routing import Mount
 
 from tests.support.browser import OfflineContext, launch_chromium, offline_context, serve_asgi
 from tests.support.examples import EASTFORD, NORTHTON, WESTWICK, example_view_data
+from tests.support.paths import OUTPUT
 from tests.support.synthetic_views import synthetic_view_data
 from visualisation import Partnership, ViewData
 from visualisation.graphs import HUB_MIN_MEMBERS
@@ -29,7 +29,6 @@ from visualisation.routes import view_routes
 
 pytestmark = pytest.mark.browser
 
-OUTPUT = Path(__file__).resolve().parent / "output"
 XSS = "<img src=x onerror=alert(1)>"
 
 T = TypeVar("T")

@@ -14,7 +14,7 @@ from graph import repository
 from graph.db import Database
 from graph.settings import Settings
 from loaders.sources import COUNCILS, read_csv_rows
-from tests.test_api import gql, gql_errors
+from tests.api.test_queries import gql, gql_errors
 
 PEERS = """query ($code: String!, $service: Service, $year: Int) {
   peerSearch(code: $code, service: $service, year: $year, limit: 10) {

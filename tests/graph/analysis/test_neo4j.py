@@ -47,7 +47,7 @@ def test_same_figures_on_every_read(loaded_db: Database) -> None:
 def test_bundled_rows_helper_matches_the_repository(loaded_db: Database) -> None:
     # test_analysis_bundled builds the same rows in Python without Neo4j; both
     # follow docs/graph-model.md, so they must agree exactly.
-    from tests.test_analysis_bundled import load_bundled_records, year_rows
+    from tests.graph.analysis.test_bundled import load_bundled_records, year_rows
 
     bundled = load_bundled_records()
     for year in (2011, 2012, 2019, 2020, 2024):

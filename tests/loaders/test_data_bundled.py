@@ -18,8 +18,8 @@ from loaders.sources import (
     BundledSources,
     read_csv_rows,
 )
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 ENGLISH_PRINCIPAL = {"CTY", "NMD", "UA", "MD", "LBO", "CC"}
 
 

@@ -22,9 +22,9 @@ from api.limits import Limits, markdown_table
 from api.schema import build_schema
 from graph.db import Database, GraphUnavailable, StatementTimeout, connect
 from graph.settings import Secret, Settings, SettingsError
+from tests.support.paths import ROOT
 
 LIMITS = Limits()
-ROOT = Path(__file__).resolve().parents[1]
 #: Counts to 100 million: some seconds of work for Neo4j, nothing for us.
 # Minutes of work on any machine (an idle one counts 10^8 rows in well under a second, before
 # Neo4j's timeout check, which runs every couple of seconds, comes round).
@@ -35,6 +35,7 @@ NESTED = """{ councils(first: 100) { edges { node { borders { borders { borders 
 
 @pytest.fixture(scope="module")
 def client(loaded_db: Database, neo4j_settings: Settings) -> Iterator[TestClient]:
+    """Overrides the shared ``client``: the same app with the small LIMITS these tests probe."""
     with TestClient(create_app(neo4j_settings, limits=LIMITS)) as test_client:
         yield test_client
 

@@ -21,11 +21,10 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from graph.db import Database
 from graph.settings import Settings
 from tests.support.browser import OfflineContext, launch_chromium, offline_context, serve_asgi
+from tests.support.paths import AXE, OUTPUT
 
 pytestmark = pytest.mark.browser
 
-OUTPUT = Path(__file__).resolve().parent / "output"
-AXE = Path(__file__).resolve().parent / "support" / "axe"
 AXE_VERSION = "4.14.1"
 """axe-core from the npm registry (``npm pack axe-core``), in tests/support/axe (MPL-2.0)."""
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -22,8 +22,9 @@ from loaders import load_bundled, load_partnership_file
 from loaders.cli import add_load_arguments, run_load
 from loaders.errors import LoadUsageError
 from loaders.sources import PARTNERSHIPS, read_csv_rows
+from tests.support import paths
 
-FIXTURES = Path(__file__).parent / "fixtures" / "partnerships"
+FIXTURES = paths.FIXTURES / "partnerships"
 
 COUNT_PARTNERSHIPS = "MATCH (p:Partnership) RETURN count(p) AS n"
 FIXTURE_PARTNERSHIPS = (

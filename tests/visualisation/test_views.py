@@ -26,6 +26,7 @@ from tests.support.examples import (
     WESTWICK,
     example_view_data,
 )
+from tests.support.paths import ROOT
 from visualisation import (
     ATTRIBUTION,
     Council,
@@ -53,7 +54,6 @@ from visualisation.model import SERVICES
 from visualisation.page import is_web_link, script_json
 from visualisation.views import SINGLETON_FILL
 
-ROOT = Path(__file__).resolve().parents[1]
 XSS = "<img src=x onerror=alert(1)>"
 EXTERNAL_REF = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
 CDN = re.compile(r"https?://(cdn|unpkg|cdnjs|esm\.sh|fonts\.googleapis)", re.I)

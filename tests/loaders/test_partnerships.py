@@ -1,7 +1,7 @@
 """Partnership files and records: matching, header mapping and every kind of error.
 
 Each error kind has a real file in tests/fixtures/partnerships. These tests check validation
-only; tests/test_loaders_neo4j.py checks what loading those files does to the graph.
+only; tests/loaders/test_neo4j.py checks what loading those files does to the graph.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from loaders.partnerships import (
     validate_partnership,
 )
 from loaders.sources import PARTNERSHIPS, SERVICE_AREAS, read_csv_rows
+from tests.support import paths
 
-FIXTURES = Path(__file__).parent / "fixtures" / "partnerships"
+FIXTURES = paths.FIXTURES / "partnerships"
 
 
 @cache

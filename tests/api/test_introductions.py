@@ -1,5 +1,5 @@
 """introductions(from, to, year): shared partners, or the shortest chain, checked against an
-independent reading of the data (tests/test_time_truth.py's rules written from the CSV)."""
+independent reading of the data (tests/api/test_time_truth.py's rules written from the CSV)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import itertools
 
 from starlette.testclient import TestClient
 
-from tests.test_api import gql
-from tests.test_time_truth import active, existing
+from tests.api.test_queries import gql
+from tests.api.test_time_truth import active, existing
 
 YEAR = 2024
 QUERY = """query ($from: String!, $to: String!, $year: Int) {

@@ -27,7 +27,7 @@ from contributions.accounts import Role
 from graph.db import Database
 from graph.settings import Settings, SettingsError
 from loaders import load_partnership_file
-from tests.contrib_support import (
+from tests.support.contributions import (
     BASINGSTOKE,
     DELETE_SUBMISSIONS_BY,
     HART,

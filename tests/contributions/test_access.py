@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 from contributions import accounts
 from contributions.accounts import Role
 from graph.db import Database
-from tests.contrib_support import (
+from tests.support.contributions import (
     BASINGSTOKE,
     HART,
     REVIEW,

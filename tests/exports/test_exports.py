@@ -23,16 +23,14 @@ import pytest
 from openpyxl import load_workbook
 from starlette.testclient import TestClient
 
-from api.app import create_app
 from contributions import accounts
 from exports import FORMATS, ExportOptions, ExportOptionsError, ExportSource, write_export
 from exports.cli import add_export_arguments, run_export
 from graph.db import Database, Tx
 from graph.schema import bump_data_version
-from graph.settings import Settings
 from loaders import load_partnership_file
 from loaders.sources import PARTNERSHIPS, read_csv_rows
-from tests.contrib_support import module_accounts, remove_partnerships
+from tests.support.contributions import module_accounts, remove_partnerships
 
 EVIL_ID = "export-test-formula-cells"
 EVIL_CSV = (
@@ -54,12 +52,6 @@ def _export(db: Database, name: str, **options: Any) -> bytes:
 
 def _csv_rows(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-
-
-@pytest.fixture(scope="module")
-def client(loaded_db: Database, neo4j_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(neo4j_settings)) as test_client:
-        yield test_client
 
 
 def _gql(client: TestClient, query: str) -> Any:

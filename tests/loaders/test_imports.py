@@ -34,7 +34,8 @@ from loaders.partnerships import (
     validate_partnership,
 )
 from loaders.sources import SERVICE_AREAS, read_csv_rows
-from tests.contrib_support import SUBMIT, data, module_accounts
+from tests.support.contributions import SUBMIT, data, module_accounts
+from tests.support.paths import ROOT
 
 HART, RUSHMOOR, BASINGSTOKE = "E07000089", "E07000092", "E07000084"
 
@@ -341,7 +342,7 @@ def test_submit_partnership_accepts_a_label_with_a_comma(
 def test_the_documented_table_lists_every_heading_synonym() -> None:
     from loaders.vocabulary import HEADER_ALIASES, HEADING_VARIANTS
 
-    text = (Path(__file__).resolve().parents[1] / "docs" / "loading.md").read_text()
+    text = (ROOT / "docs" / "loading.md").read_text()
     for field_name, synonyms in HEADING_VARIANTS.items():
         line = next(ln for ln in text.splitlines() if ln.startswith(f"| `{field_name}` |"))
         assert all(f'"{synonym}"' in line for synonym in synonyms), field_name

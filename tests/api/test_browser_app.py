@@ -8,7 +8,6 @@ tests' Neo4j with the bundled data.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,10 +17,10 @@ from playwright.sync_api import Page, sync_playwright
 from graph.db import Database
 from graph.settings import Settings
 from tests.support.browser import launch_chromium, offline_context, serve_asgi
+from tests.support.paths import OUTPUT
 
 pytestmark = pytest.mark.browser
 
-OUTPUT = Path(__file__).resolve().parent / "output"
 BASINGSTOKE = "E07000084"
 EAST_HAMPSHIRE = "E07000085"
 

@@ -10,14 +10,12 @@ import os
 import random
 import subprocess
 import sys
-from pathlib import Path
 
 from graph.analysis.network import NetworkAnalysis, analyse_network
 from graph.analysis.peers import find_peers
 from graph.memo import Memo
+from tests.support.paths import ROOT
 from tests.support.synthetic_network import synthetic_network
-
-ROOT = Path(__file__).resolve().parent.parent
 
 # Prints a fingerprint of the SYNTHETIC network's analysis, for comparing runs
 # under different hash seeds (string hashing changes set iteration order).

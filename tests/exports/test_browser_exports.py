@@ -9,7 +9,6 @@ is checked is the file, not a mapping library.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -17,10 +16,10 @@ from playwright.sync_api import sync_playwright
 from graph.db import Database
 from graph.settings import Settings
 from tests.support.browser import launch_chromium, offline_context, serve_asgi
+from tests.support.paths import OUTPUT
 
 pytestmark = pytest.mark.browser
 
-OUTPUT = Path(__file__).resolve().parent / "output"
 
 DRAW = """
 async (url) => {

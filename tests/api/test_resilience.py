@@ -2,7 +2,7 @@
 mid-serve gives quick, clean errors and recovery needs nothing.
 
 The first two tests drive `councilgraph serve` in a subprocess, over real HTTP; the last
-starts and kills its own Neo4j, like tests/test_api_recovery.py.
+starts and kills its own Neo4j, like tests/api/test_recovery.py.
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import strawberry
@@ -16,10 +15,9 @@ from strawberry.asgi import GraphQL
 
 from api.playground import graphiql_html, home_html, static_files
 from tests.support.browser import launch_chromium, offline_context, serve_asgi
+from tests.support.paths import OUTPUT
 
 pytestmark = pytest.mark.browser
-
-OUTPUT = Path(__file__).resolve().parent / "output"
 
 
 def _hello() -> str:

@@ -14,9 +14,8 @@ from api.types import Office, Service, office_of
 from graph import taxonomy
 from loaders.partnerships import service_area_lookup
 from loaders.sources import PARTNERSHIPS, read_csv_rows
+from tests.support.paths import ROOT
 from visualisation.model import SERVICES
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_layers_are_the_csv_rows_in_order() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
@@ -13,6 +12,7 @@ from starlette.routing import Mount
 
 from api.playground import STATIC_DIR, graphiql_html, home_html, static_files
 from tests.support.browser import serve_asgi
+from tests.support.paths import ROOT
 
 GRAPHIQL_DIR = STATIC_DIR / "graphiql"
 ASSET_REF = re.compile(r'(?:src|href)="([^"]+)"')
@@ -89,4 +89,4 @@ def test_home_page_links_the_playground_and_the_views() -> None:
 
 
 def test_static_dir_is_inside_the_api_package() -> None:
-    assert Path(__file__).resolve().parents[1] / "api" / "static" == STATIC_DIR
+    assert ROOT / "api" / "static" == STATIC_DIR
