@@ -26,6 +26,7 @@ from strawberry.types import ExecutionResult
 from api.auth import AccessControl
 from api.context import Context
 from api.guards import BodySizeLimit, limit_error, set_validation_budget, variables_problem
+from api.http import GraphQLOverHTTP
 from api.limits import Limits
 from api.playground import graphiql_html, home_html, readme_examples, static_files
 from api.schema import build_schema
@@ -56,7 +57,7 @@ class AppState:
             self.schema_ready = True
 
 
-class CouncilGraphQL(GraphQL[Context, None]):
+class CouncilGraphQL(GraphQLOverHTTP, GraphQL[Context, None]):
     """strawberry's view with the offline playground, a typed per-request context and the
     limits that apply around a whole operation: variables, wall-clock time, response size."""
 

@@ -314,7 +314,7 @@ class NetworkQuery:
     async def peers(
         self, info: Info, code: CodeArg, service: ServiceArg = None, year: YearArg = None,
         limit: LimitArg = 10,
-    ) -> list[Peer]:  # fmt: skip
+    ) -> list[Peer] | None:  # fmt: skip
         return (await _peer_search(info, code, service, year, limit)).peers
 
     @strawberry.field(
@@ -324,7 +324,7 @@ class NetworkQuery:
     async def peer_search(
         self, info: Info, code: CodeArg, service: ServiceArg = None, year: YearArg = None,
         limit: LimitArg = 10,
-    ) -> PeerSearch:  # fmt: skip
+    ) -> PeerSearch | None:  # fmt: skip
         return await _peer_search(info, code, service, year, limit)
 
     @strawberry.field(
@@ -340,7 +340,7 @@ class NetworkQuery:
         ],
         to: Annotated[str, strawberry.argument(description="GSS code or any form of the name.")],
         year: YearArg = None,
-    ) -> Introductions:
+    ) -> Introductions | None:
         y = _year(year)
         councils = await info.context.all_councils()
         start = repo.find_council(councils, from_, y)

@@ -7,11 +7,12 @@ from typing import Annotated
 
 import strawberry
 
-from api.errors import SafeErrors, UserError
+from api.errors import NotFound, SafeErrors, UserError
 from api.guards import QueryLimits
 from api.limits import Limits
 from api.mutations import ContributionQuery, Mutation
 from api.network import NetworkQuery
+from api.rate import LimitedSchema, RateLimit, rate_limit
 from api.types import (
     SAVINGS_CAVEAT,
     AfterArg,
@@ -109,7 +110,7 @@ def _year(year: int | None) -> int:
 class Query(NetworkQuery, ContributionQuery):
     @strawberry.field(
         description="One council by GSS code (current or former) or by name (any alias, any "
-        "case, '&' or 'and'); null when none matches."
+        "case, '&' or 'and'); null with a NOT_FOUND error when none matches."
     )
     async def council(
         self,
@@ -122,7 +123,9 @@ class Query(NetworkQuery, ContributionQuery):
         ] = None,
     ) -> Council | None:
         found = await _resolve_council(info, code, name)
-        return Council.from_model(found) if found else None
+        if found is None:
+            raise NotFound(f"no council matches {code or name!r}")
+        return Council.from_model(found)
 
     @strawberry.field(description="Councils, filtered and paginated, ordered by name.")
     async def councils(
@@ -140,6 +143,10 @@ class Query(NetworkQuery, ContributionQuery):
             page_info=page.info,
             total_count=page.total,
         )
+
+    @strawberry.field(description="This request's query cost and the budget it is checked against.")
+    def rate_limit(self, info: Info) -> RateLimit:
+        return rate_limit(info)
 
     @strawberry.field(description="Partnerships, filtered and paginated, ordered by name.")
     async def partnerships(
@@ -161,14 +168,18 @@ class Query(NetworkQuery, ContributionQuery):
             total_count=page.total,
         )
 
-    @strawberry.field(description="One partnership by id; null when unknown.")
+    @strawberry.field(
+        description="One partnership by id; null with a NOT_FOUND error when unknown."
+    )
     async def partnership(
         self,
         info: Info,
         id: Annotated[str, strawberry.argument(description="Partnership id.")],
     ) -> Partnership | None:
         found = await info.context.loaders.partnership.load(id)
-        return Partnership.from_model(found) if found else None
+        if found is None:
+            raise NotFound(f"no partnership has the id {id!r}")
+        return Partnership.from_model(found)
 
     @strawberry.field(
         description="Councils existing in `year` that are in no partnership active that year "
@@ -234,7 +245,7 @@ class Query(NetworkQuery, ContributionQuery):
         start, end = await info.context.loaders.council.load_many([from_code, to_code])
         for given, found in ((from_code, start), (to_code, end)):
             if found is None:
-                raise UserError(f"no council has the GSS code {given!r}")
+                raise NotFound(f"no council has the GSS code {given!r}")
         assert start is not None
         assert end is not None
         view = await info.context.year_view(year)
@@ -432,9 +443,11 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     """The schema with its safety limits (``api/limits.py``; default: ``Limits()``) and masked
     errors."""
     limits = limits or Limits()
-    return strawberry.Schema(
+    schema = LimitedSchema(
         query=Query,
         mutation=Mutation,
         # Factories, so each request gets fresh extension instances.
         extensions=[lambda: QueryLimits(limits=limits), SafeErrors],
     )
+    schema.limits = limits
+    return schema
