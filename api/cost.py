@@ -89,6 +89,7 @@ LIST_ESTIMATES: dict[str, int] = {
     "Partnership.contacts": 5,
     "AuditEntry.changes": 10,
     "Peer.services": 5,
+    "Peer.serviceLayers": 5,
     "Peer.partnerships": 5,
     "Peer.partners": 10,
     "Community.councils": 15,
@@ -115,6 +116,13 @@ LIST_ESTIMATES: dict[str, int] = {
     "Stats.byTierMix": 3,
     "Stats.byOffice": 3,
     "Stats.byRegion": 9,  # England's regions
+    "Stats.services": len(taxonomy.codes()),
+    "Stats.statuses": 4,
+    "Stats.tierMixes": 3,
+    "Stats.offices": 3,
+    "Stats.regions": 9,
+    # Groups per year (START_YEAR: about 25 years with starts) times up to 30 years.
+    "Query.partnershipAggregate": 300,
 }
 
 #: Items expected in a list field missing from the table above.

@@ -30,10 +30,6 @@ __all__ = ["GRAPHQL_RESPONSE", "GraphQLOverHTTP", "accepts_graphql_response"]
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 
-#: Status codes that stand under both media types (the request is not permitted, or the
-#: server cannot answer now): the client should act on the status itself.
-KEEP_STATUS = {401, 403, 404, 405, 429, 503}
-
 #: Codes of errors that stop a request before execution, by HTTP status.
 CODE_OF_STATUS = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 429: "RATE_LIMITED"}
 CODE_OF_STATUS[503] = "GRAPH_UNAVAILABLE"
@@ -97,6 +93,8 @@ class GraphQLOverHTTP:
         wanted = accepts_graphql_response(request.headers.get("accept"))
         token = _graphql_response.set(wanted)
         try:
+            if request.method == "POST" and "content-type" not in request.headers:
+                raise HTTPException(415, "POST a JSON body with Content-Type: application/json")
             response = await self.run(request)  # type: ignore[attr-defined]
         except (HTTPException, starlette_exceptions.HTTPException) as error:
             response = self._refusal(error, wanted)
@@ -114,8 +112,6 @@ class GraphQLOverHTTP:
         if "Retry-After" in headers:
             extensions["retryAfterSeconds"] = int(headers["Retry-After"])
         body = {"errors": [{"message": message, "extensions": extensions}]}
-        if not wanted and status not in KEEP_STATUS:
-            status = 200  # application/json: the errors say what went wrong
         return Response(
             json.dumps(body),
             status_code=status,

@@ -150,7 +150,10 @@ class Peer:
         "km apart, a shared border: each also a field) and each partnership it rests on, with "
         "its members that year and how its years are known."
     )
-    services: list[str] = strawberry.field(description="Services of the relevant partnerships.")
+    services: list[str] = strawberry.field(
+        description="Services of the relevant partnerships (taxonomy codes).",
+        deprecation_reason="Use `serviceLayers` (the Service enum, as everywhere else).",
+    )
     since: int | None = strawberry.field(description="Earliest start year among them.")
     already_partner: bool = strawberry.field(
         description="Whether the asking council is already in one of those partnerships."
@@ -161,6 +164,10 @@ class Peer:
     code: strawberry.Private[str]
     partnership_ids: strawberry.Private[tuple[str, ...]]
     partner_codes: strawberry.Private[tuple[str, ...]]
+
+    @strawberry.field(description="Services of the relevant partnerships.")
+    def service_layers(self) -> list[Service]:
+        return [Service(code) for code in self.services]
 
     @classmethod
     def from_model(cls, p: analysis.Peer) -> Peer:

@@ -7,88 +7,51 @@ from typing import Annotated
 
 import strawberry
 
+from api.aggregate import PartnershipGroup, partnership_groups
 from api.errors import NotFound, SafeErrors, UserError
 from api.guards import QueryLimits
 from api.limits import Limits
 from api.mutations import ContributionQuery, Mutation
 from api.network import NetworkQuery
 from api.rate import LimitedSchema, RateLimit, rate_limit
+from api.search import SearchQuery
+from api.select import council_position, partnership_position, select_partnerships
 from api.types import (
     SAVINGS_CAVEAT,
     AfterArg,
     Council,
     CouncilConnection,
     CouncilEdge,
-    CouncilKind,
     Count,
     FirstArg,
     Info,
     LgaReference,
-    Office,
     Partnership,
     PartnershipConnection,
     PartnershipEdge,
-    PartnershipStatus,
     Savings,
     Service,
     ServiceArg,
     SharingStatus,
     SingletonNeighbourhood,
     Stats,
-    Tier,
-    TierMix,
     YearArg,
+    keyset_page,
     office_of,
-    paginate,
+)
+from api.types.inputs import (
+    CouncilFilter,
+    CouncilOrder,
+    IntRange,
+    PartnershipFilter,
+    PartnershipGroupBy,
+    PartnershipOrder,
 )
 from graph import repository as repo
 from graph import rules
 from graph.names import normalise
 
 MAX_LIST = 500  # cap on lists that are not paginated (singletons and the like)
-
-
-@strawberry.input(description="Narrow a council list; all conditions must hold.")
-class CouncilFilter:
-    kind: list[CouncilKind] | None = strawberry.field(
-        default=None, description="Any of these kinds."
-    )
-    tier: Tier | None = strawberry.field(default=None, description="Only this tier.")
-    region: str | None = strawberry.field(default=None, description="English region, any case.")
-    year: int | None = strawberry.field(
-        default=None,
-        description="Only councils existing in this year (and the year for `sharing`).",
-    )
-    service: Service | None = strawberry.field(
-        default=None,
-        description="Sharing status in this service layer; alone, it means SHARER in it.",
-    )
-    sharing: SharingStatus | None = strawberry.field(
-        default=None,
-        description="SHARER or SINGLETON in `year` (default: this year) and `service`.",
-    )
-    name_contains: str | None = strawberry.field(
-        default=None, description="Part of the name (case-insensitive; '&' and 'and' alike)."
-    )
-
-
-@strawberry.input(description="Narrow a partnership list; all conditions must hold.")
-class PartnershipFilter:
-    service: Service | None = strawberry.field(default=None, description="Covers this layer.")
-    status: list[PartnershipStatus] | None = strawberry.field(
-        default=None, description="Any of these statuses."
-    )
-    council: str | None = strawberry.field(
-        default=None, description="Has this member (GSS code or name; with `activeIn`, effective)."
-    )
-    region: str | None = strawberry.field(default=None, description="Has a member in this region.")
-    tier_mix: TierMix | None = strawberry.field(
-        default=None, description="Tier mix of the members (in `activeIn` when given)."
-    )
-    office: Office | None = strawberry.field(default=None, description="Back/front/mixed office.")
-    active_in: int | None = strawberry.field(
-        default=None, description="Only partnerships active in this year (data README rule)."
-    )
 
 
 async def _resolve_council(info: Info, code: str | None, name: str | None) -> repo.Council | None:
@@ -107,7 +70,7 @@ def _year(year: int | None) -> int:
 
 
 @strawberry.type(description="Questions about English councils and the services they share.")
-class Query(NetworkQuery, ContributionQuery):
+class Query(NetworkQuery, SearchQuery, ContributionQuery):
     @strawberry.field(
         description="One council by GSS code (current or former) or by name (any alias, any "
         "case, '&' or 'and'); null with a NOT_FOUND error when none matches."
@@ -127,17 +90,25 @@ class Query(NetworkQuery, ContributionQuery):
             raise NotFound(f"no council matches {code or name!r}")
         return Council.from_model(found)
 
-    @strawberry.field(description="Councils, filtered and paginated, ordered by name.")
+    @strawberry.field(
+        description="Councils, filtered, ordered (default: by name; ties by code) and paginated."
+    )
     async def councils(
         self,
         info: Info,
         filter: Annotated[
             CouncilFilter | None, strawberry.argument(description="Conditions to match.")
         ] = None,
+        order_by: Annotated[
+            list[CouncilOrder] | None,
+            strawberry.argument(description="Sort keys, most significant first."),
+        ] = None,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> CouncilConnection:
-        page = paginate(await _filtered_councils(info, filter or CouncilFilter()), first, after)
+        chosen = await _filtered_councils(info, filter or CouncilFilter())
+        position, descending, kind = await council_position(info, order_by)
+        page = keyset_page(chosen, position, descending, kind=kind, first=first, after=after)
         return CouncilConnection(
             edges=[CouncilEdge(node=Council.from_model(c), cursor=at) for c, at in page.items],
             page_info=page.info,
@@ -148,25 +119,59 @@ class Query(NetworkQuery, ContributionQuery):
     def rate_limit(self, info: Info) -> RateLimit:
         return rate_limit(info)
 
-    @strawberry.field(description="Partnerships, filtered and paginated, ordered by name.")
+    @strawberry.field(
+        description="Partnerships, filtered, ordered (default: by name; ties by id) and "
+        "paginated with keyset cursors."
+    )
     async def partnerships(
         self,
         info: Info,
         filter: Annotated[
             PartnershipFilter | None, strawberry.argument(description="Conditions to match.")
         ] = None,
+        order_by: Annotated[
+            list[PartnershipOrder] | None,
+            strawberry.argument(description="Sort keys, most significant first."),
+        ] = None,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> PartnershipConnection:
-        chosen = await _filtered_partnerships(info, filter or PartnershipFilter())
-        page = paginate(chosen, first, after)
+        rows = await select_partnerships(info, filter or PartnershipFilter())
+        position, descending, kind = partnership_position(order_by)
+        page = keyset_page(rows, position, descending, kind=kind, first=first, after=after)
         return PartnershipConnection(
             edges=[
-                PartnershipEdge(node=Partnership.from_model(p), cursor=at) for p, at in page.items
+                PartnershipEdge(node=Partnership.from_model(row.partnership), cursor=at)
+                for row, at in page.items
             ],
             page_info=page.info,
             total_count=page.total,
         )
+
+    @strawberry.field(
+        description="Partnerships matching `filter`, grouped: counts and reported savings per "
+        "group, for one `year` (those active then), each year of `years`, or (neither) every "
+        "partnership listed. A partnership counts once in each group it falls in (a service "
+        "or region of each of its members)."
+    )
+    async def partnership_aggregate(
+        self,
+        info: Info,
+        group_by: Annotated[
+            PartnershipGroupBy, strawberry.argument(description="What to group by.")
+        ],
+        filter: Annotated[
+            PartnershipFilter | None, strawberry.argument(description="Conditions to match.")
+        ] = None,
+        year: Annotated[
+            int | None, strawberry.argument(description="Only partnerships active this year.")
+        ] = None,
+        years: Annotated[
+            IntRange | None,
+            strawberry.argument(description="Each year of this range (at most 30 years)."),
+        ] = None,
+    ) -> list[PartnershipGroup]:
+        return await partnership_groups(info, filter or PartnershipFilter(), group_by, year, years)
 
     @strawberry.field(
         description="One partnership by id; null with a NOT_FOUND error when unknown."
@@ -294,7 +299,17 @@ async def _singletons(info: Info, year: int, service: Service | None) -> list[re
 
 async def _filtered_councils(info: Info, f: CouncilFilter) -> list[repo.Council]:
     councils = await _all_councils(info)
+    snapshot = await info.context.snapshot()
+    links, no_links = snapshot.links, repo.CouncilLinks((), None, (), ())
     kinds = {k.value for k in f.kind} if f.kind else None
+    codes = None
+    if f.codes is not None:
+        by_code = snapshot.councils_by_code
+        codes = {by_code[c.strip().upper()].code for c in f.codes if c.strip().upper() in by_code}
+    county = repo.find_council(councils, f.county, f.year).code if f.county else None
+    counts, wanted = None, f.partnership_count or IntRange()
+    if f.partnership_count is not None:
+        counts = (await info.context.year_view(f.year)).partnerships_by_council()
     key = normalise(f.name_contains) if f.name_contains else None
     sharers: frozenset[str] | None = None
     # A service on its own asks for the councils sharing it: a service has no other meaning
@@ -310,7 +325,13 @@ async def _filtered_councils(info: Info, f: CouncilFilter) -> list[repo.Council]
             continue
         if f.tier is not None and c.tier != f.tier.value:
             continue
-        if f.region is not None and (c.region or "").lower() != f.region.strip().lower():
+        if f.region is not None and c.region != f.region.value:
+            continue
+        if codes is not None and c.code not in codes:
+            continue
+        if county is not None and c.code != county and links.get(c.code, no_links).county != county:
+            continue
+        if counts is not None and not wanted.holds(len(counts.get(c.code, ()))):
             continue
         if f.year is not None and not c.exists_in(f.year):
             continue
@@ -322,58 +343,6 @@ async def _filtered_councils(info: Info, f: CouncilFilter) -> list[repo.Council]
             if (c.code in sharers) != (sharing is SharingStatus.SHARER):
                 continue
         chosen.append(c)
-    return chosen
-
-
-async def _filtered_partnerships(info: Info, f: PartnershipFilter) -> list[repo.Partnership]:
-    everything = await info.context.all_partnerships()
-    if f.active_in is not None:
-        view = await info.context.year_view(f.active_in)
-        members = view.members_by_partnership()
-        ids = sorted(members)
-    else:
-        ids = sorted(everything)
-    partnerships = [everything[pid] for pid in ids if pid in everything]
-    member_codes = {
-        p.id: (
-            [m.code for m in members[p.id]]
-            if f.active_in is not None
-            else [m.code for m in p.members]
-        )
-        for p in partnerships
-    }
-    councils: dict[str, repo.Council] = {}
-    if f.council or f.region or f.tier_mix:
-        wanted = sorted({code for codes in member_codes.values() for code in codes})
-        found = await info.context.loaders.council.load_many(wanted)
-        councils = {c.code: c for c in found if c is not None}
-    council_code = None
-    if f.council:
-        council_code = repo.find_council(await _all_councils(info), f.council, f.active_in).code
-    statuses = {s.value for s in f.status} if f.status else None
-    chosen = []
-    for p in sorted(partnerships, key=lambda p: (p.name.lower(), p.id)):
-        codes = member_codes[p.id]
-        if f.service is not None and f.service.value not in p.services:
-            continue
-        if statuses is not None and p.status not in statuses:
-            continue
-        if council_code is not None and council_code not in codes:
-            continue
-        if f.region is not None and not any(
-            (councils[c].region or "").lower() == f.region.strip().lower()
-            for c in codes
-            if c in councils
-        ):
-            continue
-        if (
-            f.tier_mix is not None
-            and rules.tier_mix(councils[c].tier for c in codes if c in councils) != f.tier_mix.value
-        ):
-            continue
-        if f.office is not None and office_of(p.services) != f.office:
-            continue
-        chosen.append(p)
     return chosen
 
 

@@ -17,6 +17,9 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE INDEX council_kind IF NOT EXISTS FOR (c:Council) ON (c.kind)",
     "CREATE INDEX council_name IF NOT EXISTS FOR (c:Council) ON (c.name)",
     "CREATE INDEX partnership_status IF NOT EXISTS FOR (p:Partnership) ON (p.status)",
+    # Text search (api `search`): names of councils and partnerships, and partnerships' notes.
+    "CREATE FULLTEXT INDEX search_text IF NOT EXISTS FOR (n:Council|Partnership) "
+    "ON EACH [n.name, n.officialName, n.notes]",
     # Contributions (docs/contributions.md): accounts, submissions, audit trail, contacts.
     "CREATE CONSTRAINT user_email IF NOT EXISTS FOR (u:User) REQUIRE u.email IS UNIQUE",
     "CREATE CONSTRAINT user_token_id IF NOT EXISTS FOR (u:User) REQUIRE u.tokenId IS UNIQUE",
@@ -40,6 +43,10 @@ SET v.version = v.version + 1, v.changedAt = datetime()
 RETURN v.version AS version
 """
 
+#: Wait for indexes being populated (a new full-text index fills in the background; a
+#: search before that would miss what is already loaded).
+AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes(300)"
+
 DATA_VERSION: LiteralString = "MATCH (v:DataVersion {key: 'data'}) RETURN v.version AS version"
 
 
@@ -49,6 +56,7 @@ def ensure_schema(db: Database) -> None:
     for statement in SCHEMA_STATEMENTS:
         db.write(statement)
     db.write(ENSURE_DATA_VERSION)
+    db.read(AWAIT_INDEXES)
 
 
 def bump_data_version(tx: Tx) -> int:

@@ -63,21 +63,25 @@ def test_an_unknown_council_is_null_and_not_found_in_every_field(client: TestCli
 def test_request_errors_get_400_and_no_data_with_graphql_response_json(
     client: TestClient,
 ) -> None:
-    for body in (
+    documents = (
         {"query": "{"},  # parse error
         {"query": "{ noSuchField }"},  # validation
         {"query": "query ($y: Int!) { stats(year: $y) { total } }", "variables": {"y": "x"}},
-        {"qeury": "{ __typename }"},  # no query
-    ):
+    )
+    for body in (*documents, {"qeury": "{ __typename }"}):  # the last: no query at all
         status, media, answer = post(client, body, accept=GRAPHQL_RESPONSE)
         assert status == 400, (body, answer)
         assert media.startswith(GRAPHQL_RESPONSE)
         assert "data" not in answer
         assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-        # The same request as application/json: HTTP 200, the errors in the body.
+    for body in documents:  # as application/json: HTTP 200, data null, the errors beside it
         status, media, answer = post(client, body, accept="application/json")
         assert (status, media.split(";")[0]) == (200, "application/json")
-        assert answer["errors"]
+        assert answer["data"] is None
+        assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    status, _, answer = post(client, {"qeury": "{ __typename }"}, accept="application/json")
+    assert status == 400
+    assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 def test_field_errors_keep_200_and_data_with_graphql_response_json(client: TestClient) -> None:
