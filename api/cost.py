@@ -290,10 +290,14 @@ class _Walker:
     ) -> tuple[float, int | None]:
         """Items the field returns (on average), and the page size its own lists take."""
         is_list = is_list_type(get_nullable_type(definition.type))
-        for argument, cap in PAGE_ARGUMENTS.items():
-            if argument in definition.args:
-                asked = self.page_argument(node, definition, argument, cap)
-                return (asked, None) if is_list else (1, asked)
+        present = [(a, cap) for a, cap in PAGE_ARGUMENTS.items() if a in definition.args]
+        if present:
+            # A field may take a page size under a current and a deprecated name: the one
+            # given counts (else the first's default).
+            given = {argument.name.value for argument in node.arguments or ()}
+            argument, cap = next((p for p in present if p[0] in given), present[0])
+            asked = self.page_argument(node, definition, argument, cap)
+            return (asked, None) if is_list else (1, asked)
         key = f"{parent.name}.{node.name.value}"
         if not is_list:
             return self.estimates.get(key, 1), None

@@ -12,7 +12,7 @@ from api.errors import NotFound, SafeErrors, UserError
 from api.guards import QueryLimits
 from api.limits import Limits
 from api.mutations import ContributionQuery, Mutation
-from api.network import NetworkQuery
+from api.network import NetworkQuery, one_of
 from api.rate import LimitedSchema, RateLimit, rate_limit
 from api.search import SearchQuery
 from api.select import council_position, partnership_position, select_partnerships
@@ -243,22 +243,32 @@ class Query(NetworkQuery, SearchQuery, ContributionQuery):
     async def path(
         self,
         info: Info,
-        from_code: Annotated[str, strawberry.argument(description="GSS code of the start.")],
-        to_code: Annotated[str, strawberry.argument(description="GSS code of the end.")],
+        from_: Annotated[
+            str | None,
+            strawberry.argument(name="from", description="GSS code or any form of the name."),
+        ] = None,
+        to: Annotated[
+            str | None, strawberry.argument(description="GSS code or any form of the name.")
+        ] = None,
         year: YearArg = None,
+        from_code: Annotated[
+            str | None,
+            strawberry.argument(description="GSS code.", deprecation_reason="Use `from`."),
+        ] = None,
+        to_code: Annotated[
+            str | None,
+            strawberry.argument(description="GSS code.", deprecation_reason="Use `to`."),
+        ] = None,
     ) -> list[Council] | None:
-        start, end = await info.context.loaders.council.load_many([from_code, to_code])
-        for given, found in ((from_code, start), (to_code, end)):
-            if found is None:
-                raise NotFound(f"no council has the GSS code {given!r}")
-        assert start is not None
-        assert end is not None
+        councils = await _all_councils(info)
+        start = repo.find_council(councils, one_of(("from", from_), ("fromCode", from_code)), year)
+        end = repo.find_council(councils, one_of(("to", to), ("toCode", to_code)), year)
         view = await info.context.year_view(year)
         chain = shortest_chain(view.memberships, start.code, end.code)
         if chain is None:
             return None
-        councils = await info.context.loaders.council.load_many(chain)
-        return [Council.from_model(c) for c in councils if c is not None]
+        along = await info.context.loaders.council.load_many(chain)
+        return [Council.from_model(c) for c in along if c is not None]
 
 
 def shortest_chain(

@@ -157,3 +157,25 @@ def test_deprecated_fields_still_answer_and_agree_with_their_replacements(
     year = data(client, "{ partnerships(filter: {year: 2016}) { totalCount } }")
     assert active_in == year
     assert year["partnerships"]["totalCount"] > 0
+
+
+def test_deprecated_argument_names_answer_as_the_new_ones(client: TestClient) -> None:
+    pairs = {
+        '{ path(fromCode: "E07000084", toCode: "E09000024", year: 2015) { code } }': (
+            '{ path(from: "Basingstoke & Deane", to: "Merton", year: 2015) { code } }'
+        ),
+        '{ peers(code: "E07000084", year: 2012, limit: 3) { council { code } } }': (
+            '{ peers(council: "E07000084", year: 2012, first: 3) { council { code } } }'
+        ),
+        '{ peerSearch(code: "E07000084", limit: 2) { peers { council { code } } } }': (
+            '{ peerSearch(council: "Basingstoke and Deane", first: 2) '
+            "{ peers { council { code } } } }"
+        ),
+    }
+    for old, new in pairs.items():
+        before = data(client, old)
+        assert before == data(client, new)
+        assert all(before.values())
+    both = '{ peers(council: "E07000084", code: "E07000084") { score } }'
+    assert _code(post(client, both)) == "BAD_USER_INPUT"
+    assert _code(post(client, "{ peers { score } }")) == "BAD_USER_INPUT"
