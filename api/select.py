@@ -8,8 +8,8 @@ round trips however it filters, sorts or groups (one, to learn the data version,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from api.errors import UserError
@@ -27,6 +27,7 @@ from api.types.inputs import (
 from graph import repository as repo
 from graph import rules
 from graph.names import normalise
+from graph.snapshot import Snapshot
 
 __all__ = [
     "Facts",
@@ -60,27 +61,75 @@ class Facts:
     """What the filters read, from the request's snapshot (fetched once per filter)."""
 
     info: Info
-    councils: tuple[repo.Council, ...]
-    by_code: dict[str, repo.Council]
-    links: dict[str, repo.CouncilLinks]
-    active: dict[int, dict[str, tuple[str, ...]]]
+    snapshot: Snapshot
+    active: dict[int, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
-    async def members_in(self, year: int) -> dict[str, tuple[str, ...]]:
+    @property
+    def by_code(self) -> Mapping[str, repo.Council]:
+        return self.snapshot.councils_by_code
+
+    @property
+    def links(self) -> Mapping[str, repo.CouncilLinks]:
+        return self.snapshot.links
+
+    async def members_in(self, year: int) -> Mapping[str, tuple[str, ...]]:
+        """Each partnership active in ``year`` and its effective members' codes."""
         if year not in self.active:
             view = await self.info.context.year_view(year)
-            self.active[year] = {
-                pid: tuple(m.code for m in members)
-                for pid, members in view.members_by_partnership().items()
-            }
+            self.active[year] = self.snapshot.remember(
+                ("member_codes", year),
+                lambda: {
+                    pid: tuple(m.code for m in members)
+                    for pid, members in view.members_by_partnership().items()
+                },
+            )
         return self.active[year]
 
+    def rows(self, year: int | None) -> tuple[PartnershipRow, ...]:
+        """Every partnership with its members: effective in ``year``, else as listed (by
+        current code); remembered for the data version."""
+        everything = self.snapshot.partnerships
+        if year is None:
+            return self.snapshot.remember(
+                ("partnership_rows", None),
+                lambda: tuple(
+                    PartnershipRow(
+                        p, tuple(dict.fromkeys(_current(self, m.code) or m.code for m in p.members))
+                    )
+                    for p in everything.values()
+                ),
+            )
+        active = self.active[year]
+        # A year's memberships are read when first asked for, so a change since the snapshot
+        # was taken can name a partnership it does not hold: the snapshot's version wins.
+        return self.snapshot.remember(
+            ("partnership_rows", year),
+            lambda: tuple(
+                PartnershipRow(everything[pid], codes)
+                for pid, codes in active.items()
+                if pid in everything
+            ),
+        )
+
+    def name_key(self, p: repo.Partnership) -> str:
+        """The partnership's name as `nameContains` compares it (normalised once a version)."""
+        keys = self.snapshot.remember(
+            ("partnership_name_keys",),
+            lambda: {pid: normalise(q.name) for pid, q in self.snapshot.partnerships.items()},
+        )
+        return keys.get(p.id) or normalise(p.name)
+
     def council(self, text: str, year: int | None = None) -> repo.Council:
-        return repo.find_council(self.councils, text, year)
+        """The council ``text`` names (``graph.repository.find_council``, which compares every
+        alias: remembered for the data version, as filters name the same few councils)."""
+        return self.snapshot.remember(
+            ("find_council", text.strip(), year),
+            lambda: repo.find_council(self.snapshot.councils, text, year),
+        )
 
 
 async def read_facts(info: Info) -> Facts:
-    snapshot = await info.context.snapshot()
-    return Facts(info, snapshot.councils, dict(snapshot.councils_by_code), dict(snapshot.links), {})
+    return Facts(info, await info.context.snapshot())
 
 
 def _year_of(f: PartnershipFilter) -> int | None:
@@ -165,7 +214,7 @@ async def _test(facts: Facts, f: PartnershipFilter, depth: int = 0) -> Test:
         tests.append(lambda r: office_of(r.partnership.services) == office)
     if f.name_contains:
         part = normalise(f.name_contains)
-        tests.append(lambda r: part in normalise(r.partnership.name))
+        tests.append(lambda r: part in facts.name_key(r.partnership))
     tests.extend(_range_tests(f))
     if f.members is not None:
         tests.append(_set_test(facts, f.members))
@@ -219,18 +268,10 @@ def start_year_of(p: repo.Partnership) -> int | None:
 async def select_partnerships(info: Info, f: PartnershipFilter) -> list[PartnershipRow]:
     """The partnerships ``f`` asks for, with their members (effective in its year, if any)."""
     facts = await read_facts(info)
-    everything = await info.context.all_partnerships()
     year = _year_of(f)
     if year is not None:
-        active = await facts.members_in(year)
-        rows = [PartnershipRow(everything[pid], codes) for pid, codes in active.items()]
-    else:
-        rows = [
-            PartnershipRow(
-                p, tuple(dict.fromkeys(_current(facts, m.code) or m.code for m in p.members))
-            )
-            for p in everything.values()
-        ]
+        await facts.members_in(year)
+    rows = facts.rows(year)
     test = await _test(facts, f)
     return [row for row in rows if test(row)]
 
