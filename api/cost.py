@@ -123,6 +123,7 @@ LIST_ESTIMATES: dict[str, int] = {
     "Stats.regions": 9,
     # Groups per year (START_YEAR: about 25 years with starts) times up to 30 years.
     "Query.partnershipAggregate": 300,
+    "Query.nodes": 100,  # MAX_PAGE_SIZE ids
 }
 
 #: Items expected in a list field missing from the table above.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 from typing import Annotated
 
 import strawberry
 
 from api.aggregate import PartnershipGroup, partnership_groups
 from api.errors import NotFound, SafeErrors, UserError
+from api.figures import year_figures
 from api.guards import QueryLimits
 from api.limits import Limits
 from api.mutations import ContributionQuery, Mutation
@@ -17,19 +18,17 @@ from api.rate import LimitedSchema, RateLimit, rate_limit
 from api.search import SearchQuery
 from api.select import council_position, partnership_position, select_partnerships
 from api.types import (
-    SAVINGS_CAVEAT,
+    MAX_PAGE_SIZE,
     AfterArg,
     Council,
     CouncilConnection,
     CouncilEdge,
-    Count,
     FirstArg,
     Info,
-    LgaReference,
+    Node,
     Partnership,
     PartnershipConnection,
     PartnershipEdge,
-    Savings,
     Service,
     ServiceArg,
     SharingStatus,
@@ -37,7 +36,6 @@ from api.types import (
     Stats,
     YearArg,
     keyset_page,
-    office_of,
 )
 from api.types.inputs import (
     CouncilFilter,
@@ -63,6 +61,21 @@ async def _resolve_council(info: Info, code: str | None, name: str | None) -> re
     key = normalise(name)
     matches = await info.context.run(lambda: repo.councils_by_alias_key(info.context.db, key))
     return repo.pick_council(matches)
+
+
+async def _nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    """Councils by current code and partnerships by id (a former code is no council's id)."""
+    councils = await info.context.loaders.council.load_many([str(i) for i in ids])
+    partnerships = await info.context.loaders.partnership.load_many([str(i) for i in ids])
+    found: list[Node | None] = []
+    for key, council, partnership in zip(ids, councils, partnerships, strict=True):
+        if council is not None and council.code == key:
+            found.append(Council.from_model(council))
+        elif partnership is not None:
+            found.append(Partnership.from_model(partnership))
+        else:
+            found.append(None)
+    return found
 
 
 def _year(year: int | None) -> int:
@@ -114,6 +127,31 @@ class Query(NetworkQuery, SearchQuery, ContributionQuery):
             page_info=page.info,
             total_count=page.total,
         )
+
+    @strawberry.field(
+        description="The council or partnership with this global id; null with a NOT_FOUND "
+        "error when none has it."
+    )
+    async def node(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Id.")]
+    ) -> Node | None:
+        (found,) = await _nodes(info, [id])
+        if found is None:
+            raise NotFound(f"nothing has the id {id!r}")
+        return found
+
+    @strawberry.field(
+        description="The councils and partnerships with these ids, in order; null for an id "
+        "none has."
+    )
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="At most 100 ids.")],
+    ) -> list[Node | None]:
+        if len(ids) > MAX_PAGE_SIZE:
+            raise UserError(f"ids: give at most {MAX_PAGE_SIZE} (got {len(ids)})")
+        return await _nodes(info, ids)
 
     @strawberry.field(description="This request's query cost and the budget it is checked against.")
     def rate_limit(self, info: Info) -> RateLimit:
@@ -234,7 +272,7 @@ class Query(NetworkQuery, SearchQuery, ContributionQuery):
 
     @strawberry.field(description="Headline figures over the partnerships active in `year`.")
     async def stats(self, info: Info, year: YearArg = None, service: ServiceArg = None) -> Stats:
-        return await _stats(info, _year(year), service)
+        return await year_figures(info, _year(year), service)
 
     @strawberry.field(
         description="The shortest chain of partnerships active in `year` linking two councils "
@@ -354,68 +392,6 @@ async def _filtered_councils(info: Info, f: CouncilFilter) -> list[repo.Council]
                 continue
         chosen.append(c)
     return chosen
-
-
-async def _stats(info: Info, year: int, service: Service | None) -> Stats:
-    view = await info.context.year_view(year, service.value if service else None)
-    members = view.members_by_partnership()
-    everything = await info.context.all_partnerships()
-    partnerships = [everything[pid] for pid in sorted(members) if pid in everything]
-    councils = await _all_councils(info)
-    by_code = {c.code: c for c in councils}
-    existing = [c for c in councils if c.exists_in(year)]
-    by_service: Counter[str] = Counter()
-    by_status: Counter[str] = Counter()
-    by_mix: Counter[str] = Counter()
-    by_office: Counter[str] = Counter()
-    by_region: Counter[str] = Counter()
-    savings_total, with_figure = 0, 0
-    for p in partnerships:
-        codes = [m.code for m in members[p.id]]
-        by_service.update(p.services)
-        by_status[p.status] += 1
-        mix = rules.tier_mix(by_code[c].tier for c in codes if c in by_code)
-        if mix:
-            by_mix[mix] += 1
-        office = office_of(p.services)
-        if office is not None:
-            by_office[office.value] += 1
-        by_region.update({r for c in codes if c in by_code and (r := by_code[c].region)})
-        if p.annual_savings_gbp is not None:
-            savings_total += p.annual_savings_gbp
-            with_figure += 1
-
-    def counts(counter: Counter[str]) -> list[Count]:
-        return [
-            Count(key=k, count=n)
-            for k, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-        ]
-
-    sharers = view.sharers
-    fresh = repo.freshness(view.memberships, year)
-    edition = repo.nearest_lga_edition(await info.context.lga_editions(), year)
-    return Stats(
-        year=year,
-        service=service,
-        total=len(partnerships),
-        by_service=counts(by_service),
-        by_status=counts(by_status),
-        by_tier_mix=counts(by_mix),
-        by_office=counts(by_office),
-        by_region=counts(by_region),
-        councils=len(existing),
-        active_sharers=sum(1 for c in existing if c.code in sharers),
-        singletons=sum(1 for c in existing if c.code not in sharers),
-        savings=Savings(
-            reported_total_gbp=savings_total,
-            partnerships_with_figure=with_figure,
-            caveat=SAVINGS_CAVEAT,
-        ),
-        active_on_old_evidence=fresh.on_old_evidence,
-        undated=fresh.undated,
-        lga_reference=LgaReference.from_model(edition) if edition else None,
-        coverage_note=repo.coverage_note(year, len(partnerships), edition),
-    )
 
 
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:

@@ -14,6 +14,7 @@ from api.types.common import (
     FirstArg,
     Info,
     MemberRole,
+    Node,
     Office,
     Page,
     PageInfo,
@@ -50,6 +51,7 @@ from api.types.history import (
     Diff,
     Person,
     SubmittedField,
+    request_contributions,
 )
 from api.types.metrics import CouncilMetrics
 from api.types.objects import (
@@ -57,7 +59,6 @@ from api.types.objects import (
     Membership,
     Partnership,
     SourceRef,
-    request_contributions,
 )
 from api.types.stats import (
     SAVINGS_CAVEAT,
@@ -89,6 +90,7 @@ __all__ = [
     "LgaReference",
     "MemberRole",
     "Membership",
+    "Node",
     "Office",
     "Page",
     "PageInfo",

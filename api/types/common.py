@@ -122,6 +122,16 @@ def council_of(info: Info, model: repo.Council | None) -> Council | None:
     return cast("Council", definition.origin.from_model(model))
 
 
+@strawberry.interface(
+    description="Anything with a global id, found again with `node(id:)` or `nodes(ids:)`: a "
+    "council (its GSS code) or a partnership (its id); the two never collide."
+)
+class Node:
+    @strawberry.field(description="The global id.")
+    def id(self) -> strawberry.ID:
+        raise NotImplementedError
+
+
 # -- pagination ------------------------------------------------------------------------
 
 # Cursors are opaque: base64 of a JSON position with a keyed digest, so one not made by this

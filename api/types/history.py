@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 import contributions as contrib
-from api.auth import require
+from api.auth import Contributions, require
 from api.types.common import Info, council_of
 from contributions.accounts import Role
 from graph import audit
@@ -155,3 +155,11 @@ class AuditEntry:
     @strawberry.field(description="Every value that changed, before and after.")
     def changes(self) -> list[Diff]:
         return [Diff.from_model(d) for d in self.model.changes]
+
+
+def request_contributions(info: Info) -> Contributions:
+    """The request's history and contacts loaders (made on first use outside get_context)."""
+    context = info.context
+    if context.contributions is None:  # a context built without get_context (scripts, tests)
+        context.contributions = Contributions.for_database(context.db, contrib.RateLimiter())
+    return context.contributions

@@ -14,12 +14,12 @@ from typing import Annotated
 
 import strawberry
 
-import contributions as contrib
-from api.auth import Contributions, require
+from api.auth import require
 from api.types.common import (
     CouncilKind,
     Info,
     MemberRole,
+    Node,
     Office,
     PartnershipStatus,
     Service,
@@ -30,7 +30,7 @@ from api.types.common import (
     YearBasis,
     office_of,
 )
-from api.types.history import AuditEntry, Contact
+from api.types.history import AuditEntry, Contact, request_contributions
 from api.types.metrics import CouncilMetrics
 from contributions.accounts import Role
 from graph import repository as repo
@@ -38,12 +38,16 @@ from graph import rules
 
 
 @strawberry.type(description="An English principal council, current or abolished since 2009.")
-class Council:
+class Council(Node):
     model: strawberry.Private[repo.Council]
 
     @classmethod
     def from_model(cls, model: repo.Council) -> Council:
         return cls(model=model)
+
+    @strawberry.field(description="Its global id: the GSS code, as `code`.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.model.code)
 
     @strawberry.field(description="GSS code (current code for recoded councils), e.g. E07000084.")
     def code(self) -> str:
@@ -281,16 +285,18 @@ class SourceRef:
 
 
 @strawberry.type(description="A shared-service arrangement between councils, with its sources.")
-class Partnership:
+class Partnership(Node):
     model: strawberry.Private[repo.Partnership]
 
     @classmethod
     def from_model(cls, model: repo.Partnership) -> Partnership:
         return cls(model=model)
 
-    @strawberry.field(description="Stable identifier, e.g. 'south-london-legal-partnership'.")
-    def id(self) -> str:
-        return self.model.id
+    @strawberry.field(
+        description="Stable identifier, e.g. 'south-london-legal-partnership' (its global id)."
+    )
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.model.id)
 
     @strawberry.field(description="Name of the arrangement.")
     def name(self) -> str:
@@ -433,11 +439,3 @@ class Partnership:
         require(info.context.user, Role.CONTRIBUTOR, "contacts")
         found = await request_contributions(info).contacts.load(self.model.id)
         return [Contact.from_model(c) for c in found]
-
-
-def request_contributions(info: Info) -> Contributions:
-    """The request's history and contacts loaders (made on first use outside get_context)."""
-    context = info.context
-    if context.contributions is None:  # a context built without get_context (scripts, tests)
-        context.contributions = Contributions.for_database(context.db, contrib.RateLimiter())
-    return context.contributions

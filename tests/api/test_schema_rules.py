@@ -179,3 +179,21 @@ def test_deprecated_argument_names_answer_as_the_new_ones(client: TestClient) ->
     both = '{ peers(council: "E07000084", code: "E07000084") { score } }'
     assert _code(post(client, both)) == "BAD_USER_INPUT"
     assert _code(post(client, "{ peers { score } }")) == "BAD_USER_INPUT"
+
+
+def test_nodes_are_found_again_by_their_global_ids(client: TestClient) -> None:
+    listed = data(
+        client,
+        "{ councils(first: 3) { nodes { id code } } partnerships(first: 3) { nodes { id } } }",
+    )
+    ids = [n["id"] for n in listed["councils"]["nodes"] + listed["partnerships"]["nodes"]]
+    assert all(n["id"] == n["code"] for n in listed["councils"]["nodes"])
+    query = """query ($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"""
+    found = data(client, query, ids=[*ids, "no-such-thing"])["nodes"]
+    assert [n and n["id"] for n in found] == [*ids, None]
+    assert [n["__typename"] for n in found[:-1]] == ["Council"] * 3 + ["Partnership"] * 3
+    one = data(client, f'{{ node(id: "{ids[-1]}") {{ ... on Partnership {{ id name }} }} }}')
+    assert one["node"]["id"] == ids[-1]
+    missing = post(client, '{ node(id: "E99999999") { id } }')
+    assert missing["data"] == {"node": None}
+    assert _code(missing) == "NOT_FOUND"
