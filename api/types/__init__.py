@@ -1,7 +1,7 @@
 """GraphQL types, one package: the shared vocabulary (``common``), the inputs of filters and
 orderings (``inputs``), the object types that construct each other (``objects``), their pages
-(``connections``), a partnership's history and contacts (``history``) and the year's figures
-(``stats``). Each wraps a model from
+(``connections``), a partnership's history and contacts (``history``), a council's network
+measures (``metrics``) and the year's figures (``stats``). Each wraps a model from
 ``graph.repository`` (``from_model``)."""
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 They construct each other (a council's partnerships, a partnership's members, the council of a
 member), so they live in one module. Pages of them are in ``connections``, a partnership's
-history and contacts in ``history`` and a council's network measures in ``metrics`` (whose
-councils are lazy references back here).
+history and contacts in ``history`` and a council's network measures in ``metrics``; those
+point back at a council through the schema (``common.council_of``), not by importing this.
 """
 
 from __future__ import annotations
