@@ -77,6 +77,7 @@ PAGE_ARGUMENTS: dict[str, int] = {"first": MAX_PAGE_SIZE, "limit": MAX_PEERS}
 LIST_ESTIMATES: dict[str, int] = {
     "Council.aliases": 10,  # p90 10, max 20
     "Council.formerCodes": 2,  # max 1
+    "Council.ceremonialCounties": 2,  # max 2 (Stockton-on-Tees)
     "Council.districts": 12,  # a county's districts; max 12
     "Council.borders": 12,  # p90 12, max 24
     "Council.succeededBy": 2,  # max 2

@@ -348,13 +348,12 @@ async def _singletons(info: Info, year: int, service: Service | None) -> list[re
 async def _filtered_councils(info: Info, f: CouncilFilter) -> list[repo.Council]:
     councils = await _all_councils(info)
     snapshot = await info.context.snapshot()
-    links, no_links = snapshot.links, repo.CouncilLinks((), None, (), ())
     kinds = {k.value for k in f.kind} if f.kind else None
     codes = None
     if f.codes is not None:
         by_code = snapshot.councils_by_code
         codes = {by_code[c.strip().upper()].code for c in f.codes if c.strip().upper() in by_code}
-    county = repo.find_council(councils, f.county, f.year).code if f.county else None
+    county = repo.find_ceremonial_county(councils, f.county, f.year) if f.county else None
     counts, wanted = None, f.partnership_count or IntRange()
     if f.partnership_count is not None:
         counts = (await info.context.year_view(f.year)).partnerships_by_council()
@@ -377,7 +376,7 @@ async def _filtered_councils(info: Info, f: CouncilFilter) -> list[repo.Council]
             continue
         if codes is not None and c.code not in codes:
             continue
-        if county is not None and c.code != county and links.get(c.code, no_links).county != county:
+        if county is not None and county not in c.ceremonial_counties:
             continue
         if counts is not None and not wanted.holds(len(counts.get(c.code, ()))):
             continue

@@ -72,6 +72,14 @@ class Facts:
     def links(self) -> Mapping[str, repo.CouncilLinks]:
         return self.snapshot.links
 
+    def county(self, text: str, year: int | None = None) -> str:
+        """The ceremonial county ``text`` names (``graph.repository.find_ceremonial_county``),
+        remembered for the data version."""
+        return self.snapshot.remember(
+            ("find_ceremonial_county", text.strip(), year),
+            lambda: repo.find_ceremonial_county(self.snapshot.councils, text, year),
+        )
+
     async def members_in(self, year: int) -> Mapping[str, tuple[str, ...]]:
         """Each partnership active in ``year`` and its effective members' codes."""
         if year not in self.active:
@@ -147,21 +155,18 @@ def _member_test(facts: Facts, condition: MemberCondition) -> Callable[[str], bo
         }
     regions = {r.value for r in condition.region} if condition.region else None
     kinds = {k.value for k in condition.kind} if condition.kind else None
-    county = facts.council(condition.county).code if condition.county else None
+    county = facts.county(condition.county) if condition.county else None
 
     def test(code: str) -> bool:
         c = facts.by_code.get(code)
         if c is None:
             return False
-        links = facts.links.get(c.code)
         return (
             (codes is None or c.code in codes)
             and (regions is None or c.region in regions)
             and (kinds is None or c.kind in kinds)
             and (condition.tier is None or c.tier == condition.tier.value)
-            and (
-                county is None or c.code == county or (links is not None and links.county == county)
-            )
+            and (county is None or county in c.ceremonial_counties)
         )
 
     return test

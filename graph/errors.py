@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["CouncilGraphError", "UnknownCouncil"]
+__all__ = ["CouncilGraphError", "UnknownCeremonialCounty", "UnknownCouncil"]
 
 
 class CouncilGraphError(Exception):
@@ -32,3 +32,15 @@ class UnknownCouncil(CouncilGraphError, LookupError):
             problem = f"no council matches {asked!r}"
         hint = "; closest: " + "; ".join(self.closest) if self.closest else ""
         super().__init__(f"{problem}{hint} (give the GSS code or any form of the name)")
+
+
+class UnknownCeremonialCounty(UnknownCouncil):
+    """Neither a ceremonial county nor a council matches what was asked for as a county."""
+
+    def __init__(self, asked: str, closest: Sequence[str] = ()) -> None:
+        super().__init__(asked, closest)
+        hint = "; closest: " + "; ".join(self.closest) if self.closest else ""
+        self.args = (
+            f"no ceremonial county or council matches {asked!r}{hint} (give a county of the "
+            "Lieutenancies Act 1997, e.g. 'Kent' or 'Greater London', or a council in it)",
+        )

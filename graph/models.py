@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from graph import rules
-from graph.errors import UnknownCouncil
+from graph.errors import UnknownCeremonialCounty, UnknownCouncil
 from graph.names import GSS_CODE, normalise
 from graph.rules import exists_in
 
@@ -32,6 +32,7 @@ __all__ = [
     "Source",
     "council_label",
     "coverage_note",
+    "find_ceremonial_county",
     "find_council",
     "freshness",
     "nearest_lga_edition",
@@ -59,6 +60,8 @@ class Council:
     former_codes: tuple[str, ...]
     gov_uk_slug: str | None = None
     territory: tuple[str, ...] = ()  # the 2013 districts it covers (docs/loading.md)
+    # Its ceremonial counties (Lieutenancies Act 1997): the one it lies in, or mostly in, first.
+    ceremonial_counties: tuple[str, ...] = ()
 
     @property
     def gov_uk_url(self) -> str | None:
@@ -92,6 +95,7 @@ class Council:
             former_codes=tuple(row.get("formerCodes") or ()),
             gov_uk_slug=row.get("govUkSlug"),
             territory=tuple(row.get("territory") or ()),
+            ceremonial_counties=tuple(row.get("ceremonialCounties") or ()),
         )
 
 
@@ -311,6 +315,30 @@ def find_council(councils: Sequence[Council], text: str, year: int | None = None
     similar = difflib.get_close_matches(key, list(by_key), n=8, cutoff=0.6)
     suggestions = list(dict.fromkeys(c for k in (*starting, *similar) for c in by_key[k]))
     raise UnknownCouncil(text, [council_label(c) for c in suggestions[:3]])
+
+
+def find_ceremonial_county(councils: Sequence[Council], text: str, year: int | None = None) -> str:
+    """The ceremonial county ``text`` means: a county's own name ('Kent', 'Greater London'; as
+    :func:`graph.names.normalise` compares names), else the ceremonial county of the council
+    it names (:func:`find_council`: 'Medway' -> 'Kent').
+
+    Raises :class:`~graph.errors.UnknownCeremonialCounty` with the closest counties and
+    councils when neither matches.
+    """
+    counties = {normalise(n): n for c in councils for n in c.ceremonial_counties}
+    key = normalise(text)
+    if key in counties:
+        return counties[key]
+    try:
+        council = find_council(councils, text, year)
+    except UnknownCouncil as unknown:
+        close = difflib.get_close_matches(key, list(counties), n=3, cutoff=0.6)
+        raise UnknownCeremonialCounty(
+            text, [*(counties[k] for k in close), *unknown.closest][:4]
+        ) from None
+    if not council.ceremonial_counties:
+        raise UnknownCeremonialCounty(text)
+    return council.ceremonial_counties[0]
 
 
 def _closest_codes(councils: Sequence[Council], code: str) -> list[Council]:

@@ -9,6 +9,9 @@ Fixes applied here, each one documented in data/README.md as a defect of the sou
 * councils without lat/long take the centroid of their 2013 territory from the TopoJSON;
 * a population of 0 or blank is unknown (``None``), never 0;
 * former GSS codes (recoded districts) resolve to the current record.
+
+Each council's ceremonial county comes from this project's own file (``loaders/ceremonial.py``);
+a district takes its county council's.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from datetime import date
 
 from graph import geo
 from graph.names import council_aliases, normalise
+from loaders.ceremonial import read_ceremonial_counties
 from loaders.matching import CouncilRef, exists_in
 from loaders.sources import BundledSources, read_csv_rows
 
@@ -83,6 +87,8 @@ class CouncilRecord:
     territory: tuple[str, ...]
     centroid_source: str
     gov_uk_slug: str | None = None
+    #: Its ceremonial counties: the one it lies in (or mostly in) first.
+    ceremonial_counties: tuple[str, ...] = ()
 
     @property
     def tier(self) -> str:
@@ -128,6 +134,8 @@ class CouncilRecord:
             "territory": list(self.territory),
             "centroidSource": self.centroid_source,
             "govUkSlug": self.gov_uk_slug,
+            "ceremonialCounty": self.ceremonial_counties[0] if self.ceremonial_counties else None,
+            "ceremonialCounties": list(self.ceremonial_counties),
         }
 
 
@@ -296,6 +304,9 @@ def build_council_data(sources: BundledSources | None = None) -> CouncilData:
         predecessors=predecessors,
     )
     lookup_names = _aliases_by_registry(sources)
+    ceremonial = _ceremonial_counties(
+        sources, in_scope, {c: county_of[c] if kinds[c] == "district" else None for c in kinds}
+    )
 
     records: list[CouncilRecord] = []
     for row in in_scope:
@@ -351,6 +362,7 @@ def build_council_data(sources: BundledSources | None = None) -> CouncilData:
                 territory=tuple(sorted(territory_of[code])),
                 centroid_source=centroid_source,
                 gov_uk_slug=row["gov-uk-slug"].strip() or None,
+                ceremonial_counties=ceremonial[code],
             )
         )
 
@@ -363,6 +375,22 @@ def build_council_data(sources: BundledSources | None = None) -> CouncilData:
         borders=tuple(sorted(borders(territory_of, adjacency))),
         by_code={r.code: r for r in records},
     )
+
+
+def _ceremonial_counties(
+    sources: BundledSources,
+    in_scope: list[dict[str, str]],
+    county_of: Mapping[str, str | None],
+) -> dict[str, tuple[str, ...]]:
+    """Every council's ceremonial counties: from the project's file, or (a district within a
+    county, ``county_of``) its county council's."""
+    needing = {r["gss-code"]: r["nice-name"] for r in in_scope if county_of[r["gss-code"]] is None}
+    display = f"{sources.ceremonial_counties.parent.name}/{sources.ceremonial_counties.name}"
+    listed = read_ceremonial_counties(sources.ceremonial_counties, display, needing)
+    return {
+        code: listed[code] if county is None else listed[county]
+        for code, county in county_of.items()
+    }
 
 
 def _dedupe_case_insensitive(names: Iterable[str]) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from graph import taxonomy
 
 __all__ = [
     "ADJACENCY",
+    "CEREMONIAL_COUNTIES",
     "COUNCILS",
     "DATA_DIR",
     "GSS_LOOKUP",
@@ -30,6 +31,8 @@ COUNCILS = DATA_DIR / "councils" / "uk_local_authorities_future.csv"
 NAME_LOOKUP = DATA_DIR / "councils" / "lookup_name_to_registry.csv"
 GSS_LOOKUP = DATA_DIR / "councils" / "lookup_gss_to_registry.csv"
 LA_ALL_CODES = DATA_DIR / "councils" / "la_all_codes.csv"
+#: This project's own file (not in the shared data): loaders/ceremonial.py.
+CEREMONIAL_COUNTIES = DATA_DIR / "councils" / "ceremonial_counties.csv"
 TOPOJSON_2013 = DATA_DIR / "geography" / "lad2013_england.topo.json"
 ADJACENCY = DATA_DIR / "geography" / "lad2013_england_adjacency.csv"
 SERVICE_AREAS = DATA_DIR / "taxonomy" / "service_areas.csv"
@@ -56,6 +59,7 @@ class BundledSources:
     name_lookup: Path = NAME_LOOKUP
     gss_lookup: Path = GSS_LOOKUP
     la_all_codes: Path = LA_ALL_CODES
+    ceremonial_counties: Path = CEREMONIAL_COUNTIES
     topojson_2013: Path = TOPOJSON_2013
     adjacency: Path = ADJACENCY
     service_areas: Path = field(default_factory=taxonomy.source_file)
@@ -69,6 +73,7 @@ class BundledSources:
             self.name_lookup,
             self.gss_lookup,
             self.la_all_codes,
+            self.ceremonial_counties,
             self.topojson_2013,
             self.adjacency,
             self.service_areas,

@@ -1,8 +1,8 @@
 """GraphQL types, one package: the shared vocabulary (``common``), the inputs of filters and
 orderings (``inputs``), the object types that construct each other (``objects``), their pages
-(``connections``), a partnership's history and contacts (``history``), a council's network
-measures (``metrics``) and the year's figures (``stats``). Each wraps a model from
-``graph.repository`` (``from_model``)."""
+(``connections``), a partnership's memberships and sources (``membership``), its history and
+contacts (``history``), a council's network measures (``metrics``) and the year's figures
+(``stats``). Each wraps a model from ``graph.repository`` (``from_model``)."""
 
 from __future__ import annotations
 
@@ -53,13 +53,9 @@ from api.types.history import (
     SubmittedField,
     request_contributions,
 )
+from api.types.membership import Membership, SourceRef
 from api.types.metrics import CouncilMetrics
-from api.types.objects import (
-    Council,
-    Membership,
-    Partnership,
-    SourceRef,
-)
+from api.types.objects import Council, Partnership
 from api.types.stats import (
     SAVINGS_CAVEAT,
     Count,

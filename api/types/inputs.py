@@ -57,7 +57,10 @@ class CouncilFilter:
     tier: Tier | None = strawberry.field(default=None, description="Only this tier.")
     region: Region | None = strawberry.field(default=None, description="Only this region.")
     county: str | None = strawberry.field(
-        default=None, description="This county (GSS code or name) and the districts within it."
+        default=None,
+        description="Only councils in this ceremonial county (Lieutenancies Act 1997): its name "
+        "('Kent', 'Greater London', 'West Midlands') or a council in it ('Medway' means Kent); "
+        "districts, unitaries and boroughs alike (`Council.ceremonialCounties`).",
     )
     year: int | None = strawberry.field(
         default=None,
@@ -95,7 +98,8 @@ class MemberCondition:
     tier: Tier | None = strawberry.field(default=None, description="It is of this tier.")
     county: str | None = strawberry.field(
         default=None,
-        description="It is this county (GSS code or name) or a district within it.",
+        description="It lies in this ceremonial county: its name ('Kent', 'Greater London') or a "
+        "council in it ('Medway' means Kent), as `CouncilFilter.county`.",
     )
 
 

@@ -18,7 +18,6 @@ from api.auth import require
 from api.types.common import (
     CouncilKind,
     Info,
-    MemberRole,
     Node,
     Office,
     PartnershipStatus,
@@ -31,6 +30,7 @@ from api.types.common import (
     office_of,
 )
 from api.types.history import AuditEntry, Contact, request_contributions
+from api.types.membership import Membership, SourceRef, membership_of
 from api.types.metrics import CouncilMetrics
 from contributions.accounts import Role
 from graph import repository as repo
@@ -76,6 +76,21 @@ class Council(Node):
     @strawberry.field(description="English region, e.g. 'South East'.")
     def region(self) -> str | None:
         return self.model.region
+
+    @strawberry.field(
+        description="Its ceremonial county (Lieutenancies Act 1997, Schedule 1, as amended), "
+        "e.g. 'Kent' for Medway, 'Greater London' for Camden; for a council in two (Stockton-on-"
+        "Tees), the one most of it lies in. Null only in a graph loaded before it was known."
+    )
+    def ceremonial_county(self) -> str | None:
+        return self.model.ceremonial_counties[0] if self.model.ceremonial_counties else None
+
+    @strawberry.field(
+        description="Every ceremonial county part of it lies in, `ceremonialCounty` first "
+        "(two only for Stockton-on-Tees: Durham north of the Tees, North Yorkshire south)."
+    )
+    def ceremonial_counties(self) -> list[str]:
+        return list(self.model.ceremonial_counties)
 
     @strawberry.field(
         description="Its public front door: GOV.UK's page for the council (a link from the "
@@ -238,52 +253,6 @@ async def _partnerships(info: Info, ids: Sequence[str]) -> list[Partnership]:
 # -- partnership -----------------------------------------------------------------------
 
 
-@strawberry.type(description="A council's membership of a partnership, with its years.")
-class Membership:
-    council: Council = strawberry.field(description="The member council.")
-    role: MemberRole = strawberry.field(description="LEAD or PARTNER.")
-    member_from: int | None = strawberry.field(
-        description="First year it counts as a member: its own joining year where the sources "
-        "give one, else the partnership's start year; null when undated."
-    )
-    member_to: int | None = strawberry.field(
-        description="Last year it counts as a member: its own leaving year where given, else "
-        "the partnership's end year; null while open."
-    )
-    member_from_basis: YearBasis = strawberry.field(
-        description="STATED when the sources give its joining year (or the partnership's "
-        "stated start applies), else the partnership's start basis."
-    )
-
-
-def _membership(
-    council: Council,
-    role: str,
-    own: tuple[int | None, int | None],
-    partnership: repo.Partnership,
-) -> Membership:
-    span = partnership.span()
-    known = span.start_basis is not rules.YearBasis.UNKNOWN
-    own_from, own_to = own
-    return Membership(
-        council=council,
-        role=MemberRole(role),
-        member_from=own_from if own_from is not None else (span.start if known else None),
-        member_to=own_to if own_to is not None else span.end,
-        member_from_basis=(
-            YearBasis.STATED if own_from is not None else YearBasis(span.start_basis.value)
-        ),
-    )
-
-
-@strawberry.type(description="Where a fact about a partnership comes from.")
-class SourceRef:
-    url: str = strawberry.field(description="The source's address (news, committee paper ...).")
-    date: str | None = strawberry.field(
-        description="Its date as given, e.g. '2013-10-01', 'c.2018'."
-    )
-
-
 @strawberry.type(description="A shared-service arrangement between councils, with its sources.")
 class Partnership(Node):
     model: strawberry.Private[repo.Partnership]
@@ -410,7 +379,7 @@ class Partnership(Node):
             ]
         councils = await info.context.loaders.council.load_many([row[0] for row in rows])
         return [
-            _membership(Council.from_model(c), role, own, self.model)
+            membership_of(Council.from_model(c), role, own, self.model)
             for (_, role, own), c in zip(rows, councils, strict=True)
             if c is not None
         ]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from tests.api.test_counties import _in_county
 from tests.api.test_time_truth import Row, _rows, active, partnerships, register
 from tests.support.paths import ROOT
 
@@ -153,3 +154,19 @@ def test_london_boroughs_with_partners_outside_london(client: TestClient) -> Non
     for node in answer["nodes"]:
         codes = {m["council"]["code"] for m in node["members"]}
         assert codes <= set(councils)
+
+
+def test_partnerships_all_in_kent(client: TestClient) -> None:
+    answer = ask(client, 22)["partnerships"]
+    kent = _in_county("Kent")
+    expected = {p.id for p in partnerships() if all(c in kent for c, _, _ in p.members)}
+    assert {n["id"] for n in answer["nodes"]} == expected
+    assert answer["totalCount"] == len(expected) > 0
+
+
+def test_the_councils_of_hampshire(client: TestClient) -> None:
+    nodes = ask(client, 18)["councils"]["nodes"]
+    hampshire = _in_county("Hampshire")
+    assert {"Portsmouth", "Southampton"} <= {n["name"] for n in nodes}
+    assert len(nodes) == min(20, len(hampshire))
+    assert {n["ceremonialCounty"] for n in nodes} == {"Hampshire"}
