@@ -85,19 +85,39 @@ def _year(year: int | None) -> int:
 @strawberry.type(description="Questions about English councils and the services they share.")
 class Query(NetworkQuery, SearchQuery, ContributionQuery):
     @strawberry.field(
-        description="One council by GSS code (current or former) or by name (any alias, any "
-        "case, '&' or 'and'); null with a NOT_FOUND error when none matches."
+        description="One council by GSS code (current or former) or any form of its name (any "
+        "alias, any case, '&' or 'and'; with `year`, the one existing then when names repeat "
+        "across eras); null with a NOT_FOUND error, naming the closest councils, when none "
+        "matches."
     )
     async def council(
         self,
         info: Info,
+        council: Annotated[
+            str | None,
+            strawberry.argument(description="GSS code or any form of the name, e.g. 'Medway'."),
+        ] = None,
+        year: Annotated[
+            int | None,
+            strawberry.argument(description="When a name repeats across eras: the one then."),
+        ] = None,
         code: Annotated[
-            str | None, strawberry.argument(description="GSS code, e.g. E07000084.")
+            str | None,
+            strawberry.argument(description="GSS code.", deprecation_reason="Use `council`."),
         ] = None,
         name: Annotated[
-            str | None, strawberry.argument(description="Any form of the name.")
+            str | None,
+            strawberry.argument(description="A name.", deprecation_reason="Use `council`."),
         ] = None,
     ) -> Council | None:
+        given = [n for n, v in (("council", council), ("code", code), ("name", name)) if v]
+        if len(given) != 1:
+            raise UserError(
+                "give `council` (a GSS code or any form of the name); `code` and `name` are "
+                f"its deprecated forms, one at a time (given: {', '.join(given) or 'none'})"
+            )
+        if council is not None:
+            return Council.from_model(repo.find_council(await _all_councils(info), council, year))
         found = await _resolve_council(info, code, name)
         if found is None:
             raise NotFound(f"no council matches {code or name!r}")

@@ -61,7 +61,9 @@ class Council(Node):
     def official_name(self) -> str:
         return self.model.official_name
 
-    @strawberry.field(description="Every known form of the name, as accepted by `council(name:)`.")
+    @strawberry.field(
+        description="Every known form of the name, as accepted by `council(council:)`."
+    )
     def aliases(self) -> list[str]:
         return list(self.model.aliases)
 

@@ -172,6 +172,12 @@ def test_deprecated_argument_names_answer_as_the_new_ones(client: TestClient) ->
             "{ peers { council { code } } } }"
         ),
     }
+    council = "{ council(council: %s) { code name } }"
+    pairs |= {
+        '{ council(code: "E06000035") { code name } }': council % '"E06000035"',
+        '{ council(name: "medway council") { code name } }': council % '"Medway Council"',
+        '{ council(name: "Dorset") { code name } }': council % '"Dorset", year: 2024',
+    }
     for old, new in pairs.items():
         before = data(client, old)
         assert before == data(client, new)
@@ -179,6 +185,12 @@ def test_deprecated_argument_names_answer_as_the_new_ones(client: TestClient) ->
     both = '{ peers(council: "E07000084", code: "E07000084") { score } }'
     assert _code(post(client, both)) == "BAD_USER_INPUT"
     assert _code(post(client, "{ peers { score } }")) == "BAD_USER_INPUT"
+    two = '{ council(council: "Medway", code: "E06000035") { code } }'
+    assert _code(post(client, two)) == "BAD_USER_INPUT"
+    assert _code(post(client, "{ council { code } }")) == "BAD_USER_INPUT"
+    unknown = post(client, '{ council(council: "Medwey") { code } }')
+    assert _code(unknown) == "NOT_FOUND"
+    assert "Medway" in unknown["errors"][0]["message"]
 
 
 def test_nodes_are_found_again_by_their_global_ids(client: TestClient) -> None:
