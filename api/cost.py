@@ -95,7 +95,7 @@ LIST_ESTIMATES: dict[str, int] = {
     "Peer.partners": 10,
     "Community.councils": 15,
     "Query.communities": 30,
-    "Query.singletons": 500,  # MAX_LIST in api/schema.py
+    "Query.singletons": 500,  # MAX_LIST in api/singletons.py
     "Query.singletonsBorderingSharers": 500,  # MAX_LIST
     "SingletonNeighbourhood.sharingNeighbours": 12,  # as borders
     "Query.path": 10,

@@ -21,11 +21,11 @@ from api.types import (
     Contact,
     Diff,
     Info,
-    Partnership,
     Person,
     SubmittedField,
     request_contributions,
 )
+from api.types.objects import Partnership
 from contributions.accounts import Role
 from graph import audit
 from graph import repository as repo

@@ -10,17 +10,16 @@ import strawberry
 from api.errors import UserError
 from api.types import (
     AfterArg,
-    Council,
     CouncilMetrics,
     FirstArg,
     Info,
     PageInfo,
-    Partnership,
     Service,
     ServiceArg,
     YearArg,
     paginate,
 )
+from api.types.objects import Council, Partnership
 from graph import analysis, rules
 from graph import repository as repo
 from graph.analysis import NetworkAnalysis

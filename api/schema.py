@@ -17,22 +17,19 @@ from api.network import NetworkQuery, one_of
 from api.rate import LimitedSchema, RateLimit, rate_limit
 from api.search import SearchQuery
 from api.select import council_position, partnership_position, select_partnerships
+from api.singletons import SingletonQuery
 from api.types import (
     MAX_PAGE_SIZE,
     AfterArg,
-    Council,
     CouncilConnection,
     CouncilEdge,
     FirstArg,
     Info,
     Node,
-    Partnership,
     PartnershipConnection,
     PartnershipEdge,
-    Service,
     ServiceArg,
     SharingStatus,
-    SingletonNeighbourhood,
     Stats,
     YearArg,
     keyset_page,
@@ -45,11 +42,10 @@ from api.types.inputs import (
     PartnershipGroupBy,
     PartnershipOrder,
 )
+from api.types.objects import Council, Partnership
 from graph import repository as repo
 from graph import rules
 from graph.names import normalise
-
-MAX_LIST = 500  # cap on lists that are not paginated (singletons and the like)
 
 
 async def _resolve_council(info: Info, code: str | None, name: str | None) -> repo.Council | None:
@@ -83,7 +79,7 @@ def _year(year: int | None) -> int:
 
 
 @strawberry.type(description="Questions about English councils and the services they share.")
-class Query(NetworkQuery, SearchQuery, ContributionQuery):
+class Query(NetworkQuery, SearchQuery, SingletonQuery, ContributionQuery):
     @strawberry.field(
         description="One council by GSS code (current or former) or any form of its name (any "
         "alias, any case, '&' or 'and'; with `year`, the one existing then when names repeat "
@@ -244,52 +240,6 @@ class Query(NetworkQuery, SearchQuery, ContributionQuery):
             raise NotFound(f"no partnership has the id {id!r}")
         return Partnership.from_model(found)
 
-    @strawberry.field(
-        description="Councils existing in `year` that are in no partnership active that year "
-        "(in `service`, when given), ordered by name."
-    )
-    async def singletons(
-        self, info: Info, year: YearArg = None, service: ServiceArg = None
-    ) -> list[Council]:
-        singles = await _singletons(info, _year(year), service)
-        return [Council.from_model(c) for c in singles[:MAX_LIST]]
-
-    @strawberry.field(
-        description="Each singleton that borders at least one active sharer, with those "
-        "sharing neighbours: who is near and could be called. Ordered by council name."
-    )
-    async def singletons_bordering_sharers(
-        self, info: Info, year: YearArg = None, service: ServiceArg = None
-    ) -> list[SingletonNeighbourhood]:
-        year = _year(year)
-        singles = await _singletons(info, year, service)
-        view = await info.context.year_view(year, service.value if service else None)
-        links = await info.context.loaders.links.load_many([c.code for c in singles])
-        sharing = {
-            council.code: sorted(code for code in link.borders if code in view.sharers)
-            for council, link in zip(singles, links, strict=True)
-            if link is not None
-        }
-        # One batch for every neighbour of every singleton, not one per singleton.
-        wanted = sorted({code for codes in sharing.values() for code in codes})
-        found = {c.code: c for c in await info.context.loaders.council.load_many(wanted) if c}
-        result = [
-            SingletonNeighbourhood(
-                council=Council.from_model(council),
-                sharing_neighbours=sorted(
-                    (
-                        Council.from_model(found[code])
-                        for code in sharing[council.code]
-                        if code in found
-                    ),
-                    key=lambda c: c.model.name,
-                ),
-            )
-            for council in singles
-            if sharing.get(council.code)
-        ]
-        return result[:MAX_LIST]
-
     @strawberry.field(description="Headline figures over the partnerships active in `year`.")
     async def stats(self, info: Info, year: YearArg = None, service: ServiceArg = None) -> Stats:
         return await year_figures(info, _year(year), service)
@@ -357,12 +307,6 @@ def shortest_chain(
 
 async def _all_councils(info: Info) -> tuple[repo.Council, ...]:
     return await info.context.all_councils()
-
-
-async def _singletons(info: Info, year: int, service: Service | None) -> list[repo.Council]:
-    view = await info.context.year_view(year, service.value if service else None)
-    councils = await _all_councils(info)
-    return [c for c in councils if c.exists_in(year) and c.code not in view.sharers]
 
 
 async def _filtered_councils(info: Info, f: CouncilFilter) -> list[repo.Council]:

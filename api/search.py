@@ -9,7 +9,8 @@ from typing import Annotated
 import strawberry
 
 from api.errors import UserError
-from api.types import Council, FirstArg, Info, Partnership, page_size
+from api.types import FirstArg, Info, page_size
+from api.types.objects import Council, Partnership
 from graph import repository as repo
 
 __all__ = ["SearchHit", "SearchQuery", "SearchType"]

@@ -32,6 +32,7 @@ from graph.snapshot import Snapshot
 __all__ = [
     "Facts",
     "PartnershipRow",
+    "council_partnership_rows",
     "council_position",
     "partnership_position",
     "read_facts",
@@ -279,6 +280,19 @@ async def select_partnerships(info: Info, f: PartnershipFilter) -> list[Partners
     rows = facts.rows(year)
     test = await _test(facts, f)
     return [row for row in rows if test(row)]
+
+
+async def council_partnership_rows(info: Info, code: str, year: int | None) -> list[PartnershipRow]:
+    """The partnerships of council ``code`` as ``Council.partnerships`` gives them: with
+    ``year``, those active then with it an effective member (members as then); without, every
+    partnership it is listed in (members as listed)."""
+    facts = await read_facts(info)
+    if year is None:
+        listed = set(await info.context.loaders.listed_partnerships.load(code) or ())
+        return [row for row in facts.rows(None) if row.partnership.id in listed]
+    resolved = rules.resolve_year(year)
+    await facts.members_in(resolved)
+    return [row for row in facts.rows(resolved) if code in row.members]
 
 
 # -- orderings ---------------------------------------------------------------------------

@@ -27,8 +27,9 @@ def test_readme_example_runs(client: TestClient, query: str) -> None:
 
 def test_readme_answers(client: TestClient) -> None:
     basingstoke = gql(client, EXAMPLES[0])["council"]
-    assert [c["name"] for c in basingstoke["partners"]] == ["Hart"]
-    legal = {p["name"]: p for p in basingstoke["partnerships"]}
+    assert basingstoke["ceremonialCounty"] == "Hampshire"
+    assert [c["name"] for c in basingstoke["partnerConnection"]["nodes"]] == ["Hart"]
+    legal = {p["name"]: p for p in basingstoke["partnershipConnection"]["nodes"]}
     shared = legal["Hart and Basingstoke and Deane shared legal service"]
     assert (shared["startYear"], shared["startYearBasis"]) == (2014, "FIRST_EVIDENCE")
     assert shared["years"] == "since 2014 (first evidence)"
@@ -36,8 +37,9 @@ def test_readme_answers(client: TestClient) -> None:
     stats = gql(client, EXAMPLES[2])["stats"]
     assert stats["lgaReference"]["edition"] == "2011-12-01"
     assert str(stats["total"]) in stats["coverageNote"]
-    near = gql(client, EXAMPLES[1])["singletonsBorderingSharers"]
-    basingstoke = next(r for r in near if r["council"]["name"] == "Basingstoke and Deane")
+    near = gql(client, EXAMPLES[1])["singletonsBorderingSharersConnection"]
+    assert near["totalCount"] > len(near["nodes"]) == 100  # a first page of 100
+    basingstoke = next(r for r in near["nodes"] if r["council"]["name"] == "Basingstoke and Deane")
     assert [n["name"] for n in basingstoke["sharingNeighbours"]] == ["East Hampshire", "Wokingham"]
     path = gql(client, EXAMPLES[3])["path"]
     assert path[0]["name"] == "Basingstoke and Deane"

@@ -2,7 +2,10 @@
 orderings (``inputs``), the object types that construct each other (``objects``), their pages
 (``connections``), a partnership's memberships and sources (``membership``), its history and
 contacts (``history``), a council's network measures (``metrics``) and the year's figures
-(``stats``). Each wraps a model from ``graph.repository`` (``from_model``)."""
+(``stats``). Each wraps a model from ``graph.repository`` (``from_model``).
+
+``Council`` and ``Partnership`` are imported from ``api.types.objects`` itself, not from here:
+the objects' nested pages use ``api.select``, which imports this package."""
 
 from __future__ import annotations
 
@@ -41,6 +44,8 @@ from api.types.connections import (
     PartnershipConnection,
     PartnershipEdge,
     SingletonNeighbourhood,
+    SingletonNeighbourhoodConnection,
+    SingletonNeighbourhoodEdge,
 )
 from api.types.history import (
     AccountRole,
@@ -55,7 +60,6 @@ from api.types.history import (
 )
 from api.types.membership import Membership, SourceRef
 from api.types.metrics import CouncilMetrics
-from api.types.objects import Council, Partnership
 from api.types.stats import (
     SAVINGS_CAVEAT,
     Count,
@@ -74,7 +78,6 @@ __all__ = [
     "AuditEntry",
     "ChangeOrigin",
     "Contact",
-    "Council",
     "CouncilConnection",
     "CouncilEdge",
     "CouncilKind",
@@ -90,7 +93,6 @@ __all__ = [
     "Office",
     "Page",
     "PageInfo",
-    "Partnership",
     "PartnershipConnection",
     "PartnershipEdge",
     "PartnershipStatus",
@@ -100,6 +102,8 @@ __all__ = [
     "ServiceArg",
     "SharingStatus",
     "SingletonNeighbourhood",
+    "SingletonNeighbourhoodConnection",
+    "SingletonNeighbourhoodEdge",
     "SourceRef",
     "Stats",
     "SubmittedField",

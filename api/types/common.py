@@ -34,7 +34,7 @@ MAX_PAGE_SIZE = 100
 # a new enum value with no code edit. mypy sees a memberless Enum: code goes by value
 # (``Service("legal")``, ``service.value``), never by a hard-coded member name.
 if TYPE_CHECKING:
-    from api.types.objects import Council
+    from api.types.objects import Council, Partnership
 
     class Service(Enum):
         """A service layer (taxonomy code)."""
@@ -120,6 +120,13 @@ def council_of(info: Info, model: repo.Council | None) -> Council | None:
     definition = info.schema.get_type_by_name("Council")
     assert isinstance(definition, StrawberryObjectDefinition)
     return cast("Council", definition.origin.from_model(model))
+
+
+def partnership_of(info: Info, model: repo.Partnership) -> Partnership:
+    """``Partnership.from_model(model)``, found in the schema as :func:`council_of` does."""
+    definition = info.schema.get_type_by_name("Partnership")
+    assert isinstance(definition, StrawberryObjectDefinition)
+    return cast("Partnership", definition.origin.from_model(model))
 
 
 @strawberry.interface(

@@ -29,6 +29,7 @@ from api.types.common import (
     YearBasis,
     office_of,
 )
+from api.types.council_lists import CouncilLists
 from api.types.history import AuditEntry, Contact, request_contributions
 from api.types.membership import Membership, SourceRef, membership_of
 from api.types.metrics import CouncilMetrics
@@ -38,7 +39,7 @@ from graph import rules
 
 
 @strawberry.type(description="An English principal council, current or abolished since 2009.")
-class Council(Node):
+class Council(Node, CouncilLists):
     model: strawberry.Private[repo.Council]
 
     @classmethod
@@ -173,7 +174,8 @@ class Council(Node):
     @strawberry.field(
         description="Partnerships of this council. With `year`: those active in that year in "
         "which it is an effective member (a successor stands in for an abolished member); "
-        "without: every partnership it is listed in, any status."
+        "without: every partnership it is listed in, any status.",
+        deprecation_reason="Use `partnershipConnection` (paginated, ordered).",
     )
     async def partnerships(
         self,
@@ -202,7 +204,8 @@ class Council(Node):
 
     @strawberry.field(
         description="The distinct councils this one shares with in partnerships active in "
-        "`year` (optionally in one service), ordered by name."
+        "`year` (optionally in one service), ordered by name.",
+        deprecation_reason="Use `partnerConnection` (paginated, ordered).",
     )
     async def partners(
         self, info: Info, year: YearArg = None, service: ServiceArg = None

@@ -125,6 +125,8 @@ def test_deprecated_fields_still_answer_and_agree_with_their_replacements(
     checked = {
         "Stats.byService", "Stats.byStatus", "Stats.byTierMix", "Stats.byOffice",
         "Stats.byRegion", "Peer.services", "PartnershipFilter.activeIn",
+        "Council.partnerships", "Council.partners", "Query.singletons",
+        "Query.singletonsBorderingSharers",
     }  # fmt: skip
     assert _deprecated() == checked
 
@@ -152,6 +154,27 @@ def test_deprecated_fields_still_answer_and_agree_with_their_replacements(
     ]
     assert peers
     assert all(p["services"] == [s.lower() for s in p["serviceLayers"]] for p in peers)
+
+    lists = data(
+        client,
+        """{ council(council: "E07000084") {
+             partnerships(year: 2016) { id }
+             partnershipConnection(year: 2016, first: 100) { nodes { id } }
+             partners(year: 2016) { code }
+             partnerConnection(year: 2016, first: 100) { nodes { code } } }
+           singletons(year: 2012, service: LEGAL) { code }
+           councils(first: 100, filter: {year: 2012, service: LEGAL, sharing: SINGLETON}) {
+             totalCount nodes { code } } }""",
+    )
+    council = lists["council"]
+    assert council["partnerships"]
+    assert sorted(council["partnerships"], key=lambda p: p["id"]) == sorted(
+        council["partnershipConnection"]["nodes"], key=lambda p: p["id"]
+    )
+    assert council["partners"] == council["partnerConnection"]["nodes"]  # both by name
+    assert lists["singletons"][:100] == lists["councils"]["nodes"]  # a page of 100, by name
+    assert lists["councils"]["totalCount"] == len(lists["singletons"]) > 0
+    # singletonsBorderingSharers: tests/api/test_nested_pages.py walks its connection.
 
     active_in = data(client, "{ partnerships(filter: {activeIn: 2016}) { totalCount } }")
     year = data(client, "{ partnerships(filter: {year: 2016}) { totalCount } }")

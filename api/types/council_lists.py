@@ -1,0 +1,118 @@
+"""A council's lists that grow with the data, as pages: its partnerships and its partners.
+
+They take the top-level lists' `orderBy`, `first` and `after`; a cursor holds the sort position
+and is tied to the council and the arguments, so one from another list is BAD_USER_INPUT.
+``Council`` (``api.types.objects``) inherits these fields; the nodes are made through the
+schema (``common.council_of``/``partnership_of``), as ``objects`` imports this module.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from api.select import council_partnership_rows, council_position, partnership_position
+from api.types.common import (
+    AfterArg,
+    FirstArg,
+    Info,
+    PartnershipStatus,
+    ServiceArg,
+    YearArg,
+    council_of,
+    keyset_page,
+    partnership_of,
+)
+from api.types.connections import (
+    CouncilConnection,
+    CouncilEdge,
+    PartnershipConnection,
+    PartnershipEdge,
+)
+from api.types.inputs import CouncilOrder, PartnershipOrder
+from graph import repository as repo
+
+__all__ = ["CouncilLists"]
+
+
+@strawberry.type(description="A council's growing lists, as pages (inherited by Council).")
+class CouncilLists:
+    model: strawberry.Private[repo.Council]
+
+    @strawberry.field(
+        description="Its partnerships as `partnerships` gives them (with `year`: active then, "
+        "it an effective member; without: every one it is listed in), ordered (default: by "
+        "name; ties by id) and paginated like the top-level `partnerships`."
+    )
+    async def partnership_connection(
+        self,
+        info: Info,
+        year: Annotated[
+            int | None, strawberry.argument(description="Only partnerships active this year.")
+        ] = None,
+        service: ServiceArg = None,
+        status: Annotated[
+            PartnershipStatus | None, strawberry.argument(description="Only this status.")
+        ] = None,
+        order_by: Annotated[
+            list[PartnershipOrder] | None,
+            strawberry.argument(description="Sort keys, most significant first."),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> PartnershipConnection:
+        rows = [
+            row
+            for row in await council_partnership_rows(info, self.model.code, year)
+            if (service is None or service.value in row.partnership.services)
+            and (status is None or row.partnership.status == status.value)
+        ]
+        position, descending, kind = partnership_position(order_by)
+        kind += (
+            f"|of:{self.model.code}:{year}:{service and service.value}:{status and status.value}"
+        )
+        page = keyset_page(rows, position, descending, kind=kind, first=first, after=after)
+        return PartnershipConnection(
+            edges=[
+                PartnershipEdge(node=partnership_of(info, row.partnership), cursor=at)
+                for row, at in page.items
+            ],
+            page_info=page.info,
+            total_count=page.total,
+        )
+
+    @strawberry.field(
+        description="The distinct councils it shares with in partnerships active in `year` "
+        "(optionally in one service), ordered (default: by name; ties by code) and paginated "
+        "like the top-level `councils`."
+    )
+    async def partner_connection(
+        self,
+        info: Info,
+        year: YearArg = None,
+        service: ServiceArg = None,
+        order_by: Annotated[
+            list[CouncilOrder] | None,
+            strawberry.argument(description="Sort keys, most significant first."),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> CouncilConnection:
+        view = await info.context.year_view(year, service.value if service else None)
+        mine = set(view.partnerships_by_council().get(self.model.code, ()))
+        codes = {m.code for m in view.memberships if m.partnership_id in mine} - {self.model.code}
+        by_code = (await info.context.snapshot()).councils_by_code
+        partners = [by_code[code] for code in sorted(codes) if code in by_code]
+        position, descending, kind = await council_position(info, order_by)
+        kind += f"|partners:{self.model.code}:{view.year}:{service and service.value}"
+        page = keyset_page(partners, position, descending, kind=kind, first=first, after=after)
+        return CouncilConnection(
+            edges=[
+                CouncilEdge(node=node, cursor=at)
+                for c, at in page.items
+                if (node := council_of(info, c)) is not None
+            ],
+            page_info=page.info,
+            total_count=page.total,
+        )
