@@ -232,6 +232,22 @@ def shape_problems(
     return problems
 
 
+def unnamed_operation(document: DocumentNode, name: str | None) -> list[GraphQLError]:
+    """The spec's GetOperation: a document with several operations needs `operationName`
+    (strawberry would otherwise run one of them silently)."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None and len(operations) > 1:
+        named = ", ".join(o.name.value for o in operations if o.name) or "none is named"
+        return [
+            GraphQLError(
+                f"the document has {len(operations)} operations: give `operationName` "
+                f"(one of: {named})",
+                extensions={"code": "BAD_USER_INPUT"},
+            )
+        ]
+    return []
+
+
 def whole(cost: float) -> int:
     """A cost as a whole number, rounded up (an expected count of values); astronomical
     costs (even infinite ones, from thousands of doubling fragments) show as 10**18."""
@@ -258,7 +274,12 @@ class QueryLimits(SchemaExtension):
         document = context.graphql_document
         if document is not None and context.pre_execution_errors is None:
             # Setting the errors (even to none) tells strawberry validation has been done.
-            context.pre_execution_errors = await run_in_threadpool(
+            # `operation_name` falls back to the first operation's name; the one the request
+            # gave is what the spec's GetOperation looks at.
+            given = context._provided_operation_name
+            context.pre_execution_errors = unnamed_operation(
+                document, given
+            ) or await run_in_threadpool(
                 self._check,
                 context.schema._schema,
                 document,

@@ -40,6 +40,18 @@ USER_ERRORS = {
     "{ noSuchField }": "BAD_USER_INPUT",
     "{ council(code: 7) { name } }": "BAD_USER_INPUT",
     "{ council(code: ": "BAD_USER_INPUT",
+    "query A { stats { total } } query B { stats { total } }": "BAD_USER_INPUT",
+    '{ council(council: "Medwey") { name } }': "NOT_FOUND",
+    '{ council(council: "Kent", code: "E10000016") { name } }': "BAD_USER_INPUT",
+    '{ councils(filter: {county: "Atlantis"}) { totalCount } }': "NOT_FOUND",
+    '{ partnerships(filter: {members: {all: {county: "Kentt"}}}) { totalCount } }': "NOT_FOUND",
+    '{ council(council: "Kent") { partnershipConnection(after: "abc") { totalCount } } }': (
+        "BAD_USER_INPUT"
+    ),
+    '{ council(council: "Kent") { partnerConnection(first: 101) { totalCount } } }': (
+        "BAD_USER_INPUT"
+    ),
+    '{ singletonsBorderingSharersConnection(after: "x") { totalCount } }': "BAD_USER_INPUT",
 }
 
 
@@ -141,3 +153,14 @@ def test_years_out_of_range_say_which_are_valid(client: TestClient) -> None:
     (error,) = body["errors"]
     assert error["extensions"] == {"code": "BAD_USER_INPUT"}
     assert str(rules.FIRST_YEAR) in error["message"]
+
+
+def test_a_document_of_several_operations_runs_the_one_named(client: TestClient) -> None:
+    query = 'query A { stats(year: 2012) { total } } query B { council(council: "Hart") { code } }'
+    _, _, body = post(client, {"query": query, "operationName": "B"})
+    assert body == {"data": {"council": {"code": "E07000089"}}}
+    status, _, body = post(client, {"query": query}, accept=GRAPHQL_RESPONSE)
+    assert status == 400
+    assert "data" not in body
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "A, B" in body["errors"][0]["message"]
