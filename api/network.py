@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated, TypeVar
 
 import strawberry
@@ -17,8 +16,9 @@ from api.types import (
     Service,
     ServiceArg,
     YearArg,
-    paginate,
+    keyset_page,
 )
+from api.types.inputs import Metric, MetricOrder, OrderDirection
 from api.types.objects import Council, Partnership
 from graph import analysis, rules
 from graph import repository as repo
@@ -29,17 +29,6 @@ MAX_PEERS = 50
 
 def _year(year: int | None) -> int:
     return rules.resolve_year(year)
-
-
-@strawberry.enum(description="A council measure to sort by.")
-class Metric(Enum):
-    DEGREE = "degree"
-    WEIGHTED_DEGREE = "weighted_degree"
-    BETWEENNESS = "betweenness"
-    CONSTRAINT = "constraint"
-    EFFECTIVE_SIZE = "effective_size"
-    COMMUNITY = "community"
-    COMPONENT = "component"
 
 
 @strawberry.type(description="An edge of a metrics list.")
@@ -53,6 +42,10 @@ class CouncilMetricsConnection:
     edges: list[CouncilMetricsEdge] = strawberry.field(description="This page.")
     page_info: PageInfo = strawberry.field(description="Whether more follow.")
     total_count: int = strawberry.field(description="Councils in the network.")
+
+    @strawberry.field(description="The measures on this page, without cursors.")
+    def nodes(self) -> list[CouncilMetrics]:
+        return [edge.node for edge in self.edges]
 
 
 @strawberry.type(description="One year's sharing network (councils linked by partnerships).")
@@ -79,22 +72,40 @@ class Network:
     )
     analysis: strawberry.Private[NetworkAnalysis]
 
-    @strawberry.field(description="Per-council measures, sorted, paginated.")
+    @strawberry.field(
+        description="Per-council measures, ordered (default: BETWEENNESS, DESC; ties by code; "
+        "undefined values last) and paginated with keyset cursors like every list."
+    )
     def metrics(
         self,
         order_by: Annotated[
-            Metric, strawberry.argument(description="The measure to sort by.")
-        ] = Metric.BETWEENNESS,
+            list[MetricOrder] | None,
+            strawberry.argument(description="Sort keys, most significant first."),
+        ] = None,
         descending: Annotated[
-            bool, strawberry.argument(description="Largest first (default).")
-        ] = True,
+            bool | None,
+            strawberry.argument(
+                description="Largest first, for every key.",
+                deprecation_reason="Use `orderBy: [{field, direction}]`.",
+            ),
+        ] = None,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> CouncilMetricsConnection:
-        ranked = analysis.rank_councils(
-            self.analysis.metrics.values(), by=order_by.value, descending=descending
+        order = order_by or [MetricOrder(field=Metric.BETWEENNESS, direction=OrderDirection.DESC)]
+        flags = [o.direction is OrderDirection.DESC for o in order]
+        if descending is not None:
+            flags = [descending] * len(order)
+        fields = [o.field.value for o in order]
+        kind = f"m:{self.year}:{self.service and self.service.value}:{fields}:{flags}"
+        page = keyset_page(
+            list(self.analysis.metrics.values()),
+            lambda m: [*(getattr(m, name) for name in fields), m.code],
+            flags,
+            kind=kind,
+            first=first,
+            after=after,
         )
-        page = paginate(ranked, first, after)
         return CouncilMetricsConnection(
             edges=[
                 CouncilMetricsEdge(node=CouncilMetrics.from_model(m), cursor=at)

@@ -171,21 +171,6 @@ def read_cursor(cursor: str, kind: str, argument: str = "after") -> list[Any]:
     return position[1:]
 
 
-def encode_cursor(offset: int) -> str:
-    return sign_cursor(["o", offset])
-
-
-def decode_cursor(cursor: str | None) -> int:
-    """The offset after which a page starts; a cursor not made by us is a clear error."""
-    if cursor is None:
-        return 0
-    values = read_cursor(cursor, "o")
-    offset = values[0] if len(values) == 1 else None
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        raise UserError(f"after: {cursor!r} is not a cursor from this list")
-    return offset + 1
-
-
 def page_size(first: int | None) -> int:
     if first is None:
         return DEFAULT_PAGE_SIZE
@@ -224,23 +209,6 @@ class Page(Generic[T]):
     items: list[tuple[T, str]]
     info: PageInfo
     total: int
-
-
-def paginate(items: Sequence[T], first: int | None, after: str | None) -> Page[T]:
-    """Cut ``items`` to the page that ``first``/``after`` ask for (offset cursors, signed)."""
-    size, offset = page_size(first), decode_cursor(after)
-    chunk = items[offset : offset + size]
-    cursors = [encode_cursor(offset + i) for i in range(len(chunk))]
-    return Page(
-        items=list(zip(chunk, cursors, strict=True)),
-        info=PageInfo(
-            has_next_page=offset + size < len(items),
-            end_cursor=cursors[-1] if cursors else None,
-            has_previous_page=offset > 0,
-            start_cursor=cursors[0] if cursors else None,
-        ),
-        total=len(items),
-    )
 
 
 class Descending:

@@ -228,3 +228,22 @@ class PartnershipGroupBy(Enum):
     TIER_MIX = "tier_mix"
     STATUS = "status"
     OFFICE = "office"
+
+
+@strawberry.enum(description="A council measure of the year's network (`Network.metrics`).")
+class Metric(Enum):
+    DEGREE = "degree"
+    WEIGHTED_DEGREE = "weighted_degree"
+    BETWEENNESS = "betweenness"
+    CONSTRAINT = "constraint"
+    EFFECTIVE_SIZE = "effective_size"
+    COMMUNITY = "community"
+    COMPONENT = "component"
+
+
+@strawberry.input(description="One sort key of the network's per-council measures.")
+class MetricOrder:
+    field: Metric = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="ASC (default) or DESC."
+    )

@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from typing import Any
 
 from starlette.testclient import TestClient
 
@@ -70,7 +71,8 @@ def test_peers_by_any_form_of_the_name_agree_with_peers_by_code(client: TestClie
 
 def test_network_measures_are_the_same_on_every_run(client: TestClient) -> None:
     query = """{ network(year: 2012) { councils ties density components communities
-                 metrics(first: 5, orderBy: BETWEENNESS) { totalCount edges { node {
+                 metrics(first: 5, orderBy: {field: BETWEENNESS, direction: DESC}) {
+                   totalCount edges { node {
                    code betweenness community } } } }
                council(code: "E07000084") { metrics(year: 2012) { degree community } } }"""
     first, second = gql(client, query), gql(client, query)
@@ -80,6 +82,41 @@ def test_network_measures_are_the_same_on_every_run(client: TestClient) -> None:
     values = [e["node"]["betweenness"] for e in network["metrics"]["edges"]]
     assert values == sorted(values, reverse=True)
     assert first["council"]["metrics"]["degree"] > 0
+
+
+METRICS = """query ($order: [MetricOrder!], $after: String, $descending: Boolean) {
+  network(year: 2012) { metrics(orderBy: $order, first: 100, after: $after,
+                                descending: $descending) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { code degree betweenness } } } }"""
+
+
+def _every_metric(client: TestClient, **variables: Any) -> list[dict[str, Any]]:
+    nodes: list[dict[str, Any]] = []
+    after = None
+    while True:
+        page = gql(client, METRICS, after=after, **variables)["network"]["metrics"]
+        nodes += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            assert page["totalCount"] == len(nodes)
+            return nodes
+        after = page["pageInfo"]["endCursor"]
+
+
+def test_metrics_order_by_keys_and_page_by_keyset_cursors(client: TestClient) -> None:
+    order = [{"field": "DEGREE", "direction": "DESC"}, {"field": "BETWEENNESS"}]
+    nodes = _every_metric(client, order=order)
+    keys = [(-n["degree"], n["betweenness"], n["code"]) for n in nodes]
+    assert keys == sorted(keys)
+    assert len({n["code"] for n in nodes}) == len(nodes) > 300
+    # The deprecated `descending` turns every key: largest betweenness first by default.
+    by_default = _every_metric(client)
+    assert _every_metric(client, descending=True) == by_default
+    values = [n["betweenness"] for n in by_default]
+    assert values == sorted(values, reverse=True)
+    page = gql(client, METRICS, order=order)["network"]["metrics"]
+    other_order = {"query": METRICS, "variables": {"after": page["pageInfo"]["endCursor"]}}
+    body = client.post("/graphql", json=other_order).json()
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 def test_communities_partition_the_network(client: TestClient) -> None:
