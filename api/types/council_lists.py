@@ -8,11 +8,17 @@ schema (``common.council_of``/``partnership_of``), as ``objects`` imports this m
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 import strawberry
 
-from api.select import council_partnership_rows, council_position, partnership_position
+from api.select import (
+    council_partnership_rows,
+    council_position,
+    partnership_position,
+    select_partnerships,
+)
 from api.types.common import (
     AfterArg,
     FirstArg,
@@ -30,7 +36,7 @@ from api.types.connections import (
     PartnershipConnection,
     PartnershipEdge,
 )
-from api.types.inputs import CouncilOrder, PartnershipOrder
+from api.types.inputs import CouncilOrder, PartnershipFilter, PartnershipOrder
 from graph import repository as repo
 
 __all__ = ["CouncilLists"]
@@ -55,6 +61,13 @@ class CouncilLists:
         status: Annotated[
             PartnershipStatus | None, strawberry.argument(description="Only this status.")
         ] = None,
+        filter: Annotated[
+            PartnershipFilter | None,
+            strawberry.argument(
+                description="Only those matching this too, as the top-level `partnerships` "
+                "filter (its own `year`, if any, applies to it)."
+            ),
+        ] = None,
         order_by: Annotated[
             list[PartnershipOrder] | None,
             strawberry.argument(description="Sort keys, most significant first."),
@@ -62,16 +75,22 @@ class CouncilLists:
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> PartnershipConnection:
+        matching = (
+            {row.partnership.id for row in await select_partnerships(info, filter)}
+            if filter is not None
+            else None
+        )
         rows = [
             row
             for row in await council_partnership_rows(info, self.model.code, year)
             if (service is None or service.value in row.partnership.services)
             and (status is None or row.partnership.status == status.value)
+            and (matching is None or row.partnership.id in matching)
         ]
         position, descending, kind = partnership_position(order_by)
-        kind += (
-            f"|of:{self.model.code}:{year}:{service and service.value}:{status and status.value}"
-        )
+        # A cursor is tied to its list: this council, the arguments and (a digest of) the filter.
+        digest = hashlib.sha256(repr(filter).encode()).hexdigest()[:12]
+        kind += f"|of:{self.model.code}:{year}:{service}:{status}:{digest}"
         page = keyset_page(rows, position, descending, kind=kind, first=first, after=after)
         return PartnershipConnection(
             edges=[

@@ -13,7 +13,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.api.test_counties import _in_county
-from tests.api.test_time_truth import Row, _rows, active, partnerships, register
+from tests.api.test_time_truth import Row, _rows, active, existing, partnerships, register, tier_mix
 from tests.support.paths import ROOT
 
 COOKBOOK = ROOT / "docs" / "cookbook.md"
@@ -170,3 +170,12 @@ def test_the_councils_of_hampshire(client: TestClient) -> None:
     assert {"Portsmouth", "Southampton"} <= {n["name"] for n in nodes}
     assert len(nodes) == min(20, len(hampshire))
     assert {n["ceremonialCounty"] for n in nodes} == {"Hampshire"}
+
+
+def test_counties_no_district_shares_with(client: TestClient) -> None:
+    nodes = ask(client, 9)["councils"]["nodes"]
+    mixed = [m for m in active(2019).values() if tier_mix(m) == "district_upper"]
+    counties = {c for c in existing(2019) if c.startswith("E10")}  # GSS: county councils
+    expected = {code: sum(code in m for m in mixed) for code in counties}
+    assert {n["code"]: n["partnershipConnection"]["totalCount"] for n in nodes} == expected
+    assert len(expected) > 20  # none is 0 in 2019: every county shares with a district

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from tests.api.test_analyst import data
 from tests.api.test_queries import _app_db
-from tests.api.test_time_truth import active, partnerships
+from tests.api.test_time_truth import active, existing, partnerships, register, tier_mix
 
 BASINGSTOKE = "E07000084"
 
@@ -135,3 +135,18 @@ def test_a_page_of_councils_with_their_pages_costs_a_fixed_number_of_round_trips
         data(client, query, first=size)
         trips.append(app_db.round_trips - before)
     assert trips[0] == trips[1] <= 3
+
+
+def test_a_councils_partnerships_take_the_top_level_filter(client: TestClient) -> None:
+    answer = data(
+        client,
+        """{ councils(first: 100, filter: {kind: [COUNTY], year: 2019}) { nodes { code
+             partnershipConnection(year: 2019, filter: {tierMix: DISTRICT_UPPER}) {
+               totalCount } } } }""",
+    )["councils"]["nodes"]
+    councils, _ = register()
+    counties = {c for c in existing(2019) if councils[c].tier == "upper" and c.startswith("E10")}
+    mixed = [m for m in active(2019).values() if tier_mix(m) == "district_upper"]
+    expected = {code: sum(code in m for m in mixed) for code in counties}
+    assert {n["code"]: n["partnershipConnection"]["totalCount"] for n in answer} == expected
+    assert any(expected.values())
