@@ -287,12 +287,18 @@ async def council_partnership_rows(info: Info, code: str, year: int | None) -> l
     ``year``, those active then with it an effective member (members as then); without, every
     partnership it is listed in (members as listed)."""
     facts = await read_facts(info)
-    if year is None:
-        listed = set(await info.context.loaders.listed_partnerships.load(code) or ())
-        return [row for row in facts.rows(None) if row.partnership.id in listed]
-    resolved = rules.resolve_year(year)
-    await facts.members_in(resolved)
-    return [row for row in facts.rows(resolved) if code in row.members]
+    ids: Sequence[str]
+    key = None if year is None else rules.resolve_year(year)
+    if key is None:
+        ids = await info.context.loaders.listed_partnerships.load(code) or []
+    else:
+        await facts.members_in(key)
+        ids = (await info.context.year_view(key)).partnerships_by_council().get(code, ())
+    by_id = facts.snapshot.remember(
+        ("partnership_rows_by_id", key),
+        lambda: {row.partnership.id: row for row in facts.rows(key)},
+    )
+    return [by_id[pid] for pid in dict.fromkeys(ids) if pid in by_id]
 
 
 # -- orderings ---------------------------------------------------------------------------

@@ -119,8 +119,12 @@ class CouncilLists:
         after: AfterArg = None,
     ) -> CouncilConnection:
         view = await info.context.year_view(year, service.value if service else None)
-        mine = set(view.partnerships_by_council().get(self.model.code, ()))
-        codes = {m.code for m in view.memberships if m.partnership_id in mine} - {self.model.code}
+        members = view.members_by_partnership()
+        codes = {
+            m.code
+            for pid in view.partnerships_by_council().get(self.model.code, ())
+            for m in members.get(pid, ())
+        } - {self.model.code}
         by_code = (await info.context.snapshot()).councils_by_code
         partners = [by_code[code] for code in sorted(codes) if code in by_code]
         position, descending, kind = await council_position(info, order_by)
