@@ -3,95 +3,18 @@ tests make themselves from the CSVs and the register."""
 
 from __future__ import annotations
 
-import csv
-from datetime import date
-from functools import partial
-
 import pytest
 
 from graph import rules
 from graph.db import Database
 from graph.reorganisation import lineage, reorganisation_evidence, reorganisations
 from graph.snapshot import Snapshot, Snapshots
-from tests.support.paths import ROOT
-
-DATA = ROOT / "data"
-
-
-def _rows(path: str) -> list[dict[str, str]]:
-    with (DATA / path).open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+from tests.support.reorganisation import Register, management_pairs, rows
 
 
 @pytest.fixture(scope="module")
 def snapshot(loaded_db: Database) -> Snapshot:
     return Snapshots(loaded_db).current()
-
-
-class Register:
-    """The council register as the test reads it: existence and replaced-by, by GSS code."""
-
-    def __init__(self) -> None:
-        rows = [r for r in _rows("councils/uk_local_authorities_future.csv") if r["gss-code"]]
-        gss = {r["local-authority-code"]: r["gss-code"] for r in rows}
-        self.code = {r["gss-code"]: r["gss-code"] for r in rows}
-        for r in rows:
-            for old in filter(None, (c.strip() for c in r["former-gss-codes"].split(","))):
-                self.code.setdefault(old, r["gss-code"])
-        self.start = {
-            r["gss-code"]: date.fromisoformat(r["start-date"] or "1900-01-01") for r in rows
-        }
-        self.end = {
-            r["gss-code"]: date.fromisoformat(r["end-date"]) if r["end-date"] else None
-            for r in rows
-        }
-        self.later = {
-            r["gss-code"]: [gss[c] for c in r["replaced-by"].split(",") if c in gss] for r in rows
-        }
-
-    def exists(self, code: str, year: int) -> bool:
-        return rules.exists_in(self.start[code], self.end[code], year)
-
-    def descendants(self, code: str) -> set[str]:
-        found, frontier = set(), list(self.later[code])
-        while frontier:
-            current = frontier.pop()
-            if current not in found:
-                found.add(current)
-                frontier.extend(self.later[current])
-        return found
-
-
-def _management_pairs(register: Register, first: int, last: int) -> set[tuple[str, str]]:
-    """Pairs effective members together of an active management partnership in some year."""
-    pairs: set[tuple[str, str]] = set()
-    for row in _rows("partnerships/partnerships_cited.csv"):
-        if "management" not in row["service_areas"].split(";"):
-            continue
-        if row["status"] not in rules.ACTIVE_STATUSES:
-            continue
-        first_ev, last_ev = rules.evidence_years(row["source_dates"].split(";"))
-        span = rules.partnership_span(
-            status=row["status"],
-            start_year=int(row["start_year"]) if row["start_year"] else None,
-            end_year=int(row["end_year"]) if row["end_year"] else None,
-            first_evidence=first_ev,
-            last_evidence=last_ev,
-        )
-        own = {m.code: m for m in rules.parse_member_years(row["member_years"])}
-        listed = [register.code[c] for c in row["council_gss_codes"].split(";")]
-        for year in range(first, last + 1):
-            if not span.covers(year):
-                continue
-            members: set[str] = set()
-            for code in listed:
-                m = own.get(code)
-                if m is None or rules.member_covers(m.from_year, m.to_year, year):
-                    exists = partial(register.exists, year=year)
-                    members |= rules.stand_ins(code, exists, register.later.__getitem__)
-            if len(members) >= 2:
-                pairs.update((a, b) for a in members for b in members if a < b)
-    return pairs
 
 
 def test_base_rates_equal_an_independent_count(snapshot: Snapshot, loaded_db: Database) -> None:
@@ -109,7 +32,7 @@ def test_base_rates_equal_an_independent_count(snapshot: Snapshot, loaded_db: Da
         for p in borders
         if any(register.exists(p[0], y) and register.exists(p[1], y) for y in range(2009, last + 1))
     }
-    shared = _management_pairs(register, 2009, last) & together
+    shared = management_pairs(register, 2009, last) & together
     merged = {p for p in together if register.descendants(p[0]) & register.descendants(p[1])}
 
     evidence = reorganisation_evidence(snapshot)
@@ -160,7 +83,7 @@ def test_lineage_of_west_northamptonshire_lists_districts_and_county_share(
     # the county's share: its districts that West Northamptonshire replaced (county rule)
     assert set(county.share) == {p.council.code for p in found.predecessors if not p.split}
     within = [
-        r for r in _rows("councils/uk_local_authorities_future.csv") if r["county-la"] == "NTH"
+        r for r in rows("councils/uk_local_authorities_future.csv") if r["county-la"] == "NTH"
     ]
     assert county.territory_size == len(within)
 
