@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, LiteralString
 
-from graph import taxonomy
+from graph import rules, taxonomy
 from graph.db import Database
 from graph.models import Council, Partnership, Source
 
@@ -40,6 +40,7 @@ __all__ = [
     "ProposedUnit",
     "UnitCheck",
     "check_proposal",
+    "default_year",
     "find_proposal",
     "proposals",
     "read_proposals",
@@ -188,6 +189,15 @@ def find_proposal(snapshot: Snapshot, name: str) -> Proposal | None:
     )
 
 
+def default_year(proposal: Proposal) -> int:
+    """The year a proposal is checked in unless one is asked for: the year before the change
+    for a reorganisation replayed from the register (what the check would have said then),
+    else the current year."""
+    if proposal.origin == "register" and proposal.vesting_date:
+        return int(proposal.vesting_date[:4]) - 1
+    return rules.current_year()
+
+
 def _territory(snapshot: Snapshot, codes: Iterable[str]) -> set[str]:
     return {t for code in codes for t in snapshot.councils_by_code[code].territory}
 
@@ -258,6 +268,8 @@ def _layers(unit: ProposedUnit, snapshot: Snapshot, year: int) -> tuple[list[str
 
 
 def _unplaced(snapshot: Snapshot, proposal: Proposal, year: int) -> tuple[str, ...]:
+    if proposal.origin == "register":  # a replay covers what the register says, no more
+        return ()
     placed = {c for u in proposal.units for c in (*u.members, *u.partial)}
     counties = {snapshot.links[c].county for c in placed if c in snapshot.links}
     expected = {

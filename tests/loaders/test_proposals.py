@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from cli.main import main
 from graph import rules
 from graph.db import Database
 from graph.reorganisation_proposals import check_proposal, find_proposal, read_proposals
 from graph.schema import data_version
+from graph.settings import Settings
 from graph.snapshot import Snapshots
 from loaders.load import council_index_from_db
 from loaders.proposal_files import load_proposal_file
@@ -150,3 +152,37 @@ def test_reorganisations_replayed_from_the_register(loaded_db: Database) -> None
     finally:
         for record in records:
             delete_proposal(loaded_db, record.name)
+
+
+def test_cli_load_check_list_delete(
+    loaded_db: Database,
+    neo4j_settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("NEO4J_URI", neo4j_settings.uri)
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.password.value)
+    good = _csv(
+        tmp_path,
+        ["proposal,unit,members", "CLI two,A,Elmbridge;Woking", "CLI two,B,Guildford;Waverley"],
+    )
+    assert main(["proposals", "load", str(good)]) == 0
+    assert "CLI two: 1 created" in capsys.readouterr().out
+    assert main(["proposals", "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].startswith("surrey-two-unitaries\tdecided\tbundled")
+    assert any(line.startswith("CLI two\tsubmitted\tfile") for line in listed)
+    assert main(["proposals", "check", "surrey-two-unitaries", "--year", "2024"]) == 0
+    out = capsys.readouterr().out
+    assert "checked against the partnerships active in 2024" in out
+    assert "crossing units (need a new agreement)" in out
+    assert "spans units: Surrey County" in out or "spans units: Surrey" in out
+    assert main(["proposals", "delete", "CLI two"]) == 0
+    assert main(["proposals", "delete", "CLI two"]) == 1
+    bad = _csv(tmp_path, ["proposal,unit,members", "CLI bad,A,Elmbridge;Narnia"])
+    assert main(["proposals", "load", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "row 2, column 'members': unknown council ('Narnia')" in err
+    assert "nothing written" in err
+    assert main(["proposals", "check", "no such proposal"]) == 1
