@@ -40,6 +40,7 @@ from api.types import (
     office_of,
     paginate,
 )
+from api.types.reorganisation import ReorganisationMutation, ReorganisationQuery
 from graph import repository as repo
 from graph import rules
 from graph.names import normalise
@@ -106,7 +107,7 @@ def _year(year: int | None) -> int:
 
 
 @strawberry.type(description="Questions about English councils and the services they share.")
-class Query(NetworkQuery, ContributionQuery):
+class Query(NetworkQuery, ContributionQuery, ReorganisationQuery):
     @strawberry.field(
         description="One council by GSS code (current or former) or by name (any alias, any "
         "case, '&' or 'and'); null when none matches."
@@ -428,13 +429,22 @@ async def _stats(info: Info, year: int, service: Service | None) -> Stats:
     )
 
 
+@strawberry.type(
+    name="Mutation",
+    description="Contributions: propose partnerships or changes, and review them; load "
+    "reorganisation proposals.",
+)
+class AllMutations(Mutation, ReorganisationMutation):
+    """Every mutation: api/mutations.py and api/types/reorganisation.py."""
+
+
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     """The schema with its safety limits (``api/limits.py``; default: ``Limits()``) and masked
     errors."""
     limits = limits or Limits()
     return strawberry.Schema(
         query=Query,
-        mutation=Mutation,
+        mutation=AllMutations,
         # Factories, so each request gets fresh extension instances.
         extensions=[lambda: QueryLimits(limits=limits), SafeErrors],
     )

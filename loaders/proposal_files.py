@@ -33,7 +33,14 @@ from loaders.proposals import (
 from loaders.tables import Table, read_table
 from loaders.writer import Counts
 
-__all__ = ["HEADINGS", "REQUIRED", "load_proposal_file", "read_proposal_file"]
+__all__ = [
+    "HEADINGS",
+    "REQUIRED",
+    "load_proposal_file",
+    "load_proposal_table",
+    "read_proposal_file",
+    "validate_proposal_table",
+]
 
 #: Headings a user's file may use for each field (case, spaces and "_" do not matter).
 HEADINGS: Mapping[str, tuple[str, ...]] = {
@@ -168,6 +175,25 @@ def _columns(headers: Sequence[str]) -> dict[str, int]:
     return columns
 
 
+def validate_proposal_table(
+    table: Table, name: str, index: CouncilIndex, *, bundled_names: Iterable[str] = ()
+) -> tuple[tuple[ProposalRecord, ...], list[DataError]]:
+    """The proposals of a table (a file's, or the API's input as one), or every error."""
+    columns = _columns(table.headers)
+    missing = [f for f in REQUIRED if f not in columns]
+    if missing:
+        wanted = "; ".join(f"{f!r} (e.g. {HEADINGS[f][0]!r})" for f in missing)
+        problem = "missing columns: " + ", ".join(missing)
+        expected = f"the heading row needs the columns {wanted}"
+        return (), [DataError(name, 1, None, None, ", ".join(table.headers), problem, expected)]
+    reader = _Reader(name, table, columns, index)
+    taken = set(bundled_names)
+    for number, cells in table.rows:
+        reader.row(number, cells, taken)
+    reader.units_of_one()
+    return ((), reader.errors) if reader.errors else (reader.records(), [])
+
+
 def read_proposal_file(
     path: Path,
     index: CouncilIndex,
@@ -181,20 +207,20 @@ def read_proposal_file(
     table, errors = read_table(path, name, limits)
     if table is None:
         return (), errors
-    columns = _columns(table.headers)
-    missing = [f for f in REQUIRED if f not in columns]
-    if missing:
-        wanted = "; ".join(f"{f!r} (e.g. {HEADINGS[f][0]!r})" for f in missing)
-        problem = "missing columns: " + ", ".join(missing)
-        expected = f"the heading row needs the columns {wanted}"
-        return (), [DataError(name, 1, None, None, ", ".join(table.headers), problem, expected)]
-    reader = _Reader(name, table, columns, index)
-    taken = set(bundled_names)
-    for number, cells in table.rows:
-        reader.row(number, cells, taken)
-    reader.units_of_one()
-    errors = [*errors, *reader.errors]
-    return ((), errors) if errors else (reader.records(), [])
+    return validate_proposal_table(table, name, index, bundled_names=bundled_names)
+
+
+def _bundled_names(db: Database) -> list[str]:
+    return [r["name"] for r in db.read(READ_PROPOSAL_KEYS) if r["origin"] == "bundled"]
+
+
+def _write(db: Database, records: tuple[ProposalRecord, ...]) -> ProposalLoad:
+    def work(tx: Tx) -> tuple[Counts, int | None]:
+        counts = write_proposals(tx, records, apply=True)
+        return counts, bump_data_version(tx) if counts.changed else None
+
+    counts, version = db.write_transaction(work)
+    return ProposalLoad(tuple(r.name for r in records), counts, (), version)
 
 
 def load_proposal_file(
@@ -202,14 +228,13 @@ def load_proposal_file(
 ) -> ProposalLoad:
     """Validate a user's file whole, then write its proposals in one transaction (nothing
     when any row is wrong)."""
-    bundled = [r["name"] for r in db.read(READ_PROPOSAL_KEYS) if r["origin"] == "bundled"]
-    records, errors = read_proposal_file(path, index, bundled_names=bundled, display=display)
-    if errors:
-        return ProposalLoad((), Counts(), tuple(errors))
+    records, errors = read_proposal_file(
+        path, index, bundled_names=_bundled_names(db), display=display
+    )
+    return ProposalLoad((), Counts(), tuple(errors)) if errors else _write(db, records)
 
-    def work(tx: Tx) -> tuple[Counts, int | None]:
-        counts = write_proposals(tx, records, apply=True)
-        return counts, bump_data_version(tx) if counts.changed else None
 
-    counts, version = db.write_transaction(work)
-    return ProposalLoad(tuple(r.name for r in records), counts, (), version)
+def load_proposal_table(db: Database, table: Table, name: str, index: CouncilIndex) -> ProposalLoad:
+    """As :func:`load_proposal_file`, for a table built from the API's input."""
+    records, errors = validate_proposal_table(table, name, index, bundled_names=_bundled_names(db))
+    return ProposalLoad((), Counts(), tuple(errors)) if errors else _write(db, records)
