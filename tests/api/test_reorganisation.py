@@ -180,3 +180,24 @@ def test_load_proposal_needs_sign_in_and_is_all_or_nothing(
             assert data(client, PROPOSAL, name="API two")["proposal"]["name"] == "API two"
         finally:
             delete_proposal(loaded_db, "API two")
+
+
+def test_proposals_are_never_councils(client: TestClient, loaded_db: Database) -> None:
+    (row,) = loaded_db.read(
+        "MATCH (n) WHERE n:Proposal OR n:ProposedUnit "
+        "RETURN count(n) AS n, count(CASE WHEN n:Council THEN 1 END) AS councils"
+    )
+    assert row["n"] >= 66 + 166
+    assert row["councils"] == 0
+    register = [
+        r
+        for r in rows("councils/uk_local_authorities_future.csv")
+        if r["nation"] == "England"
+        and r["local-authority-type"] in {"CTY", "NMD", "UA", "MD", "LBO", "CC"}
+    ]
+    total = data(client, "{ councils(first: 1) { totalCount } }")["councils"]["totalCount"]
+    assert total == len(register)
+    query = '{ councils(first: 100, filter: {nameContains: "surrey"}) { edges { node { name } } } }'
+    edges = data(client, query)["councils"]["edges"]
+    assert edges
+    assert not {e["node"]["name"] for e in edges} & {"East Surrey", "West Surrey"}
