@@ -36,6 +36,7 @@ from graph.schema import ensure_schema
 from graph.settings import Settings
 from graph.snapshot import Snapshots
 from visualisation.data import ViewDataSource
+from visualisation.proposals import council_lineage_html, proposal_routes
 from visualisation.routes import view_routes
 
 log = logging.getLogger("councilgraph.api")
@@ -207,7 +208,12 @@ def create_app(
         Route("/ready", ready),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Mount("/static", static_files(), name="static"),
-        *view_routes(lambda request: views, unavailable=(GraphUnavailable,)),
+        *view_routes(
+            lambda request: views,
+            unavailable=(GraphUnavailable,),
+            council_extra=lambda code: council_lineage_html(state.snapshots, code),
+        ),
+        *proposal_routes(lambda request: state.snapshots),
         *export_routes(lambda request: ExportSource(db, views.view_data), graphql.access.user_for),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -145,6 +145,10 @@ def _add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
     add_account_commands(commands, _with_database)  # users add/revoke, contacts delete
 
+    from cli.proposals import add_proposal_commands
+
+    add_proposal_commands(commands, _with_database)  # docs/reorganisation.md
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()

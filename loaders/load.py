@@ -29,6 +29,7 @@ from loaders.errors import DataError, LoadRefused, LoadUsageError
 from loaders.limits import FileLimits
 from loaders.matching import CouncilIndex, CouncilRef
 from loaders.partnerships import PartnershipRecord, read_table, validate_file_rows
+from loaders.proposals import read_bundled_proposals, write_proposals
 from loaders.reference import read_lga_editions
 from loaders.sources import DATA_DIR, BundledSources, sha256_of
 from loaders.writer import (
@@ -249,6 +250,8 @@ def load_bundled(
         errors = [*errors, *validation.errors]
     editions, edition_errors = read_lga_editions(sources.lga_figures, _display(sources.lga_figures))
     errors = [*errors, *edition_errors]
+    proposals, proposal_errors = read_bundled_proposals(index)  # docs/reorganisation.md
+    errors = [*errors, *proposal_errors]
     progress(BUNDLED_STEPS[2])
     apply = not dry_run and not errors
     files = [_display(p) for p in sources.files()]
@@ -260,6 +263,7 @@ def load_bundled(
         counts |= write_councils(tx, councils, apply=apply)
         counts |= write_partnerships(tx, records, apply=apply, hook=audit)
         counts["lga_editions"] = write_lga_editions(tx, editions, apply=apply)
+        counts["proposals"] = write_proposals(tx, proposals, apply=apply, replace_origin="bundled")
         version = None
         if apply and any(c.changed for c in counts.values()):
             version = bump_data_version(tx)

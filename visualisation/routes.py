@@ -97,6 +97,7 @@ def view_routes(
     *,
     prefix: str = "/views",
     unavailable: tuple[type[Exception], ...] = (),
+    council_extra: Callable[[str], str] | None = None,
 ) -> list[Route]:
     """The three view routes.
 
@@ -106,6 +107,7 @@ def view_routes(
     prefix : where the views live.
     unavailable : exceptions meaning the graph cannot be reached (answered 503);
         defaults to ``graph.db.GraphUnavailable``.
+    council_extra : HTML to add to a council's page (its lineage, ``visualisation.proposals``).
     """
     if not unavailable:
         unavailable = (GraphUnavailable,)
@@ -160,7 +162,9 @@ def view_routes(
                 if kind == "map":
                     return render_map(data, options)
                 if kind == "council" and council is not None:
-                    return render_council(data, options, council)
+                    page = render_council(data, options, council)
+                    extra = council_extra(council) if council_extra else ""
+                    return page.replace("</body>", extra + "</body>", 1) if extra else page
                 return render_network(data, options)
 
             try:
