@@ -23,7 +23,7 @@ import networkx as nx
 
 from visualisation.layout import component_layout, separate_dots
 from visualisation.model import KINDS, SERVICES, Council, Partnership, ViewData
-from visualisation.options import ViewOptions
+from visualisation.options import ViewOptions, status_filter
 
 __all__ = [
     "BORDER_COLOUR",
@@ -162,13 +162,8 @@ class Selection:
 
 
 def _status_allows(partnership: Partnership, status: str, year: int) -> bool:
-    if status == "all":
-        return True
-    if status == "active":
-        return partnership.is_active(year)
-    if status in {"operational", "ended"}:
-        return partnership.status == status and partnership.is_active(year)
-    return partnership.status == status
+    statuses, active_only = status_filter(status)
+    return partnership.status in statuses and (not active_only or partnership.is_active(year))
 
 
 def select(data: ViewData, options: ViewOptions) -> Selection:
@@ -223,6 +218,13 @@ def _hints(councils: Iterable[Council]) -> dict[str, tuple[float, float]]:
     return {c.code: hint for c in councils if (hint := _hint(c)) is not None}
 
 
+def _active_groups(data: ViewData) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The year's active partnerships and their members (``ViewData.year_network``)."""
+    if data.year_network is not None:
+        return data.year_network
+    return tuple((p.id, p.members) for p in data.partnerships if p.is_active(data.year))
+
+
 def _year_layout(data: ViewData, *, two_mode: bool) -> dict[Any, tuple[float, float]]:
     """Positions from the year's full graph of active partnerships (filters don't move nodes)."""
     by_code = data.by_code
@@ -230,12 +232,10 @@ def _year_layout(data: ViewData, *, two_mode: bool) -> dict[Any, tuple[float, fl
     nodes: list[str] = [c.code for c in names]
     weights: dict[tuple[str, str], float] = defaultdict(float)
     hints: dict[Any, tuple[float, float]] = dict(_hints(names))
-    for partnership in data.partnerships:
-        if not partnership.is_active(data.year):
-            continue
-        members = sorted({code for code in partnership.members if code in by_code})
+    for pid, listed in _active_groups(data):
+        members = sorted({code for code in listed if code in by_code})
         if two_mode:
-            node = partnership_node_id(partnership.id)
+            node = partnership_node_id(pid)
             nodes.append(node)
             for code in members:
                 weights[code, node] += 1.0

@@ -66,6 +66,7 @@ __all__ = [
     "UnknownCouncilError",
     "ViewKind",
     "network_view",
+    "render",
     "render_council",
     "render_map",
     "render_network",
@@ -643,14 +644,27 @@ def view_html(
     return html
 
 
+def render(
+    kind: ViewKind,
+    data: ViewData,
+    options: ViewOptions,
+    *,
+    code: str | None = None,
+    project: Projector | None = None,
+) -> str:
+    """The page of a view of ``kind`` (the one place that tells them apart is :func:`_build`):
+    ``render_network``, ``render_map`` and ``render_council`` are this with the kind fixed."""
+    return view_html(data, options, view=kind, code=code, project=project)
+
+
 def render_network(data: ViewData, options: ViewOptions) -> str:
     """The network view: councils joined by the services they share (or two-mode)."""
-    return view_html(data, options, view="network")
+    return render("network", data, options)
 
 
 def render_map(data: ViewData, options: ViewOptions, *, project: Projector | None = None) -> str:
     """The geographic view: the network at projected centroids over shaded council outlines."""
-    return view_html(data, options, view="map", project=project)
+    return render("map", data, options, project=project)
 
 
 def render_council(data: ViewData, options: ViewOptions, code: str) -> str:
@@ -661,4 +675,4 @@ def render_council(data: ViewData, options: ViewOptions, code: str) -> str:
     UnknownCouncilError
         When ``code`` is not a council in the data's year (the message suggests the closest).
     """
-    return view_html(data, options, view="council", code=code)
+    return render("council", data, options, code=code)

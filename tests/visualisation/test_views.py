@@ -449,6 +449,7 @@ def test_the_slider_routes_answer_json_400_and_a_plain_503(data: ViewData) -> No
         def view_data(
             self,
             year: int | None = None,
+            options: ViewOptions | None = None,
             *,
             peers_of: str | None = None,
             peers_service: str | None = None,
