@@ -15,15 +15,29 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
 import networkx as nx
 
 from visualisation.layout import component_layout, separate_dots
-from visualisation.model import KINDS, SERVICES, Council, Partnership, ViewData
-from visualisation.options import ViewOptions, status_filter
+from visualisation.model import KINDS, Council, Partnership, ViewData
+from visualisation.selection import PairLink, Selection, select
+from visualisation.style import (
+    BORDER_COLOUR,
+    HUB_MIN_MEMBERS,
+    KIND_COLOURS,
+    MIXED_SERVICE_COLOUR,
+    NEUTRAL_EDGE_COLOUR,
+    OUTSIDE_COLOUR,
+    PEER_COLOUR,
+    SERVICE_COLOURS,
+    SERVICE_LABELS,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    UNKNOWN_KIND_COLOUR,
+    status_edge_style,
+)
 
 __all__ = [
     "BORDER_COLOUR",
@@ -46,49 +60,6 @@ __all__ = [
     "two_mode_graph",
 ]
 
-KIND_COLOURS: Mapping[str, str] = {
-    "county": "#6a51a3",
-    "district": "#2b8cbe",
-    "unitary": "#e6550d",
-    "metropolitan_district": "#31a354",
-    "london_borough": "#d6616b",
-    "city_of_london": "#525252",
-}
-UNKNOWN_KIND_COLOUR = "#969696"
-OUTSIDE_COLOUR = "#cfd4da"
-"""Councils outside the chosen region, shown because they share with councils in it."""
-SERVICE_COLOURS: Mapping[str, str] = {s.code: s.colour for s in SERVICES}
-SERVICE_LABELS: Mapping[str, str] = {s.code: s.label for s in SERVICES}
-MIXED_SERVICE_COLOUR = "#343a40"
-NEUTRAL_EDGE_COLOUR = "#8795a1"
-BORDER_COLOUR = "#adb5bd"
-PEER_COLOUR = "#9c36b5"
-STATUS_COLOURS: Mapping[str, str] = {
-    "operational": "#2f9e44",
-    "ended": "#868e96",
-    "in_development": "#f08c00",
-    "abandoned": "#c92a2a",
-}
-STATUS_LABELS: Mapping[str, str] = {
-    "operational": "Operational",
-    "ended": "Ended",
-    "in_development": "In development",
-    "abandoned": "Abandoned",
-}
-STATUS_DASHES: Mapping[str, Any] = {
-    "operational": False,
-    "ended": [8, 4],
-    "in_development": [4, 4],
-    "abandoned": [1, 4],
-}
-"""How a link looks by its partnership's status when every status is shown (``status=all``)."""
-_STATUS_ORDER = ("operational", "ended", "in_development", "abandoned")
-
-HUB_MIN_MEMBERS = 4
-"""Partnerships with this many members or more are drawn as a hub: a small square linked
-to each member (n lines) rather than a line between every pair (n(n-1)/2: 6 for four
-members, 325 for 26). Three members stay a triangle of pair lines (3 either way)."""
-
 # Rough plane coordinates from lon/lat (equirectangular at 52.5°N), used only
 # to seed the network layout so that it echoes geography; the map uses BNG.
 _HINT_SCALE = 100.0
@@ -98,114 +69,6 @@ _COS_LAT = math.cos(math.radians(52.5))
 def partnership_node_id(partnership_id: str) -> str:
     """Node id of a partnership in the two-mode and council graphs (never a GSS code)."""
     return f"p:{partnership_id}"
-
-
-@dataclass(frozen=True, slots=True)
-class PairLink:
-    """What two councils share in the selection."""
-
-    partnerships: tuple[str, ...]
-    services: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What a view shows once the options are applied to the data.
-
-    Attributes
-    ----------
-    data, options : the inputs.
-    partnerships : the partnerships shown, by name.
-    councils : the councils shown, by name (in the region and, when a region
-        is chosen, their partners elsewhere).
-    in_scope : codes of the councils in the chosen region (all when none).
-    counts : partnerships shown per council code (0 for singletons).
-    """
-
-    data: ViewData
-    options: ViewOptions
-    partnerships: tuple[Partnership, ...]
-    councils: Mapping[str, Council]
-    in_scope: frozenset[str]
-    counts: Mapping[str, int] = field(default_factory=dict)
-
-    def members(self, partnership: Partnership) -> tuple[str, ...]:
-        """The partnership's members that are councils of this year's data, by code."""
-        known = self.data_councils
-        return tuple(sorted({code for code in partnership.members if code in known}))
-
-    @property
-    def data_councils(self) -> Mapping[str, Council]:
-        """Every council in the data, by code."""
-        return self.data.by_code
-
-    def pairs(self, *, max_members: int | None = None) -> dict[tuple[str, str], PairLink]:
-        """Pairs of shown councils that share a shown partnership, with what they share.
-
-        ``max_members``: only partnerships with at most this many members (the others
-        are drawn as hubs).
-        """
-        partnerships: dict[tuple[str, str], list[str]] = defaultdict(list)
-        services: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for partnership in self.partnerships:
-            members = self.members(partnership)
-            if max_members is not None and len(members) > max_members:
-                continue
-            for a, b in combinations(members, 2):
-                if a in self.in_scope or b in self.in_scope:
-                    partnerships[a, b].append(partnership.id)
-                    services[a, b].update(partnership.services)
-        return {
-            pair: PairLink(tuple(ids), tuple(sorted(services[pair])))
-            for pair, ids in partnerships.items()
-        }
-
-
-def _status_allows(partnership: Partnership, status: str, year: int) -> bool:
-    statuses, active_only = status_filter(status)
-    return partnership.status in statuses and (not active_only or partnership.is_active(year))
-
-
-def select(data: ViewData, options: ViewOptions) -> Selection:
-    """Apply the options' status, service and region filters to the data."""
-    by_code = data.by_code
-    chosen = set(options.services)
-    if options.region is None:
-        in_scope = frozenset(by_code)
-    else:
-        in_scope = frozenset(c.code for c in data.councils if c.region == options.region)
-
-    shown: list[Partnership] = []
-    for partnership in data.partnerships:
-        members = {code for code in partnership.members if code in by_code}
-        if not members or not members & in_scope:
-            continue
-        if chosen and not chosen.intersection(partnership.services):
-            continue
-        if not _status_allows(partnership, options.status, data.year):
-            continue
-        shown.append(partnership)
-    shown.sort(key=lambda p: (p.name.casefold(), p.id))
-
-    counts: dict[str, int] = defaultdict(int)
-    visible = set(in_scope)
-    for partnership in shown:
-        for code in {code for code in partnership.members if code in by_code}:
-            counts[code] += 1
-            visible.add(code)
-    councils = {
-        c.code: c
-        for c in sorted(data.councils, key=lambda c: (c.name.casefold(), c.code))
-        if c.code in visible
-    }
-    return Selection(
-        data=data,
-        options=options,
-        partnerships=tuple(shown),
-        councils=councils,
-        in_scope=in_scope,
-        counts={code: counts.get(code, 0) for code in councils},
-    )
 
 
 def _hint(council: Council) -> tuple[float, float] | None:
@@ -318,14 +181,6 @@ def _edge_colour(services: Iterable[str], chosen: tuple[str, ...]) -> str:
 
 def _labels(services: Iterable[str]) -> str:
     return ", ".join(SERVICE_LABELS.get(s, s) for s in services) or "service not reported"
-
-
-def status_edge_style(statuses: Iterable[str]) -> tuple[str, Any]:
-    """Colour and dashes of a link whose partnerships have these statuses (``status=all``):
-    the most current status wins (operational, ended, in development, abandoned)."""
-    present = set(statuses)
-    status = next((s for s in _STATUS_ORDER if s in present), "operational")
-    return STATUS_COLOURS[status], STATUS_DASHES[status]
 
 
 def _link_style(

@@ -9,13 +9,16 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from graph import rules
 from graph.errors import CouncilGraphError
 from visualisation.model import REGIONS, SERVICE_CODES
 
-__all__ = ["STATUS_CHOICES", "ViewOptions", "ViewOptionsError", "status_filter"]
+__all__ = ["STATUS_CHOICES", "ViewKind", "ViewOptions", "ViewOptionsError", "status_filter"]
+
+ViewKind = Literal["network", "map", "council"]
+"""Which view: chosen once (by the route or the command) and passed down."""
 
 STATUS_CHOICES: tuple[str, ...] = (
     "active",
