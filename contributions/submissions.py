@@ -36,7 +36,7 @@ from graph.audit import FieldDiff, diff_snapshots, snapshot
 from graph.db import Database, Tx
 from loaders import queries as load_queries
 from loaders.errors import DataError
-from loaders.load import council_index_from_db, service_areas_from_db
+from loaders.known import council_index_from_db, service_areas_from_db
 from loaders.partnerships import PartnershipContext, PartnershipRecord, validate_partnership
 
 # -- validation ------------------------------------------------------------------------
