@@ -41,6 +41,8 @@ from graph.rules import (
 )
 from graph.schema import DATA_VERSION
 
+# Repeats graph.models' names on purpose (duplicates tool): this module re-exports them, and
+# mypy --strict only sees re-exports listed literally.
 __all__ = [
     "Council",
     "CouncilLinks",

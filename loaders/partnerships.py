@@ -85,7 +85,8 @@ class Membership:
 
 @dataclass(frozen=True, slots=True)
 class PartnershipRecord:
-    """One valid partnership, ready to be written."""
+    """One valid partnership, ready to be written (its fields are alike to
+    ``graph.models.Partnership``, the one read back, on purpose: duplicates tool)."""
 
     id: str
     name: str

@@ -44,6 +44,13 @@ def restore_cell(text: str) -> str:
     return text[1:] if text.startswith("'") and _FORMULA_START.match(text[1:]) else text
 
 
+def file_error(
+    display_name: str, problem: str, expected: str, *, row: int | None = None
+) -> DataError:
+    """An error about the file as a whole (or one row of it), before any field is read."""
+    return DataError(display_name, row, None, None, "", problem, expected)
+
+
 @dataclass(frozen=True, slots=True)
 class Table:
     """A file's heading row and data rows as text, with spreadsheet row numbers."""
@@ -70,7 +77,7 @@ def read_table(
     limits = limits or FileLimits()
 
     def fail(problem: str, expected: str, row: int | None = None) -> tuple[None, list[DataError]]:
-        return None, [DataError(display_name, row, None, None, "", problem, expected)]
+        return None, [file_error(display_name, problem, expected, row=row)]
 
     try:
         size = path.stat().st_size
@@ -146,14 +153,11 @@ def _read_csv_text(
             raw_rows = list(reader)
     except csv.Error as error:
         return None, [
-            DataError(
+            file_error(
                 display_name,
-                reader.line_num or None,
-                None,
-                None,
-                "",
                 f"the file cannot be read as CSV ({error})",
                 "save it again as 'CSV UTF-8' from a spreadsheet",
+                row=reader.line_num or None,
             )
         ]
     return _table_from_rows(
@@ -189,12 +193,8 @@ def _read_xlsx(
     unpacked = _unpacked_size(data)
     if unpacked is not None and unpacked > XLSX_EXPANSION * limits.max_file_bytes:
         return None, [
-            DataError(
+            file_error(
                 display_name,
-                None,
-                None,
-                None,
-                "",
                 f"the XLSX file unpacks to {unpacked:,} bytes, more than {XLSX_EXPANSION} "
                 f"times the limit of {limits.max_file_mb} MB",
                 limits.file_hint(),
@@ -204,12 +204,8 @@ def _read_xlsx(
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a damaged workbook
         return None, [
-            DataError(
+            file_error(
                 display_name,
-                None,
-                None,
-                None,
-                "",
                 f"the XLSX file cannot be read ({error})",
                 "save it again from Excel as .xlsx or CSV UTF-8",
             )
@@ -234,9 +230,7 @@ def _read_xlsx(
             return _table_from_rows(sheets[0], display_name, limits)
     finally:
         workbook.close()
-    return None, [
-        DataError(display_name, None, None, None, "", "the file is empty", "no sheet has any rows")
-    ]
+    return None, [file_error(display_name, "the file is empty", "no sheet has any rows")]
 
 
 def _oversize_cells(
@@ -273,12 +267,8 @@ def _table_from_rows(
     ]
     if not non_blank:
         return None, [
-            DataError(
+            file_error(
                 display_name,
-                None,
-                None,
-                None,
-                "",
                 "the file is empty",
                 "expected a heading row and one row per partnership",
             )
@@ -292,12 +282,8 @@ def _table_from_rows(
     data_rows = non_blank[1:]
     if not data_rows:
         return None, [
-            DataError(
+            file_error(
                 display_name,
-                None,
-                None,
-                None,
-                "",
                 "the file has headings but no rows",
                 "expected one row per partnership under the headings",
             )

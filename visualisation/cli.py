@@ -22,7 +22,7 @@ from visualisation.data import ViewDataSource
 from visualisation.options import STATUS_CHOICES, ViewOptions, ViewOptionsError
 from visualisation.views import UnknownCouncilError, ViewKind, render
 
-__all__ = ["EXIT_USAGE", "add_render_arguments", "options_from_args", "run_render"]
+__all__ = ["EXIT_USAGE", "add_render_arguments", "filter_pairs", "options_from_args", "run_render"]
 
 EXIT_USAGE = 2
 
@@ -57,14 +57,22 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def options_from_args(args: argparse.Namespace) -> ViewOptions:
-    """The view options the flags describe (validated like query parameters)."""
+def filter_pairs(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The query parameters the filter flags (--service, --year, --status, --region) stand
+    for; the export command takes the same flags."""
     pairs = [("service", s) for s in args.service]
     if args.year is not None:
         pairs.append(("year", str(args.year)))
-    pairs.append(("status", args.status))
+    if args.status:
+        pairs.append(("status", args.status))
     if args.region:
         pairs.append(("region", args.region))
+    return pairs
+
+
+def options_from_args(args: argparse.Namespace) -> ViewOptions:
+    """The view options the flags describe (validated like query parameters)."""
+    pairs = filter_pairs(args)
     pairs += [("two_mode", str(args.two_mode)), ("physics", str(args.physics))]
     pairs.append(("hubs", str(not getattr(args, "no_hubs", False))))
     return ViewOptions.from_query(pairs)

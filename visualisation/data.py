@@ -292,6 +292,8 @@ def peers_for(
     from graph.analysis.peers import find_peers
     from graph.analysis.projection import CouncilAttrs, Membership
 
+    # Deliberately not graph.analysis.council_attrs (alike in shape, duplicates tool): the
+    # views' councils carry no area, and one without a centroid is left out, not refused.
     councils = {
         c.code: CouncilAttrs(
             code=c.code,

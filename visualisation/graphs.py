@@ -20,43 +20,22 @@ from typing import Any
 
 import networkx as nx
 
+from visualisation import style
 from visualisation.layout import component_layout, separate_dots
 from visualisation.model import KINDS, Council, Partnership, ViewData
 from visualisation.selection import PairLink, Selection, select
-from visualisation.style import (
-    BORDER_COLOUR,
-    HUB_MIN_MEMBERS,
-    KIND_COLOURS,
-    MIXED_SERVICE_COLOUR,
-    NEUTRAL_EDGE_COLOUR,
-    OUTSIDE_COLOUR,
-    PEER_COLOUR,
-    SERVICE_COLOURS,
-    SERVICE_LABELS,
-    STATUS_COLOURS,
-    STATUS_LABELS,
-    UNKNOWN_KIND_COLOUR,
-    status_edge_style,
-)
 
 __all__ = [
-    "BORDER_COLOUR",
-    "HUB_MIN_MEMBERS",
-    "KIND_COLOURS",
-    "OUTSIDE_COLOUR",
-    "PEER_COLOUR",
-    "SERVICE_COLOURS",
-    "SERVICE_LABELS",
-    "STATUS_COLOURS",
-    "STATUS_LABELS",
+    "MAP_SCALE",
     "PairLink",
     "Selection",
+    "council_node_attrs",
     "council_view_graph",
+    "is_hub",
     "map_graph",
     "network_graph",
     "partnership_node_id",
     "select",
-    "status_edge_style",
     "two_mode_graph",
 ]
 
@@ -139,9 +118,9 @@ def council_node_attrs(selection: Selection, council: Council) -> dict[str, Any]
     """vis-network attributes of a council node (colour by kind, size by partnerships)."""
     count = selection.counts.get(council.code, 0)
     kind_label = KINDS.get(council.kind, council.kind)
-    colour = KIND_COLOURS.get(council.kind, UNKNOWN_KIND_COLOUR)
+    colour = style.KIND_COLOURS.get(council.kind, style.UNKNOWN_KIND_COLOUR)
     if council.code not in selection.in_scope:
-        colour = OUTSIDE_COLOUR
+        colour = style.OUTSIDE_COLOUR
     where = f" · {council.region}" if council.region else ""
     partnerships = "partnership" if count == 1 else "partnerships"
     title = f"{council.name}\n{kind_label}{where}\n{count} {partnerships} shown"
@@ -172,15 +151,15 @@ def council_node_attrs(selection: Selection, council: Council) -> dict[str, Any]
 
 def _edge_colour(services: Iterable[str], chosen: tuple[str, ...]) -> str:
     if not chosen:
-        return NEUTRAL_EDGE_COLOUR
+        return style.NEUTRAL_EDGE_COLOUR
     shared = sorted(set(services) & set(chosen))
     if len(shared) == 1:
-        return SERVICE_COLOURS[shared[0]]
-    return MIXED_SERVICE_COLOUR
+        return style.SERVICE_COLOURS[shared[0]]
+    return style.MIXED_SERVICE_COLOUR
 
 
 def _labels(services: Iterable[str]) -> str:
-    return ", ".join(SERVICE_LABELS.get(s, s) for s in services) or "service not reported"
+    return ", ".join(style.SERVICE_LABELS.get(s, s) for s in services) or "service not reported"
 
 
 def _link_style(
@@ -189,14 +168,14 @@ def _link_style(
     """Edge colour (and dashes when every status is shown) of a link or a hub's spoke."""
     chosen = selection.options.services
     if selection.options.status == "all" and not chosen:
-        colour, dashes = status_edge_style(p.status for p in partnerships)
+        colour, dashes = style.status_edge_style(p.status for p in partnerships)
         return {"color": {"color": colour, "opacity": 0.8}, "dashes": dashes}
     return {"color": {"color": _edge_colour(services, chosen), "opacity": 0.7}}
 
 
 def is_hub(selection: Selection, partnership: Partnership) -> bool:
-    """Whether the views draw this partnership as a hub (see :data:`HUB_MIN_MEMBERS`)."""
-    return selection.options.hubs and len(selection.members(partnership)) >= HUB_MIN_MEMBERS
+    """Whether the views draw this partnership as a hub (``style.HUB_MIN_MEMBERS`` members)."""
+    return selection.options.hubs and len(selection.members(partnership)) >= style.HUB_MIN_MEMBERS
 
 
 def _hub_node_attrs(selection: Selection, partnership: Partnership) -> dict[str, Any]:
@@ -214,7 +193,7 @@ def network_graph(selection: Selection) -> nx.Graph:
     Edge width grows with the number of distinct services shared; edge colour
     is the service's when one chosen layer is shared, dark when several are,
     grey when no layer is chosen (by status, dashed when not operational, when
-    every status is shown). A partnership of :data:`HUB_MIN_MEMBERS` or more
+    every status is shown). A partnership of :data:`~visualisation.style.HUB_MIN_MEMBERS` or more
     members is a hub node (``p:<id>``) linked to each member, unless the options
     turn hubs off.
     """
@@ -223,7 +202,7 @@ def network_graph(selection: Selection) -> nx.Graph:
         G.add_node(council.code, **council_node_attrs(selection, council))
     names = selection.councils
     by_id = {p.id: p for p in selection.partnerships}
-    max_members = HUB_MIN_MEMBERS - 1 if selection.options.hubs else None
+    max_members = style.HUB_MIN_MEMBERS - 1 if selection.options.hubs else None
     for (a, b), link in selection.pairs(max_members=max_members).items():
         shared = len(link.partnerships)
         title = (
@@ -281,12 +260,12 @@ def _partnership_node_attrs(selection: Selection, partnership: Partnership) -> d
     if chosen:
         colour = _edge_colour(partnership.services, chosen)
     else:
-        colour = STATUS_COLOURS.get(partnership.status, NEUTRAL_EDGE_COLOUR)
+        colour = style.STATUS_COLOURS.get(partnership.status, style.NEUTRAL_EDGE_COLOUR)
     members = selection.members(partnership)
     return {
         "label": partnership.name,
         "title": (
-            f"{partnership.name}\n{STATUS_LABELS.get(partnership.status, partnership.status)}"
+            f"{partnership.name}\n{style.STATUS_LABELS.get(partnership.status, partnership.status)}"
             f" · {len(members)} members\n{_labels(partnership.services)}"
         ),
         "shape": "square",
@@ -294,6 +273,24 @@ def _partnership_node_attrs(selection: Selection, partnership: Partnership) -> d
         "color": {"background": colour, "border": "#212529"},
         "font": {"size": 10, "color": "#495057"},
     }
+
+
+def _add_membership(
+    G: nx.Graph,
+    council: Council,
+    node: str,
+    attrs: Mapping[str, Any],
+    partnership: Partnership,
+    opacity: float,
+) -> None:
+    """The edge from a council to a partnership's node, in the partnership's colour."""
+    G.add_edge(
+        council.code,
+        node,
+        width=1.5,
+        color={"color": attrs["color"]["background"], "opacity": opacity},
+        title=f"{council.name} – member of {partnership.name}",
+    )
 
 
 def two_mode_graph(selection: Selection) -> nx.Graph:
@@ -307,13 +304,7 @@ def two_mode_graph(selection: Selection) -> nx.Graph:
         G.add_node(node, **attrs)
         for code in selection.members(partnership):
             if code in selection.councils:
-                G.add_edge(
-                    code,
-                    node,
-                    width=1.5,
-                    color={"color": attrs["color"]["background"], "opacity": 0.6},
-                    title=f"{selection.councils[code].name} – member of {partnership.name}",
-                )
+                _add_membership(G, selection.councils[code], node, attrs, partnership, 0.6)
     _place_missing(G, _year_layout(selection.data, two_mode=True))
     return G
 
@@ -394,13 +385,7 @@ def council_view_graph(selection: Selection, code: str, *, top_peers: int = 5) -
             if member != code and member not in in_scope:
                 continue
             add_council(data_councils[member])
-            G.add_edge(
-                member,
-                node,
-                width=1.5,
-                color={"color": attrs["color"]["background"], "opacity": 0.7},
-                title=f"{data_councils[member].name} – member of {partnership.name}",
-            )
+            _add_membership(G, data_councils[member], node, attrs, partnership, 0.7)
     for a, b in selection.data.borders:
         other = b if a == code else a if b == code else None
         if other is None or other not in data_councils or other not in in_scope:
@@ -411,7 +396,7 @@ def council_view_graph(selection: Selection, code: str, *, top_peers: int = 5) -
             other,
             width=1,
             dashes=True,
-            color={"color": BORDER_COLOUR},
+            color={"color": style.BORDER_COLOUR},
             title=f"{focus.name} borders {data_councils[other].name}",
         )
     peers = [p for p in selection.data.peers if p.code == code and p.peer in data_councils]
@@ -426,7 +411,7 @@ def council_view_graph(selection: Selection, code: str, *, top_peers: int = 5) -
             similar.code,
             width=1,
             dashes=[2, 6],
-            color={"color": PEER_COLOUR},
+            color={"color": style.PEER_COLOUR},
             title=f"Peer of {focus.name} (similarity {peer.score:.2f})\n{peer.reason}".rstrip(),
         )
     # A seeded spring layout with the council pinned at the centre.

@@ -50,6 +50,7 @@ CONTENT_SECURITY_POLICY = (
 class ViewSource(Protocol):
     """Where the views get their data (``visualisation.data.ViewDataSource`` fits)."""
 
+    # The signature of ViewDataSource.view_data, repeated on purpose: that is a Protocol.
     def view_data(
         self,
         year: int | None = None,

@@ -25,10 +25,7 @@ from pyvis.network import Network
 
 from graph.errors import UnknownCouncil
 from visualisation.graphs import (
-    HUB_MIN_MEMBERS,
     MAP_SCALE,
-    SERVICE_LABELS,
-    STATUS_LABELS,
     Selection,
     council_view_graph,
     map_graph,
@@ -52,6 +49,7 @@ from visualisation.model import (
 )
 from visualisation.options import ViewKind, ViewOptions
 from visualisation.page import is_web_link, use_offline_template
+from visualisation.style import HUB_MIN_MEMBERS, SERVICE_LABELS, STATUS_LABELS
 from visualisation.vis import pyvis_network, vis_edges, vis_nodes, vis_options
 
 __all__ = [

@@ -160,6 +160,8 @@ def _council_node_attrs(c: CouncilAttrs) -> dict[str, object]:
     }
 
 
+# The projections document their shared parameters in full (numpydoc, as networkx does): the
+# docstrings are alike on purpose (duplicates tool).
 def two_mode_graph(
     memberships: Iterable[Membership],
     councils: Mapping[str, CouncilAttrs],

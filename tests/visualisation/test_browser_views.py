@@ -24,8 +24,8 @@ from tests.support.examples import EASTFORD, NORTHTON, WESTWICK, example_view_da
 from tests.support.paths import OUTPUT
 from tests.support.synthetic_views import synthetic_view_data
 from visualisation import Partnership, ViewData, ViewOptions
-from visualisation.graphs import HUB_MIN_MEMBERS
 from visualisation.routes import view_routes
+from visualisation.style import HUB_MIN_MEMBERS
 
 pytestmark = pytest.mark.browser
 
