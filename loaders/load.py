@@ -330,11 +330,8 @@ def load_bundled(
     with _neo4j_refusals(partnership_file):
         if not dry_run:
             ensure_schema(db)
-        counts, version = (
-            db.write_transaction(guarded, timeout=120)
-            if apply
-            else db.read_transaction(guarded, timeout=120)
-        )
+        run = db.write_transaction if apply else db.read_transaction
+        counts, version = run(guarded, timeout=120)
         current_version = data_version(db) if version is None and not dry_run else version
     return LoadReport(
         files=tuple(files),
