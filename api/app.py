@@ -36,6 +36,7 @@ from graph.schema import ensure_schema
 from graph.settings import Settings
 from graph.snapshot import Snapshots
 from visualisation.data import ViewDataSource
+from visualisation.proposals import council_lineage_html, proposal_routes
 from visualisation.routes import view_routes
 
 log = logging.getLogger("councilgraph.api")
@@ -133,6 +134,26 @@ class CouncilGraphQL(GraphQLOverHTTP, GraphQL[Context, None]):
         return super().encode_json({"data": None, "errors": [error.formatted]})
 
 
+def _middleware(limits: Limits, cors_origins: list[str] | None) -> list[Middleware]:
+    """Body size limit, compression, and CORS when origins are configured (argument, else
+    $COUNCILGRAPH_CORS_ORIGINS, comma-separated; off by default)."""
+    origins = cors_origins
+    if origins is None:
+        configured = os.environ.get("COUNCILGRAPH_CORS_ORIGINS", "")
+        origins = [o.strip() for o in configured.split(",") if o.strip()]
+    middleware = [
+        Middleware(BodySizeLimit, max_bytes=limits.max_body_bytes),
+        # The views inline vis-network (~0.7 MB): compressed, a national page is a few hundred kB.
+        Middleware(GZipMiddleware, minimum_size=1024),
+    ]
+    if origins:  # CORS is off unless origins are configured
+        middleware.append(
+            Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Authorization", "Content-Type"])
+        )  # fmt: skip
+    return middleware
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -157,10 +178,6 @@ def create_app(
         fail_fast_s=limits.db_fail_fast_s,
     )
     state = AppState(db=db, snapshots=Snapshots(db))
-    origins = cors_origins
-    if origins is None:
-        configured = os.environ.get("COUNCILGRAPH_CORS_ORIGINS", "")
-        origins = [o.strip() for o in configured.split(",") if o.strip()]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -189,16 +206,7 @@ def create_app(
     async def home(request: Request) -> Response:
         return HTMLResponse(home_html())
 
-    middleware = [
-        Middleware(BodySizeLimit, max_bytes=limits.max_body_bytes),
-        # The views inline vis-network (~0.7 MB): compressed, a national page is a few hundred kB.
-        Middleware(GZipMiddleware, minimum_size=1024),
-    ]
-    if origins:  # CORS is off unless origins are configured
-        middleware.append(
-            Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
-                       allow_headers=["Authorization", "Content-Type"])
-        )  # fmt: skip
+    middleware = _middleware(limits, cors_origins)
     graphql = CouncilGraphQL(state, limits)
     views = ViewDataSource(state.snapshots)
     routes = [
@@ -207,7 +215,12 @@ def create_app(
         Route("/ready", ready),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Mount("/static", static_files(), name="static"),
-        *view_routes(lambda request: views, unavailable=(GraphUnavailable,)),
+        *view_routes(
+            lambda request: views,
+            unavailable=(GraphUnavailable,),
+            council_extra=lambda code: council_lineage_html(state.snapshots, code),
+        ),
+        *proposal_routes(lambda request: state.snapshots),
         *export_routes(lambda request: ExportSource(db, views.view_data), graphql.access.user_for),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -125,6 +125,34 @@ LIST_ESTIMATES: dict[str, int] = {
     # Groups per year (START_YEAR: about 25 years with starts) times up to 30 years.
     "Query.partnershipAggregate": 300,
     "Query.nodes": 100,  # MAX_PAGE_SIZE ids
+    # Reorganisation (api/types/reorganisation.py), measured on the bundled data (2026).
+    "Lineage.predecessors": 8,  # max 8 (North Yorkshire)
+    "Lineage.partnerships": 25,
+    "Predecessor.successors": 2,
+    "Predecessor.share": 7,
+    "PredecessorPartnership.members": 8,
+    "Query.reorganisations": 5,  # vesting dates since 2019
+    "Reorganisation.successors": 5,
+    "Reorganisation.replaced": 25,
+    "BaseRate.mergedPairs": 40,  # 37 + 8
+    "Query.proposals": 70,  # 66 bundled, plus users'
+    "Proposal.sources": 4,
+    "Proposal.units": 5,
+    "Proposal.inside": 17,  # max 17
+    "Proposal.crossing": 15,  # max 15
+    "Proposal.outside": 20,  # max 20
+    "Proposal.unplaced": 9,
+    "ProposedUnit.councils": 8,
+    "ProposedUnit.splitCouncils": 3,
+    "ProposedUnit.sharedAcross": len(taxonomy.codes()),
+    "ProposedUnit.sharedPartly": len(taxonomy.codes()),
+    "ProposedUnit.notShared": len(taxonomy.codes()),
+    "ProposedUnit.inside": 10,
+    "PartnershipPlacement.units": 3,
+    "PartnershipPlacement.members": 10,
+    "PartnershipPlacement.spanning": 2,
+    "PartnershipPlacement.outside": 10,
+    "LoadProposalPayload.errors": 5,
 }
 
 #: Items expected in a list field missing from the table above.

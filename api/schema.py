@@ -43,6 +43,7 @@ from api.types.inputs import (
     PartnershipOrder,
 )
 from api.types.objects import Council, Partnership
+from api.types.reorganisation import ReorganisationMutation, ReorganisationQuery
 from graph import repository as repo
 from graph import rules
 from graph.names import normalise
@@ -79,7 +80,7 @@ def _year(year: int | None) -> int:
 
 
 @strawberry.type(description="Questions about English councils and the services they share.")
-class Query(NetworkQuery, SearchQuery, SingletonQuery, ContributionQuery):
+class Query(NetworkQuery, SearchQuery, SingletonQuery, ContributionQuery, ReorganisationQuery):
     @strawberry.field(
         description="One council by GSS code (current or former) or any form of its name (any "
         "alias, any case, '&' or 'and'; with `year`, the one existing then when names repeat "
@@ -357,13 +358,22 @@ async def _filtered_councils(info: Info, f: CouncilFilter) -> list[repo.Council]
     return chosen
 
 
+@strawberry.type(
+    name="Mutation",
+    description="Contributions: propose partnerships or changes, and review them; load "
+    "reorganisation proposals.",
+)
+class AllMutations(Mutation, ReorganisationMutation):
+    """Every mutation: api/mutations.py and api/types/reorganisation.py."""
+
+
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     """The schema with its safety limits (``api/limits.py``; default: ``Limits()``) and masked
     errors."""
     limits = limits or Limits()
     schema = LimitedSchema(
         query=Query,
-        mutation=Mutation,
+        mutation=AllMutations,
         # Factories, so each request gets fresh extension instances.
         extensions=[lambda: QueryLimits(limits=limits), SafeErrors],
     )

@@ -18,6 +18,10 @@ reported as a ratio to pyvis's defaults measured in the same run (no thresholds)
   stabilisation (physics on), before which the layout is still moving. The
   stock page's Bootstrap requests go to a CDN and are aborted (counted).
 
+With ``--neo4j-port PORT``, a third measure on the bundled data in a Neo4j of its own (started
+on PORT, loaded, stopped): the partnerships a one-service view reads against every partnership
+of the year (what the views read and filtered in Python before), as a ratio in the same run.
+
 Run: ``.venv/bin/python bench/bench_views.py`` (or ``make bench``). Writes
 ``bench/results/views.json`` and ``bench/results/views.md``.
 """
@@ -198,8 +202,74 @@ def _ratio(value: float | None, baseline: float | None) -> str:
     return f"{value / baseline:.3g}"
 
 
+DB_RUNS = 7
+DB_YEAR = 2015
+
+
+def database_reads(port: int) -> dict[str, Any]:
+    """What a one-service view reads from Neo4j, against what every view read before its
+    filters went into Cypher (every partnership of the year, filtered in Python): rows and
+    median seconds of each read, on the bundled data, with the year's frame already kept.
+
+    Uses a Neo4j of its own on ``port`` (the tests' instance kind: own folder; started if
+    need be, loaded if empty, stopped afterwards).
+    """
+    from graph import repository
+    from graph.db import connect
+    from graph.snapshot import Snapshots
+    from loaders import load_bundled
+    from ops import server as neo4j_server
+    from tests import neo4j_instance
+    from visualisation.data import read_view_data
+
+    cfg = neo4j_instance.config(port)
+    db = connect(neo4j_instance.start(cfg))
+    try:
+        if repository.data_version(db) == 0:
+            load_bundled(db)
+        snapshot = Snapshots(db).current()
+        legal = ViewOptions(year=DB_YEAR, services=("legal",))
+        every = read_view_data(snapshot, DB_YEAR)  # also keeps the year's frame
+        one = read_view_data(snapshot, DB_YEAR, legal)
+        seconds = {
+            "every_partnership": _median_seconds(
+                lambda: read_view_data(snapshot, DB_YEAR), DB_RUNS, lambda: None
+            ),
+            "one_service": _median_seconds(
+                lambda: read_view_data(snapshot, DB_YEAR, legal), DB_RUNS, lambda: None
+            ),
+        }
+    finally:
+        db.driver.close()
+        neo4j_server.stop(cfg)
+    rows = {"every_partnership": len(every.partnerships), "one_service": len(one.partnerships)}
+    return {"year": DB_YEAR, "service": "legal", "partnerships_read": rows, "seconds": seconds}
+
+
+def _database_lines(reads: dict[str, Any]) -> list[str]:
+    base = reads["seconds"]["every_partnership"]
+    lines = [
+        "",
+        f"## Database read of a view's partnerships (bundled data, {reads['year']})",
+        "",
+        "The year's councils, outlines and whole network (the layout's) are one read kept per "
+        "year and data version in both cases; this is the read a view's filters decide.",
+        "",
+        "| read | partnerships read | seconds | x every partnership |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, seconds in reads["seconds"].items():
+        lines.append(
+            f"| {name} | {reads['partnerships_read'][name]} | {seconds:.4f} | "
+            f"{_ratio(seconds, base)} |"
+        )
+    return lines
+
+
 def main() -> None:
-    """Run both measures and write bench/results/views.{json,md}."""
+    """Run both measures and write bench/results/views.{json,md}; with
+    ``--neo4j-port PORT``, also the database read of a one-service view."""
+    port = int(sys.argv[sys.argv.index("--neo4j-port") + 1]) if "--neo4j-port" in sys.argv else 0
     data = synthetic_view_data(NATIONAL_COUNCILS, partnerships_per_council=1.4, seed=SEED)
     graph = network_graph(select(data, ViewOptions()))
     server = server_side(data)
@@ -209,6 +279,7 @@ def main() -> None:
         "/pyvis-defaults/network": pyvis_default_html(data),
     }
     browser = browser_side(pages)
+    reads = database_reads(port) if port else None
 
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -221,6 +292,7 @@ def main() -> None:
         "server_seconds": server,
         "page_bytes": {path: len(html.encode()) for path, html in pages.items()},
         "browser_ms": browser,
+        "database_reads": reads,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "views.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -259,6 +331,7 @@ def main() -> None:
             f"{_fmt(marks['first_draw'])} | {_interactive(marks)} | "
             f"{_ratio(marks['interactive'], stock)} | {marks['blocked_requests_per_load']:g} |"
         )
+    lines += _database_lines(reads) if reads else []
     (RESULTS / "views.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

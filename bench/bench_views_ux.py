@@ -51,7 +51,7 @@ from starlette.routing import Mount, Route  # noqa: E402
 
 from tests.support.browser import launch_chromium, offline_context, serve_asgi  # noqa: E402
 from tests.support.synthetic_views import synthetic_view_data  # noqa: E402
-from visualisation import ViewData  # noqa: E402
+from visualisation import ViewData, ViewOptions  # noqa: E402
 from visualisation.routes import view_routes  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -112,6 +112,7 @@ class _Fixed:
     def view_data(
         self,
         year: int | None = None,
+        options: ViewOptions | None = None,
         *,
         peers_of: str | None = None,
         peers_service: str | None = None,

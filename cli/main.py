@@ -113,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Commands contributed by the loaders, analysis and visualisation packages."""
+    # Deliberately alike (duplicates tool): each command is added the same way, its module
+    # imported only here so that `councilgraph --help` stays quick.
     from loaders.cli import add_load_arguments, run_load
 
     load = commands.add_parser("load", help="load the bundled data or a partnership file")
@@ -144,6 +146,10 @@ def _add_data_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     from cli.accounts import add_account_commands
 
     add_account_commands(commands, _with_database)  # users add/revoke, contacts delete
+
+    from cli.proposals import add_proposal_commands
+
+    add_proposal_commands(commands, _with_database)  # docs/reorganisation.md
 
 
 def main(argv: Sequence[str] | None = None) -> int:

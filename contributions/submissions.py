@@ -36,7 +36,7 @@ from graph.audit import FieldDiff, diff_snapshots, snapshot
 from graph.db import Database, Tx
 from loaders import queries as load_queries
 from loaders.errors import DataError
-from loaders.load import council_index_from_db, service_areas_from_db
+from loaders.known import council_index_from_db, service_areas_from_db
 from loaders.partnerships import PartnershipContext, PartnershipRecord, validate_partnership
 
 # -- validation ------------------------------------------------------------------------
@@ -187,6 +187,43 @@ def _check_council_may_submit(user: User, members: Sequence[str]) -> None:
     )
 
 
+def _no_source(given: SubmissionInput) -> list[DataError]:
+    """A submission must give at least one source URL."""
+    sources = [s for s in re.split(r"[;\n]", given.fields.get("sources") or "") if s.strip()]
+    if sources:
+        return []
+    return [
+        DataError(
+            "submission",
+            None,
+            "sources",
+            "source_urls",
+            "",
+            "no source given",
+            "give at least one http:// or https:// URL that reports the partnership or the change",
+        )
+    ]
+
+
+def _id_taken(db: Database, record: PartnershipRecord, given: SubmissionInput) -> list[DataError]:
+    """A new partnership's id (from its name) must not be one that exists."""
+    rows = db.read(PARTNERSHIP_NAME, {"id": record.id})
+    if not rows:
+        return []
+    return [
+        DataError(
+            "submission",
+            None,
+            "name",
+            "name",
+            given.fields.get("name", ""),
+            f"a partnership with the id {record.id!r} already exists ({rows[0]['name']})",
+            f'to change it, give partnershipId: "{record.id}"; for a new '
+            "partnership, choose a different name",
+        )
+    ]
+
+
 def submit_partnership(
     db: Database, user: User, given: SubmissionInput
 ) -> tuple[Submission | None, list[DataError]]:
@@ -207,21 +244,7 @@ def submit_partnership(
     problems = check_bounds(given)
     if problems:
         raise ContributionError("; ".join(problems))
-    errors: list[DataError] = []
-    sources = [s for s in re.split(r"[;\n]", given.fields.get("sources") or "") if s.strip()]
-    if not sources:
-        errors.append(
-            DataError(
-                "submission",
-                None,
-                "sources",
-                "source_urls",
-                "",
-                "no source given",
-                "give at least one http:// or https:// URL that reports the partnership "
-                "or the change",
-            )
-        )
+    errors = _no_source(given)
     current = None
     if given.partnership_id is not None:
         found = _read_current(db, [given.partnership_id])
@@ -244,20 +267,7 @@ def submit_partnership(
     record, validation_errors = _validate(raw, _context(db))
     errors += validation_errors
     if record is not None and given.partnership_id is None:
-        rows = db.read(PARTNERSHIP_NAME, {"id": record.id})
-        if rows:
-            errors.append(
-                DataError(
-                    "submission",
-                    None,
-                    "name",
-                    "name",
-                    given.fields.get("name", ""),
-                    f"a partnership with the id {record.id!r} already exists ({rows[0]['name']})",
-                    f'to change it, give partnershipId: "{record.id}"; for a new '
-                    "partnership, choose a different name",
-                )
-            )
+        errors += _id_taken(db, record, given)
     if errors or record is None:
         return None, errors
     if current is None:

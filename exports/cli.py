@@ -19,6 +19,7 @@ from exports.formats import FORMATS, write_export
 from exports.routes import contact_reader
 from exports.selection import ExportOptions, ExportOptionsError, ExportSource
 from graph.db import Database, GraphUnavailable
+from visualisation.cli import filter_pairs
 from visualisation.options import STATUS_CHOICES
 
 __all__ = ["TOKEN_ENV", "add_export_arguments", "run_export"]
@@ -57,13 +58,7 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _options(args: argparse.Namespace) -> ExportOptions:
-    pairs = [("service", s) for s in args.service]
-    if args.year is not None:
-        pairs.append(("year", str(args.year)))
-    if args.status:
-        pairs.append(("status", args.status))
-    if args.region:
-        pairs.append(("region", args.region))
+    pairs = filter_pairs(args)
     if args.lines:
         pairs.append(("lines", "true"))
     return ExportOptions.from_query(pairs)

@@ -25,6 +25,7 @@ class ExportFormat:
     description: str = ""
 
 
+# Deliberately alike (duplicates tool): one declaration per format, a table of data.
 FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (

@@ -30,6 +30,8 @@ from typing import Any
 from exports.selection import ExportOptions, ExportSource
 from graph import rules, taxonomy
 from graph.geo import lad2013_districts, lad2013_polygons_bng, simplify_ring
+from visualisation.model import Partnership
+from visualisation.selection import Selection
 
 __all__ = ["TOLERANCE_M", "district_polygons_wgs84", "geojson_export"]
 
@@ -98,6 +100,46 @@ def _feature(geometry: dict[str, Any] | None, properties: dict[str, Any]) -> byt
     ).encode("utf-8")
 
 
+def _partnership_feature(selection: Selection, partnership: Partnership) -> bytes | None:
+    """A partnership as lines from its lead (or its members' centre) to each located member;
+    None with fewer than two located members."""
+    points = {
+        m: (selection.councils[m].lon, selection.councils[m].lat)
+        for m in selection.members(partnership)
+        if m in selection.councils
+    }
+    located = {m: (x, y) for m, (x, y) in points.items() if x is not None and y is not None}
+    if len(located) < 2:
+        return None
+    if partnership.lead in located:
+        hub = located[partnership.lead]
+    else:
+        hub = (
+            sum(x for x, _ in located.values()) / len(located),
+            sum(y for _, y in located.values()) / len(located),
+        )
+    lines = [
+        [
+            [round(hub[0], _DIGITS), round(hub[1], _DIGITS)],
+            [round(x, _DIGITS), round(y, _DIGITS)],
+        ]
+        for m, (x, y) in sorted(located.items())
+        if m != partnership.lead
+    ]
+    properties = {
+        "feature": "partnership",
+        "id": partnership.id,
+        "name": partnership.name,
+        "status": partnership.status,
+        "services": ";".join(partnership.services),
+        "members": ";".join(sorted(located)),
+        "lead": partnership.lead,
+        "start_year": partnership.start_year,
+        "end_year": partnership.end_year,
+    }
+    return _feature({"type": "MultiLineString", "coordinates": lines}, properties)
+
+
 def geojson_export(source: ExportSource, options: ExportOptions) -> Iterator[bytes]:
     """A ``FeatureCollection`` of the councils of the selection's year (this year when the
     options give none: a map is of one year), streamed feature by feature."""
@@ -142,42 +184,8 @@ def geojson_export(source: ExportSource, options: ExportOptions) -> Iterator[byt
         first = False
     if options.lines:
         for partnership in selection.partnerships:
-            points = {
-                m: (selection.councils[m].lon, selection.councils[m].lat)
-                for m in selection.members(partnership)
-                if m in selection.councils
-            }
-            located = {m: (x, y) for m, (x, y) in points.items() if x is not None and y is not None}
-            if len(located) < 2:
-                continue
-            if partnership.lead in located:
-                hub = located[partnership.lead]
-            else:
-                hub = (
-                    sum(x for x, _ in located.values()) / len(located),
-                    sum(y for _, y in located.values()) / len(located),
-                )
-            lines = [
-                [
-                    [round(hub[0], _DIGITS), round(hub[1], _DIGITS)],
-                    [round(x, _DIGITS), round(y, _DIGITS)],
-                ]
-                for m, (x, y) in sorted(located.items())
-                if m != partnership.lead
-            ]
-            properties = {
-                "feature": "partnership",
-                "id": partnership.id,
-                "name": partnership.name,
-                "status": partnership.status,
-                "services": ";".join(partnership.services),
-                "members": ";".join(sorted(located)),
-                "lead": partnership.lead,
-                "start_year": partnership.start_year,
-                "end_year": partnership.end_year,
-            }
-            yield (b"" if first else b",\n") + _feature(
-                {"type": "MultiLineString", "coordinates": lines}, properties
-            )
-            first = False
+            feature = _partnership_feature(selection, partnership)
+            if feature is not None:
+                yield (b"" if first else b",\n") + feature
+                first = False
     yield b"\n]}\n"

@@ -26,6 +26,7 @@ from contributions import Contact
 from exports.selection import BATCH_SIZE, ExportOptions, ExportSource
 from graph import repository
 from loaders.partnerships import neutralise_cell
+from loaders.vocabulary import BUNDLED_COLUMNS
 
 __all__ = [
     "COUNCIL_COLUMNS",
@@ -39,23 +40,7 @@ __all__ = [
     "xlsx_export",
 ]
 
-PARTNERSHIP_COLUMNS = (
-    "id",
-    "name",
-    "councils",
-    "council_gss_codes",
-    "service_areas",
-    "status",
-    "start_year",
-    "end_year",
-    "lead_council",
-    "annual_savings_gbp",
-    "savings_note",
-    "source_urls",
-    "source_dates",
-    "notes",
-    "member_years",
-)
+PARTNERSHIP_COLUMNS = BUNDLED_COLUMNS
 """The bundled partnership file's columns (docs/loading.md)."""
 CONTACTS_COLUMN = "contacts"
 """Added only for signed-in editors (the loader recognises it and never loads it)."""

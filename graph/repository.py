@@ -43,6 +43,8 @@ from graph.rules import (
 )
 from graph.schema import DATA_VERSION
 
+# Repeats graph.models' names on purpose (duplicates tool): this module re-exports them, and
+# mypy --strict only sees re-exports listed literally.
 __all__ = [
     "Council",
     "CouncilLinks",
@@ -110,6 +112,14 @@ SERVICE_AREAS: LiteralString = """
 MATCH (s:ServiceArea) RETURN properties(s) AS area ORDER BY s.code
 """
 
+# Succession over ``path = (listed)-[:SUCCEEDED_BY*0..8]->(c:Council)``: ``c`` exists in $year and
+# no council before it on the path does (``graph.rules.stand_ins`` and ``exists_in`` are the
+# Python twins), between ``yearStart`` and ``yearEnd`` dates.
+STANDS_IN_YEAR: LiteralString = """
+    c.validFrom <= yearEnd AND (c.validTo IS NULL OR c.validTo > yearStart)
+  AND none(n IN nodes(path)[..-1]
+           WHERE n.validFrom <= yearEnd AND (n.validTo IS NULL OR n.validTo > yearStart))"""
+
 # The heart of the rules (graph/rules.py): a partnership counts in $year when its status can be
 # active and its years cover $year; a listed member counts within its own years, and one that
 # does not exist in $year stands for the first councils along SUCCEEDED_BY that do; a
@@ -134,10 +144,9 @@ WHERE """
     + MEMBER_IN_YEAR
     + """
 MATCH path = (listed)-[:SUCCEEDED_BY*0..8]->(c:Council)
-// existence in $year (graph.rules.exists_in is its Python twin)
-WHERE c.validFrom <= yearEnd AND (c.validTo IS NULL OR c.validTo > yearStart)
-  AND none(n IN nodes(path)[..-1]
-           WHERE n.validFrom <= yearEnd AND (n.validTo IS NULL OR n.validTo > yearStart))
+WHERE """
+    + STANDS_IN_YEAR
+    + """
 WITH p, fromYear, basis, c, collect(m.role) AS roles,
      collect({from: m.fromYear, to: m.toYear}) AS own
 WITH p, fromYear, basis,
@@ -181,6 +190,42 @@ class TextMatch:
     key: str
     score: float
 
+
+# What a view shows (``visualisation.data``): the partnerships of the chosen statuses that cover
+# any of $services (all when empty) with their effective members in $year (listed members
+# within their own years, after succession, whatever the status: an in-development partnership's
+# members as of $year); with $activeOnly, only those active in $year; with $region, only those
+# with a member in it. A partnership with no member in the year comes back with none (the
+# views skip it; an export of everything still lists it).
+VIEW_PARTNERSHIPS: LiteralString = (
+    """
+WITH date({year: $year, month: 12, day: 31}) AS yearEnd,
+     date({year: $year, month: 1, day: 1}) AS yearStart
+MATCH (p:Partnership)
+WHERE p.status IN $statuses
+  AND (size($services) = 0
+       OR EXISTS { (p)-[:COVERS]->(s:ServiceArea) WHERE s.code IN $services })
+OPTIONAL MATCH (listed:Council)-[m:MEMBER_OF]->(p)
+WHERE """
+    + MEMBER_IN_YEAR
+    + """
+OPTIONAL MATCH path = (listed)-[:SUCCEEDED_BY*0..8]->(c:Council)
+WHERE """
+    + STANDS_IN_YEAR
+    + """
+WITH p, """
+    + PARTNERSHIP_START
+    + """ AS fromYear, """
+    + PARTNERSHIP_END
+    + """ AS toYear, collect(DISTINCT c.code) AS members
+WHERE (NOT $activeOnly
+       OR (fromYear <= $year AND (toYear IS NULL OR toYear >= $year) AND size(members) >= 2))
+  AND ($region IS NULL
+       OR EXISTS { MATCH (r:Council) WHERE r.code IN members AND r.region = $region })
+RETURN p.id AS partnershipId, members
+ORDER BY partnershipId
+"""
+)
 
 # -- readers ---------------------------------------------------------------------------
 
@@ -305,6 +350,32 @@ def effective_memberships(db: Database, year: int, service: str | None = None) -
         )
         for row in db.read(EFFECTIVE_MEMBERSHIPS, parameters)
     ]
+
+
+def view_partnerships(
+    db: Database,
+    year: int,
+    *,
+    services: Sequence[str] = (),
+    statuses: Sequence[str] = rules.STATUSES,
+    active_only: bool = False,
+    region: str | None = None,
+) -> dict[str, tuple[str, ...]]:
+    """The effective members in ``year`` of each partnership a view shows, filtered in Cypher
+    (``VIEW_PARTNERSHIPS``): partnership id -> member codes (sorted; empty for a partnership
+    with no member in the year)."""
+    parameters = {
+        "year": year,
+        "services": list(services),
+        "statuses": list(statuses),
+        "activeOnly": active_only,
+        "region": region,
+        "currentYear": rules.current_year(),
+    }
+    return {
+        row["partnershipId"]: tuple(sorted(row["members"]))
+        for row in db.read(VIEW_PARTNERSHIPS, parameters)
+    }
 
 
 def _own_years(listed: Sequence[dict[str, int | None]]) -> tuple[int | None, int | None]:

@@ -16,9 +16,10 @@ a district takes its county council's.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -249,22 +250,24 @@ def _aliases_by_registry(sources: BundledSources) -> dict[str, list[str]]:
     return names
 
 
-def build_council_data(sources: BundledSources | None = None) -> CouncilData:
-    """Read, clean and link the councils in scope (English principal councils since 2009)."""
-    sources = sources or BundledSources()
-    raw_rows = read_csv_rows(sources.councils)
-    in_scope = [
-        row
-        for row in raw_rows
-        if row["nation"] == "England"
-        and row["local-authority-type"] in KINDS
-        and ((_date(row["end-date"]) or date.max) > SCOPE_FROM)
-    ]
+@dataclass(frozen=True)
+class _Links:
+    """How the councils in scope relate: kinds, former codes, counties, years, successors,
+    territories (2013 districts) and regions by 2013 district."""
+
+    kinds: dict[str, str]
+    former: dict[str, tuple[str, ...]]
+    county_of: dict[str, str | None]
+    valid: dict[str, tuple[date | None, date | None]]
+    replaced_by: dict[str, tuple[str, ...]]
+    territory_of: dict[str, frozenset[str]]
+    regions_by_lad: dict[str, str]
+
+
+def _links(in_scope: Sequence[dict[str, str]], sources: BundledSources) -> _Links:
     gss_of_registry = {row["local-authority-code"]: row["gss-code"] for row in in_scope}
     kinds = {row["gss-code"]: KINDS[row["local-authority-type"]] for row in in_scope}
     district_polygons = geo.lad2013_districts(sources.topojson_2013)
-
-    regions_by_lad = {r["LADCD"]: r["RGNNM"] for r in read_csv_rows(sources.la_all_codes)}
     former: dict[str, tuple[str, ...]] = {
         row["gss-code"]: tuple(c.strip() for c in row["former-gss-codes"].split(",") if c.strip())
         for row in in_scope
@@ -296,84 +299,110 @@ def build_council_data(sources: BundledSources | None = None) -> CouncilData:
     for old, news in replaced_by.items():
         for new in news:
             predecessors[new].append(old)
-
     territory_of = territories(
         lad13_of=lad13_of,
         kinds=kinds,
         districts_of_county=districts_of_county,
         predecessors=predecessors,
     )
+    regions_by_lad = {r["LADCD"]: r["RGNNM"] for r in read_csv_rows(sources.la_all_codes)}
+    return _Links(kinds, former, county_of, valid, replaced_by, territory_of, regions_by_lad)
+
+
+def _region(row: dict[str, str], links: _Links, in_scope: Sequence[dict[str, str]]) -> str | None:
+    """The row's region, else its own or a former code's, else (a county) its districts' one."""
+    code = row["gss-code"]
+    region = row["region"].strip() or next(
+        (links.regions_by_lad[c] for c in (code, *links.former[code]) if c in links.regions_by_lad),
+        None,
+    )
+    if region is None and links.kinds[code] == "county":
+        district_regions = {
+            r["region"] or links.regions_by_lad.get(r["gss-code"], "")
+            for r in in_scope
+            if links.county_of[r["gss-code"]] == code
+        } - {""}
+        region = district_regions.pop() if len(district_regions) == 1 else None
+    return region
+
+
+def build_council_data(sources: BundledSources | None = None) -> CouncilData:
+    """Read, clean and link the councils in scope (English principal councils since 2009)."""
+    sources = sources or BundledSources()
+    raw_rows = read_csv_rows(sources.councils)
+    in_scope = [
+        row
+        for row in raw_rows
+        if row["nation"] == "England"
+        and row["local-authority-type"] in KINDS
+        and ((_date(row["end-date"]) or date.max) > SCOPE_FROM)
+    ]
+    links = _links(in_scope, sources)
     lookup_names = _aliases_by_registry(sources)
     ceremonial = _ceremonial_counties(
-        sources, in_scope, {c: county_of[c] if kinds[c] == "district" else None for c in kinds}
+        sources,
+        in_scope,
+        {c: links.county_of[c] if kind == "district" else None for c, kind in links.kinds.items()},
     )
-
-    records: list[CouncilRecord] = []
-    for row in in_scope:
-        code = row["gss-code"]
-        kind = kinds[code]
-        region = row["region"].strip() or next(
-            (regions_by_lad[c] for c in (code, *former[code]) if c in regions_by_lad), None
-        )
-        if region is None and kind == "county":
-            district_regions = {
-                r["region"] or regions_by_lad.get(r["gss-code"], "")
-                for r in in_scope
-                if county_of[r["gss-code"]] == code
-            } - {""}
-            region = district_regions.pop() if len(district_regions) == 1 else None
-        if kind == "county" or not row["lat"].strip():
-            _, (x, y) = geo.territory_centroid_bng(territory_of[code], sources.topojson_2013)
-            longitude, latitude = geo.to_wgs84(x, y)
-            centroid_source = "territory"
-        else:
-            longitude, latitude = float(row["long"]), float(row["lat"])
-            centroid_source = "mysociety"
-        area_km2 = _float_or_none(row["area"])
-        others = [
-            *_ALT_NAME_SPLIT.split(row["alt-names"]),
-            *lookup_names[row["local-authority-code"]],
-        ]
-        aliases = _dedupe_case_insensitive(
-            council_aliases(
-                row["nice-name"], kind, official_name=row["official-name"], others=others
-            )
-        )
-        valid_from, valid_to = valid[code]
-        records.append(
-            CouncilRecord(
-                code=code,
-                name=row["nice-name"].strip(),
-                official_name=row["official-name"].strip(),
-                aliases=aliases,
-                alias_keys=tuple(sorted({normalise(a) for a in aliases} - {""})),
-                kind=kind,
-                region=region,
-                population=_int_or_none(row["pop-2020"]),
-                area_ha=round(area_km2 * 100, 1) if area_km2 else None,
-                longitude=round(longitude, 6),
-                latitude=round(latitude, 6),
-                valid_from=valid_from or _FLOOR_START.get(kind, _DEFAULT_FLOOR),
-                valid_to=valid_to,
-                former_codes=former[code],
-                registry_code=row["local-authority-code"],
-                county_code=county_of[code] if kind == "district" else None,
-                replaced_by=replaced_by[code],
-                territory=tuple(sorted(territory_of[code])),
-                centroid_source=centroid_source,
-                gov_uk_slug=row["gov-uk-slug"].strip() or None,
-                ceremonial_counties=ceremonial[code],
-            )
-        )
-
+    records = [
+        _record(row, links, in_scope, lookup_names[row["local-authority-code"]], sources)
+        for row in in_scope
+    ]
+    records = [dataclasses.replace(r, ceremonial_counties=ceremonial[r.code]) for r in records]
     records.sort(key=lambda r: r.code)
     adjacency = [(r["lad13cd_a"], r["lad13cd_b"]) for r in read_csv_rows(sources.adjacency)]
     return CouncilData(
         councils=tuple(records),
         within=tuple(sorted((r.code, r.county_code) for r in records if r.county_code)),
         succeeded_by=tuple(sorted((r.code, new) for r in records for new in r.replaced_by)),
-        borders=tuple(sorted(borders(territory_of, adjacency))),
+        borders=tuple(sorted(borders(links.territory_of, adjacency))),
         by_code={r.code: r for r in records},
+    )
+
+
+def _record(
+    row: dict[str, str],
+    links: _Links,
+    in_scope: Sequence[dict[str, str]],
+    lookup_names: Sequence[str],
+    sources: BundledSources,
+) -> CouncilRecord:
+    code = row["gss-code"]
+    kind = links.kinds[code]
+    if kind == "county" or not row["lat"].strip():
+        _, (x, y) = geo.territory_centroid_bng(links.territory_of[code], sources.topojson_2013)
+        longitude, latitude = geo.to_wgs84(x, y)
+        centroid_source = "territory"
+    else:
+        longitude, latitude = float(row["long"]), float(row["lat"])
+        centroid_source = "mysociety"
+    area_km2 = _float_or_none(row["area"])
+    others = [*_ALT_NAME_SPLIT.split(row["alt-names"]), *lookup_names]
+    aliases = _dedupe_case_insensitive(
+        council_aliases(row["nice-name"], kind, official_name=row["official-name"], others=others)
+    )
+    valid_from, valid_to = links.valid[code]
+    return CouncilRecord(
+        code=code,
+        name=row["nice-name"].strip(),
+        official_name=row["official-name"].strip(),
+        aliases=aliases,
+        alias_keys=tuple(sorted({normalise(a) for a in aliases} - {""})),
+        kind=kind,
+        region=_region(row, links, in_scope),
+        population=_int_or_none(row["pop-2020"]),
+        area_ha=round(area_km2 * 100, 1) if area_km2 else None,
+        longitude=round(longitude, 6),
+        latitude=round(latitude, 6),
+        valid_from=valid_from or _FLOOR_START.get(kind, _DEFAULT_FLOOR),
+        valid_to=valid_to,
+        former_codes=links.former[code],
+        registry_code=row["local-authority-code"],
+        county_code=links.county_of[code] if kind == "district" else None,
+        replaced_by=links.replaced_by[code],
+        territory=tuple(sorted(links.territory_of[code])),
+        centroid_source=centroid_source,
+        gov_uk_slug=row["gov-uk-slug"].strip() or None,
     )
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,12 +22,18 @@ from graph import taxonomy
 from graph.audit import LoadAudit
 from graph.db import Database, Tx
 from graph.schema import bump_data_version, data_version, ensure_schema
-from loaders import queries
 from loaders.councils import build_council_data
 from loaders.errors import DataError, LoadRefused, LoadUsageError
+from loaders.known import council_index_from_db, service_areas_from_db
 from loaders.limits import FileLimits
-from loaders.matching import CouncilIndex, CouncilRef
-from loaders.partnerships import PartnershipRecord, read_table, validate_file_rows
+from loaders.matching import CouncilIndex
+from loaders.partnerships import (
+    FileValidation,
+    Table,
+    read_table,
+    validate_file_rows,
+)
+from loaders.proposals import read_bundled_proposals, write_proposals
 from loaders.reference import read_lga_editions
 from loaders.sources import DATA_DIR, BundledSources, sha256_of
 from loaders.writer import (
@@ -212,6 +217,60 @@ def _service_areas() -> list[ServiceAreaRecord]:
     ]
 
 
+_NOT_COUNTED: dict[str, object] = {
+    "rows": None,
+    "created": None,
+    "updated": None,
+    "unchanged": None,
+    "errors": 0,
+}
+
+
+def _file_counts(
+    rows: int, counts: Mapping[str, Counts], errors: Sequence[DataError]
+) -> dict[str, object]:
+    """What a partnership file's ``LoadedFile`` records: its rows, what it did, its errors."""
+    done = counts["partnerships"]
+    return {
+        "rows": rows,
+        "created": done.created,
+        "updated": done.updated,
+        "unchanged": done.unchanged,
+        "errors": len(errors),
+    }
+
+
+def _validated(
+    read: tuple[Table | None, list[DataError]],
+    display: str,
+    vocabulary: Callable[[], tuple[CouncilIndex, Mapping[str, str]]],
+    columns: Mapping[str, str] | None = None,
+) -> FileValidation:
+    """A file as read (``read_table``) and validated, its reading errors first; councils and
+    service areas (``vocabulary``) are only asked for when the file could be read."""
+    table, errors = read
+    if table is None:
+        return FileValidation((), tuple(errors), (), 0)
+    index, areas = vocabulary()
+    validation = validate_file_rows(table, display, index, areas, columns)
+    return replace(validation, errors=(*errors, *validation.errors))
+
+
+def _graph_vocabulary(
+    db: Database, display: str, progress: ProgressHook
+) -> tuple[CouncilIndex, dict[str, str]]:
+    """The councils and service areas in the graph, to validate a user's file against."""
+    with _neo4j_refusals(display):
+        index = council_index_from_db(db)
+        areas = service_areas_from_db(db)
+    if len(index) == 0:
+        raise LoadUsageError(
+            "the graph has no councils yet: run `councilgraph load` (bundled data) first"
+        )
+    progress(FILE_STEPS[1])
+    return index, areas
+
+
 def load_bundled(
     db: Database,
     *,
@@ -237,18 +296,17 @@ def load_bundled(
     progress(BUNDLED_STEPS[1])
     index = CouncilIndex(c.ref() for c in councils.councils)
     partnership_file = _display(sources.partnerships)
-    table, errors = read_table(sources.partnerships, partnership_file, limits)
-    records: tuple[PartnershipRecord, ...] = ()
-    warnings: tuple[str, ...] = ()
-    rows = 0
-    if table is not None:
-        validation = validate_file_rows(
-            table, partnership_file, index, {a.code: a.label for a in areas}
-        )
-        records, warnings, rows = validation.records, validation.warnings, validation.rows
-        errors = [*errors, *validation.errors]
+    validation = _validated(
+        read_table(sources.partnerships, partnership_file, limits),
+        partnership_file,
+        lambda: (index, {a.code: a.label for a in areas}),
+    )
+    records, warnings, rows = validation.records, validation.warnings, validation.rows
+    errors = list(validation.errors)
     editions, edition_errors = read_lga_editions(sources.lga_figures, _display(sources.lga_figures))
     errors = [*errors, *edition_errors]
+    proposals, proposal_errors = read_bundled_proposals(index)  # docs/reorganisation.md
+    errors = [*errors, *proposal_errors]
     progress(BUNDLED_STEPS[2])
     apply = not dry_run and not errors
     files = [_display(p) for p in sources.files()]
@@ -260,21 +318,13 @@ def load_bundled(
         counts |= write_councils(tx, councils, apply=apply)
         counts |= write_partnerships(tx, records, apply=apply, hook=audit)
         counts["lga_editions"] = write_lga_editions(tx, editions, apply=apply)
+        counts["proposals"] = write_proposals(tx, proposals, apply=apply, replace_origin="bundled")
         version = None
         if apply and any(c.changed for c in counts.values()):
             version = bump_data_version(tx)
-        partnership_counts = counts["partnerships"]
         file_rows = [
-            {
-                "path": name,
-                "sha256": hashes[name],
-                "kind": "bundled",
-                "rows": rows if name == partnership_file else None,
-                "created": partnership_counts.created if name == partnership_file else None,
-                "updated": partnership_counts.updated if name == partnership_file else None,
-                "unchanged": partnership_counts.unchanged if name == partnership_file else None,
-                "errors": len(errors) if name == partnership_file else 0,
-            }
+            {"path": name, "sha256": hashes[name], "kind": "bundled"}
+            | (_file_counts(rows, counts, errors) if name == partnership_file else _NOT_COUNTED)
             for name in files
         ]
         record_loaded_files(tx, file_rows, apply=apply)
@@ -284,11 +334,8 @@ def load_bundled(
     with _neo4j_refusals(partnership_file):
         if not dry_run:
             ensure_schema(db)
-        counts, version = (
-            db.write_transaction(guarded, timeout=120)
-            if apply
-            else db.read_transaction(guarded, timeout=120)
-        )
+        run = db.write_transaction if apply else db.read_transaction
+        counts, version = run(guarded, timeout=120)
         current_version = data_version(db) if version is None and not dry_run else version
     return LoadReport(
         files=tuple(files),
@@ -303,44 +350,6 @@ def load_bundled(
         seconds=time.perf_counter() - started,
         extra={"councils_in_scope": len(councils.councils), "borders": len(councils.borders)},
     )
-
-
-def _date_of(value: Any) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(value.iso_format())
-
-
-def council_index_from_db(db: Database) -> CouncilIndex:
-    """The matching index over the councils in the graph (one read).
-
-    Used to load a user's file, and by the API to match a contributor's council names with
-    exactly the rules a file load uses.
-    """
-    councils = []
-    for row in db.read(queries.READ_COUNCIL_REFS):
-        valid_from = _date_of(row["validFrom"])
-        assert valid_from is not None
-        councils.append(
-            CouncilRef(
-                code=row["code"],
-                name=row["name"],
-                alias_keys=tuple(row["aliasKeys"] or ()),
-                former_codes=tuple(row["formerCodes"] or ()),
-                valid_from=valid_from,
-                valid_to=_date_of(row["validTo"]),
-                replaced_by=tuple(row["replacedBy"]),
-                aliases=tuple(row["aliases"] or ()),
-            )
-        )
-    return CouncilIndex(councils)
-
-
-def service_areas_from_db(db: Database) -> dict[str, str]:
-    """Service area code -> label, as stored in the graph (one read)."""
-    return {row["code"]: row["label"] for row in db.read(queries.READ_SERVICE_AREA_LABELS)}
 
 
 def load_partnership_file(
@@ -376,23 +385,11 @@ def load_partnership_file(
     display = path.name if path.is_absolute() else str(path)
     progress(FILE_STEPS[0])
     table, errors = read_table(path, display, limits)
-    records: tuple[PartnershipRecord, ...] = ()
-    warnings: tuple[str, ...] = ()
-    mapped: tuple[tuple[str, str], ...] = ()
-    rows = 0
-    if table is not None:
-        with _neo4j_refusals(display):
-            index = council_index_from_db(db)
-            areas = service_areas_from_db(db)
-        if len(index) == 0:
-            raise LoadUsageError(
-                "the graph has no councils yet: run `councilgraph load` (bundled data) first"
-            )
-        progress(FILE_STEPS[1])
-        validation = validate_file_rows(table, display, index, areas, columns)
-        records, warnings, rows = validation.records, validation.warnings, validation.rows
-        mapped = validation.columns
-        errors = [*errors, *validation.errors]
+    validation = _validated(
+        (table, errors), display, lambda: _graph_vocabulary(db, display, progress), columns
+    )
+    records, warnings, rows = validation.records, validation.warnings, validation.rows
+    mapped, errors = validation.columns, list(validation.errors)
     progress(FILE_STEPS[2])
     error_rows = sorted({e.row for e in errors if e.row is not None})
     whole_file_error = any(e.row is None or e.row == 1 for e in errors)
@@ -405,21 +402,7 @@ def load_partnership_file(
         version = None
         if apply and any(c.changed for c in counts.values()):
             version = bump_data_version(tx)
-        p = counts["partnerships"]
-        record_loaded_files(
-            tx,
-            [
-                {
-                    **file_row,
-                    "rows": rows,
-                    "created": p.created,
-                    "updated": p.updated,
-                    "unchanged": p.unchanged,
-                    "errors": len(errors),
-                }
-            ],
-            apply=apply,
-        )
+        record_loaded_files(tx, [file_row | _file_counts(rows, counts, errors)], apply=apply)
         return counts, version
 
     if records and (apply or dry_run):

@@ -72,6 +72,8 @@ SET c = row.props,
     c.centroid = point({longitude: row.longitude, latitude: row.latitude})
 """
 
+# Deliberately alike (duplicates tool): a relationship type cannot be a parameter and nothing
+# is formatted into a statement (STYLE.md 1), so each type has its own MERGE and DELETE.
 MERGE_WITHIN: LiteralString = """
 UNWIND $pairs AS pair
 MATCH (a:Council {code: pair[0]}), (b:Council {code: pair[1]})

@@ -1,16 +1,16 @@
-"""Reading partnership files (CSV or XLSX) into tables of text, within the file limits, and
-mapping their headings to fields; the reversible formula-cell scheme exports and loads share.
+"""Reading partnership files (CSV or XLSX) into tables of text, within the file limits; the
+reversible formula-cell scheme exports and loads share. Mapping a table's headings to fields
+is :mod:`loaders.headings`.
 """
 
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 import threading
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,13 +19,8 @@ from pathlib import Path
 from loaders.errors import DataError, LoadUsageError
 from loaders.limits import XLSX_EXPANSION, FileLimits
 from loaders.vocabulary import (
-    FIELDS,
     HEADER_ALIASES,
-    HEADING_VARIANTS,
-    IGNORED_FIELDS,
-    STATUSES,
     header_key,
-    phrase_key,
 )
 
 #: A spreadsheet reads a cell starting with these as a formula (formula injection, CWE-1236);
@@ -47,6 +42,13 @@ def restore_cell(text: str) -> str:
     spreadsheet loads as ``-50% on agency costs``.
     """
     return text[1:] if text.startswith("'") and _FORMULA_START.match(text[1:]) else text
+
+
+def file_error(
+    display_name: str, problem: str, expected: str, *, row: int | None = None
+) -> DataError:
+    """An error about the file as a whole (or one row of it), before any field is read."""
+    return DataError(display_name, row, None, None, "", problem, expected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +77,7 @@ def read_table(
     limits = limits or FileLimits()
 
     def fail(problem: str, expected: str, row: int | None = None) -> tuple[None, list[DataError]]:
-        return None, [DataError(display_name, row, None, None, "", problem, expected)]
+        return None, [file_error(display_name, problem, expected, row=row)]
 
     try:
         size = path.stat().st_size
@@ -151,14 +153,11 @@ def _read_csv_text(
             raw_rows = list(reader)
     except csv.Error as error:
         return None, [
-            DataError(
+            file_error(
                 display_name,
-                reader.line_num or None,
-                None,
-                None,
-                "",
                 f"the file cannot be read as CSV ({error})",
                 "save it again as 'CSV UTF-8' from a spreadsheet",
+                row=reader.line_num or None,
             )
         ]
     return _table_from_rows(
@@ -194,12 +193,8 @@ def _read_xlsx(
     unpacked = _unpacked_size(data)
     if unpacked is not None and unpacked > XLSX_EXPANSION * limits.max_file_bytes:
         return None, [
-            DataError(
+            file_error(
                 display_name,
-                None,
-                None,
-                None,
-                "",
                 f"the XLSX file unpacks to {unpacked:,} bytes, more than {XLSX_EXPANSION} "
                 f"times the limit of {limits.max_file_mb} MB",
                 limits.file_hint(),
@@ -209,12 +204,8 @@ def _read_xlsx(
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a damaged workbook
         return None, [
-            DataError(
+            file_error(
                 display_name,
-                None,
-                None,
-                None,
-                "",
                 f"the XLSX file cannot be read ({error})",
                 "save it again from Excel as .xlsx or CSV UTF-8",
             )
@@ -239,9 +230,7 @@ def _read_xlsx(
             return _table_from_rows(sheets[0], display_name, limits)
     finally:
         workbook.close()
-    return None, [
-        DataError(display_name, None, None, None, "", "the file is empty", "no sheet has any rows")
-    ]
+    return None, [file_error(display_name, "the file is empty", "no sheet has any rows")]
 
 
 def _oversize_cells(
@@ -278,12 +267,8 @@ def _table_from_rows(
     ]
     if not non_blank:
         return None, [
-            DataError(
+            file_error(
                 display_name,
-                None,
-                None,
-                None,
-                "",
                 "the file is empty",
                 "expected a heading row and one row per partnership",
             )
@@ -297,12 +282,8 @@ def _table_from_rows(
     data_rows = non_blank[1:]
     if not data_rows:
         return None, [
-            DataError(
+            file_error(
                 display_name,
-                None,
-                None,
-                None,
-                "",
                 "the file has headings but no rows",
                 "expected one row per partnership under the headings",
             )
@@ -332,138 +313,3 @@ def _table_from_rows(
         padded = list(cells[: len(headers)]) + [""] * max(0, len(headers) - len(cells))
         table_rows.append((number, tuple(padded)))
     return Table(tuple(headers), tuple(table_rows)), errors
-
-
-#: Required fields: (alternatives that satisfy it, what to say, what to add).
-_REQUIRED = (
-    (("name", "id"), "no column for the partnership name", "a 'name' (or 'Partnership') column"),
-    (
-        ("councils", "council_gss_codes"),
-        "no column for the member councils",
-        "a 'councils' (or 'Councils involved') column",
-    ),
-    (("status",), "no column for the status", "a 'status' column: " + ", ".join(STATUSES)),
-)
-
-
-def best_heading(field_name: str, headings: Sequence[str]) -> tuple[str, float] | None:
-    """The heading most like one of ``field_name``'s synonyms, with its similarity (0-1); a
-    heading sharing a whole word with a synonym scores at least 0.6. None without headings."""
-    variants = [header_key(v) for v in HEADING_VARIANTS.get(field_name, (field_name,))]
-    variant_words = {
-        w for v in HEADING_VARIANTS.get(field_name, (field_name,)) for w in phrase_key(v).split()
-    }
-    best: tuple[str, float] | None = None
-    for heading in headings:
-        key = header_key(heading)
-        if not key:
-            continue
-        score = max(difflib.SequenceMatcher(None, key, v).ratio() for v in variants)
-        if set(phrase_key(heading).split()) & variant_words:
-            score = max(score, 0.6)
-        if best is None or score > best[1]:
-            best = (heading, score)
-    return best
-
-
-def map_headers(
-    headers: Sequence[str],
-    display_name: str,
-    overrides: Mapping[str, str] | None = None,
-) -> tuple[dict[int, str], list[DataError], list[str]]:
-    """Map headings to fields, by meaning (:data:`HEADER_ALIASES`, case and punctuation
-    insensitive) and by the user's ``overrides`` (field -> heading, ``--column FIELD=HEADER``),
-    which win over the synonyms.
-
-    Returns
-    -------
-    (column index -> field, errors, warnings). Errors: an override naming an unknown field or
-    a heading the file does not have, a missing required column (listing the headings found
-    and the best candidate for the field), two columns for one field. Warnings: unknown
-    columns and recognised-but-ignored ones.
-    """
-    mapping: dict[int, str] = {}
-    errors: list[DataError] = []
-    warnings: list[str] = []
-    seen: dict[str, str] = {}
-    found_list = ", ".join(repr(h) for h in headers if h)
-    chosen: dict[int, str] = {}
-    for field_name, heading in (overrides or {}).items():
-        if field_name not in FIELDS:
-            errors.append(
-                DataError(
-                    display_name, None, None, None, f"{field_name}={heading}",
-                    f"--column names an unknown field {field_name!r}",
-                    "fields: " + ", ".join(FIELDS),
-                )
-            )  # fmt: skip
-            continue
-        matches = [i for i, h in enumerate(headers) if header_key(h) == header_key(heading)]
-        if not matches:
-            errors.append(
-                DataError(
-                    display_name, 1, None, field_name, heading,
-                    f"--column {field_name}={heading}: the file has no column {heading!r}",
-                    f"headings found: {found_list}",
-                )
-            )  # fmt: skip
-            continue
-        chosen[matches[0]] = field_name
-    for index, heading in enumerate(headers):
-        if index in chosen:
-            name: str | None = chosen[index]
-        else:
-            key = header_key(heading.replace("£", ""))
-            name = HEADER_ALIASES.get(key) or HEADER_ALIASES.get(key.removesuffix("gbp"))
-            if name is not None and name in (overrides or {}):
-                warnings.append(
-                    f"{display_name}: column {heading!r} not used: --column {name}="
-                    f"{overrides[name]!r} chose another column"  # type: ignore[index]
-                )
-                continue
-        if name is None:
-            close = difflib.get_close_matches(key, list(HEADER_ALIASES), n=1, cutoff=0.75)
-            hint = f" (did you mean {HEADER_ALIASES[close[0]]!r}?)" if close else ""
-            warnings.append(f"{display_name}: unknown column {heading!r} ignored{hint}")
-            continue
-        if name in IGNORED_FIELDS:
-            warnings.append(f"{display_name}: column {heading!r} {IGNORED_FIELDS[name]}")
-            continue
-        if name in seen:
-            errors.append(
-                DataError(
-                    display_name,
-                    1,
-                    heading,
-                    name,
-                    heading,
-                    f"two columns for {name}: {seen[name]!r} and {heading!r}",
-                    f"keep one of them, or choose one with --column {name}=HEADING",
-                )
-            )
-            continue
-        seen[name] = heading
-        mapping[index] = name
-    unused = [h for i, h in enumerate(headers) if i not in mapping and h]
-    for alternatives, problem, add in _REQUIRED:
-        if set(alternatives) & set(seen):
-            continue
-        field_name = alternatives[0]
-        candidate = best_heading(field_name, unused)
-        hint = (
-            f"; the best candidate is {candidate[0]!r}: use --column {field_name}={candidate[0]!r}"
-            if candidate is not None and candidate[1] >= 0.4
-            else ""
-        )
-        errors.append(
-            DataError(
-                display_name,
-                1,
-                None,
-                field_name,
-                "",
-                problem,
-                f"headings found: {found_list}{hint}; or add {add}",
-            )
-        )
-    return mapping, errors, warnings

@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from graph import rules, taxonomy
 
 STATUSES = rules.STATUSES
-#: Canonical fields a partnership row can carry.
-FIELDS = (
+#: The bundled partnership file's columns, in order (data/partnerships/partnerships_cited.csv):
+#: what exports write, so that an exported file loads back.
+BUNDLED_COLUMNS = (
     "id",
     "name",
     "councils",
@@ -25,12 +26,18 @@ FIELDS = (
     "end_year",
     "lead_council",
     "annual_savings_gbp",
-    "savings_to_date_gbp",
     "savings_note",
     "source_urls",
     "source_dates",
     "notes",
     "member_years",
+)
+#: Canonical fields a partnership row can carry: the bundled columns, and cumulative savings
+#: (LGA sheets; kept in the savings note).
+FIELDS = (
+    *BUNDLED_COLUMNS[: BUNDLED_COLUMNS.index("savings_note")],
+    "savings_to_date_gbp",
+    *BUNDLED_COLUMNS[BUNDLED_COLUMNS.index("savings_note") :],
 )
 #: Columns recognised but deliberately not loaded, with the reason given to the user.
 IGNORED_FIELDS = {

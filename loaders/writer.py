@@ -238,9 +238,24 @@ def write_partnerships(
     if hook is not None:
         protected = hook.protected(tx, [r.id for r in records])
         records = [r for r in records if r.id not in protected]
-    existing: dict[str, tuple[dict[str, Any], tuple[frozenset[Any], ...]]] = {}
+    existing, before = _stored(tx, [r.id for r in records])
+    changed, partnerships, memberships = _compare(records, existing)
+    if changed:
+        _write_changed(tx, changed, [r.id for r in changed if r.id in existing], apply)
+        if apply and hook is not None:
+            hook.changed(tx, [_change_of(r, before.get(r.id)) for r in changed])
+    return {"partnerships": partnerships, "memberships": memberships}
+
+
+_Stored = dict[str, tuple[dict[str, Any], tuple[frozenset[Any], ...]]]
+
+
+def _stored(tx: Tx, ids: list[str]) -> tuple[_Stored, dict[str, dict[str, Any]]]:
+    """The partnerships already in the graph: comparable (properties, links) and, for the
+    audit trail, a snapshot of each as it was."""
+    existing: _Stored = {}
     before: dict[str, dict[str, Any]] = {}
-    for row in tx.run(queries.READ_PARTNERSHIPS, {"ids": [r.id for r in records]}):
+    for row in tx.run(queries.READ_PARTNERSHIPS, {"ids": ids}):
         before[row["id"]] = snapshot(row["props"], row["members"], row["areas"], row["sources"])
         existing[row["id"]] = (
             _comparable_props(row["props"]),
@@ -250,6 +265,13 @@ def write_partnerships(
                 frozenset(tuple(s) for s in row["sources"]),
             ),
         )
+    return existing, before
+
+
+def _compare(
+    records: Sequence[PartnershipRecord], existing: _Stored
+) -> tuple[list[PartnershipRecord], Counts, Counts]:
+    """The records that change the graph, and the partnerships' and memberships' counts."""
     partnerships = Counts()
     memberships = Counts()
     changed: list[PartnershipRecord] = []
@@ -285,62 +307,59 @@ def write_partnerships(
         else:
             partnerships += Counts(updated=1)
             changed.append(record)
+    return changed, partnerships, memberships
 
-    if changed:
-        _run_batches(
-            tx,
-            queries.DELETE_PARTNERSHIP_LINKS,
-            "ids",
-            [r.id for r in changed if r.id in existing],
-            apply,
-        )
-        _run_batches(
-            tx,
-            queries.MERGE_PARTNERSHIPS,
-            "rows",
-            [{"id": r.id, "props": r.node_properties()} for r in changed],
-            apply,
-        )
-        _run_batches(
-            tx,
-            queries.CREATE_MEMBERSHIPS,
-            "rows",
-            [
-                {
-                    "id": r.id,
-                    "code": m.council_code,
-                    "role": m.role,
-                    "fromYear": m.from_year,
-                    "toYear": m.to_year,
-                }
-                for r in changed
-                for m in r.members
-            ],
-            apply,
-        )
-        _run_batches(
-            tx,
-            queries.CREATE_COVERS,
-            "rows",
-            [{"id": r.id, "code": code} for r in changed for code in r.service_areas],
-            apply,
-        )
-        _run_batches(
-            tx,
-            queries.CREATE_SOURCED_FROM,
-            "rows",
-            [
-                {"id": r.id, "url": s.url, "date": s.date, "note": s.note}
-                for r in changed
-                for s in r.sources
-            ],
-            apply,
-        )
-        if apply and any(r.id in existing for r in changed):
-            tx.run(queries.DELETE_ORPHAN_SOURCES)
-        if apply and hook is not None:
-            hook.changed(tx, [_change_of(r, before.get(r.id)) for r in changed])
-    return {"partnerships": partnerships, "memberships": memberships}
+
+def _write_changed(
+    tx: Tx, changed: Sequence[PartnershipRecord], replaced: list[str], apply: bool
+) -> None:
+    """Write the changed partnerships, their links first removed where they existed
+    (``replaced``), in batches."""
+    _run_batches(tx, queries.DELETE_PARTNERSHIP_LINKS, "ids", replaced, apply)
+    _run_batches(
+        tx,
+        queries.MERGE_PARTNERSHIPS,
+        "rows",
+        [{"id": r.id, "props": r.node_properties()} for r in changed],
+        apply,
+    )
+    _run_batches(
+        tx,
+        queries.CREATE_MEMBERSHIPS,
+        "rows",
+        [
+            {
+                "id": r.id,
+                "code": m.council_code,
+                "role": m.role,
+                "fromYear": m.from_year,
+                "toYear": m.to_year,
+            }
+            for r in changed
+            for m in r.members
+        ],
+        apply,
+    )
+    _run_batches(
+        tx,
+        queries.CREATE_COVERS,
+        "rows",
+        [{"id": r.id, "code": code} for r in changed for code in r.service_areas],
+        apply,
+    )
+    _run_batches(
+        tx,
+        queries.CREATE_SOURCED_FROM,
+        "rows",
+        [
+            {"id": r.id, "url": s.url, "date": s.date, "note": s.note}
+            for r in changed
+            for s in r.sources
+        ],
+        apply,
+    )
+    if apply and replaced:
+        tx.run(queries.DELETE_ORPHAN_SOURCES)
 
 
 def _change_of(record: PartnershipRecord, before: dict[str, Any] | None) -> PartnershipChange:

@@ -14,21 +14,22 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import cast, get_args
 
 from graph.db import Database
 from graph.snapshot import Snapshots
 from visualisation.data import ViewDataSource
 from visualisation.options import STATUS_CHOICES, ViewOptions, ViewOptionsError
-from visualisation.views import UnknownCouncilError, render_council, render_map, render_network
+from visualisation.views import UnknownCouncilError, ViewKind, render
 
-__all__ = ["EXIT_USAGE", "add_render_arguments", "options_from_args", "run_render"]
+__all__ = ["EXIT_USAGE", "add_render_arguments", "filter_pairs", "options_from_args", "run_render"]
 
 EXIT_USAGE = 2
 
 
 def add_render_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``render`` command's arguments (the views' query parameters as flags)."""
-    parser.add_argument("view", choices=["network", "map", "council"], help="which view")
+    parser.add_argument("view", choices=get_args(ViewKind), help="which view")
     parser.add_argument("--code", help="GSS code of the council (council view)")
     parser.add_argument("--year", type=int, help="year to show (default: this year)")
     parser.add_argument(
@@ -56,14 +57,22 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def options_from_args(args: argparse.Namespace) -> ViewOptions:
-    """The view options the flags describe (validated like query parameters)."""
+def filter_pairs(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The query parameters the filter flags (--service, --year, --status, --region) stand
+    for; the export command takes the same flags."""
     pairs = [("service", s) for s in args.service]
     if args.year is not None:
         pairs.append(("year", str(args.year)))
-    pairs.append(("status", args.status))
+    if args.status:
+        pairs.append(("status", args.status))
     if args.region:
         pairs.append(("region", args.region))
+    return pairs
+
+
+def options_from_args(args: argparse.Namespace) -> ViewOptions:
+    """The view options the flags describe (validated like query parameters)."""
+    pairs = filter_pairs(args)
     pairs += [("two_mode", str(args.two_mode)), ("physics", str(args.physics))]
     pairs.append(("hubs", str(not getattr(args, "no_hubs", False))))
     return ViewOptions.from_query(pairs)
@@ -80,18 +89,10 @@ def run_render(args: argparse.Namespace, db: Database) -> int:
         print("councilgraph render council: give the council with --code GSS", file=sys.stderr)
         return EXIT_USAGE
     source = ViewDataSource(Snapshots(db))
-    data = source.view_data(
-        options.year,
-        peers_of=args.code if args.view == "council" else None,
-        peers_service=options.services[0] if len(options.services) == 1 else None,
-    )
+    code = args.code if args.view == "council" else None
+    data = source.view_data(options.year, options, peers_of=code, peers_service=options.one_service)
     try:
-        if args.view == "map":
-            page = render_map(data, options)
-        elif args.view == "council":
-            page = render_council(data, options, args.code)
-        else:
-            page = render_network(data, options)
+        page = render(cast(ViewKind, args.view), data, options, code=code)
     except UnknownCouncilError as error:
         print(f"councilgraph render: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -34,6 +34,7 @@ from graph.db import Database
 from graph.names import GSS_CODE
 from graph.snapshot import Snapshot, Snapshots
 from visualisation.model import KINDS, Council, Partnership, Peer, Ring, Source, ViewData
+from visualisation.options import ViewOptions, status_filter
 
 __all__ = [
     "FIRST_YEAR",
@@ -43,6 +44,7 @@ __all__ = [
     "peers_for",
     "read_view_data",
     "territories",
+    "year_network",
 ]
 
 T = TypeVar("T")
@@ -123,106 +125,149 @@ def _outlines(
     }
 
 
-def _stand_ins(
-    code: str,
+def read_view_data(
+    source: Database | Snapshot,
     year: int,
-    councils: Mapping[str, repository.Council],
-    successors: Mapping[str, Sequence[str]],
-) -> set[str]:
-    return rules.stand_ins(
-        code,
-        lambda c: c in councils and councils[c].exists_in(year),
-        lambda c: successors.get(c, ()),
-    )
-
-
-def read_view_data(source: Database | Snapshot, year: int, *, outlines: bool = True) -> ViewData:
-    """Everything the views may draw for ``year``, from the data version's snapshot (one read
-    of the year's memberships when the snapshot has not read them yet).
+    options: ViewOptions | None = None,
+    *,
+    outlines: bool = True,
+) -> ViewData:
+    """What the views may draw for ``year``: with ``options``, only the partnerships their
+    status, service and region filters keep, read with those filters in Cypher
+    (``repository.view_partnerships``); without, every partnership.
 
     Parameters
     ----------
     source : the snapshot of the data version (or a database, whose current one is read).
     year : the year to describe.
+    options : the view's filters (None: everything, e.g. for an export of any selection).
     outlines : include the map's council outlines (skip them for network-only uses).
+
+    The year's councils, borders and outlines are always whole (a region's view still shows
+    partners elsewhere), and ``year_network`` is always the whole year's (the layout places
+    nodes from it, so that a filter never moves them: one read per year and data version,
+    kept in the snapshot).
     """
     snapshot = source if isinstance(source, Snapshot) else Snapshots(source).current()
-    every = snapshot.councils
-    by_code = {c.code: c for c in every}
-    existing = [c for c in every if c.exists_in(year) and c.kind in KINDS]
-    links = snapshot.links
-    successors = {code: link.succeeded_by for code, link in links.items()}
-    facts = snapshot.partnerships
-
-    active: dict[str, set[str]] = defaultdict(set)
-    for membership in snapshot.memberships(year):
-        active[membership.partnership_id].add(membership.code)
-
-    partnerships: list[Partnership] = []
-    for pid in sorted(facts):
-        fact = facts[pid]
-        if pid in active:
-            members = active[pid]
-        else:
-            members = set()
-            for member in fact.members:
-                if member.covers(year):
-                    members |= _stand_ins(member.code, year, by_code, successors)
-        lead = fact.lead_code
-        if lead is not None and lead not in members:
-            carried = _stand_ins(lead, year, by_code, successors) & members
-            lead = min(carried) if len(carried) == 1 else None
-        span = fact.span()
-        partnerships.append(
-            Partnership(
-                id=fact.id,
-                name=fact.name,
-                status=fact.status,
-                services=fact.services,
-                members=tuple(sorted(members)),
-                start_year=span.start,
-                end_year=span.end,
-                start_basis=span.start_basis.value,
-                years=fact.years_phrase(year),
-                not_confirmed_since=fact.not_confirmed_since(year),
-                annual_savings_gbp=fact.annual_savings_gbp,
-                savings_note=fact.savings_note,
-                sources=tuple(Source(s.url, s.date) for s in fact.sources),
-                lead=lead,
-                notes=fact.notes,
-            )
-        )
-
-    existing_codes = {c.code for c in existing}
-    borders = sorted(
-        {
-            (min(code, other), max(code, other))
-            for code in existing_codes
-            for other in (links[code].borders if code in links else ())
-            if other in existing_codes and other != code
-        }
+    year_frame = snapshot.remember(
+        ("view_year", year, outlines), lambda: _year_frame(snapshot, year, outlines=outlines)
     )
+    return replace(year_frame, partnerships=_partnerships(snapshot, year, options))
+
+
+def _year_frame(snapshot: Snapshot, year: int, *, outlines: bool) -> ViewData:
+    """What the views draw of ``year`` whatever the filters: every council, border and outline,
+    and the whole year's network (its ``partnerships`` are left to the filtered read)."""
+    every = snapshot.councils
+    existing = [c for c in every if c.exists_in(year) and c.kind in KINDS]
+    successors = {code: link.succeeded_by for code, link in snapshot.links.items()}
+    existing_codes = {c.code for c in existing}
     return ViewData(
         year=year,
-        councils=tuple(
-            Council(
-                code=c.code,
-                name=c.name,
-                kind=c.kind,
-                tier=c.tier,
-                region=c.region,
-                lat=c.latitude,
-                lon=c.longitude,
-                population=c.population,
-                gov_uk_url=c.gov_uk_url,
-            )
-            for c in existing
+        councils=tuple(_council(c) for c in existing),
+        partnerships=(),
+        borders=tuple(
+            (a, b)
+            for a, b in snapshot.borders
+            if a != b and a in existing_codes and b in existing_codes
         ),
-        partnerships=tuple(partnerships),
-        borders=tuple(borders),
         outlines=MappingProxyType(_outlines(existing, every, successors) if outlines else {}),
         years=(FIRST_YEAR, max(current_year(), year)),
         reference=_lga_reference(snapshot.lga_editions, year),
+        year_network=year_network(snapshot, year),
+    )
+
+
+def _partnerships(
+    snapshot: Snapshot, year: int, options: ViewOptions | None
+) -> tuple[Partnership, ...]:
+    """The partnerships ``options``' filters keep (all without), read with them in Cypher."""
+    statuses, active_only = status_filter(options.status if options else "all")
+    members = repository.view_partnerships(
+        snapshot.db,
+        year,
+        services=options.services if options else (),
+        statuses=statuses,
+        active_only=active_only,
+        region=options.region if options else None,
+    )
+    successors = {code: link.succeeded_by for code, link in snapshot.links.items()}
+    lead_of = _lead_finder(year, {c.code: c for c in snapshot.councils}, successors)
+    return tuple(
+        _partnership(snapshot.partnerships[pid], members[pid], year, lead_of)
+        for pid in sorted(members)
+        if pid in snapshot.partnerships
+    )
+
+
+def year_network(snapshot: Snapshot, year: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Every partnership active in ``year`` with its effective members, whatever a view's
+    filters: what the network views' layout places nodes by (``snapshot.memberships``, one
+    read per year and data version)."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for membership in snapshot.memberships(year):
+        grouped[membership.partnership_id].append(membership.code)
+    return tuple((pid, tuple(sorted(grouped[pid]))) for pid in sorted(grouped))
+
+
+def _council(council: repository.Council) -> Council:
+    return Council(
+        code=council.code,
+        name=council.name,
+        kind=council.kind,
+        tier=council.tier,
+        region=council.region,
+        lat=council.latitude,
+        lon=council.longitude,
+        population=council.population,
+        gov_uk_url=council.gov_uk_url,
+    )
+
+
+def _lead_finder(
+    year: int,
+    councils: Mapping[str, repository.Council],
+    successors: Mapping[str, Sequence[str]],
+) -> Callable[[str | None, Sequence[str]], str | None]:
+    """The lead among a partnership's effective members: its listed lead, or the one council
+    that stands in for it (``graph.rules.stand_ins``); None when none or several do."""
+
+    def lead(listed: str | None, members: Sequence[str]) -> str | None:
+        if listed is None or listed in members:
+            return listed
+        carried = rules.stand_ins(
+            listed,
+            lambda c: c in councils and councils[c].exists_in(year),
+            lambda c: successors.get(c, ()),
+        ) & set(members)
+        return min(carried) if len(carried) == 1 else None
+
+    return lead
+
+
+def _partnership(
+    fact: repository.Partnership,
+    members: tuple[str, ...],
+    year: int,
+    lead_of: Callable[[str | None, Sequence[str]], str | None],
+) -> Partnership:
+    span = fact.span()
+    return Partnership(
+        id=fact.id,
+        name=fact.name,
+        status=fact.status,
+        services=fact.services,
+        members=members,
+        start_year=span.start,
+        end_year=span.end,
+        start_basis=span.start_basis.value,
+        years=fact.years_phrase(year),
+        not_confirmed_since=fact.not_confirmed_since(year),
+        annual_savings_gbp=fact.annual_savings_gbp,
+        savings_note=fact.savings_note,
+        sources=tuple(Source(s.url, s.date) for s in fact.sources),
+        lead=lead_of(fact.lead_code, members),
+        notes=fact.notes,
     )
 
 
@@ -247,6 +292,8 @@ def peers_for(
     from graph.analysis.peers import find_peers
     from graph.analysis.projection import CouncilAttrs, Membership
 
+    # Deliberately not graph.analysis.council_attrs (alike in shape, duplicates tool): the
+    # views' councils carry no area, and one without a centroid is left out, not refused.
     councils = {
         c.code: CouncilAttrs(
             code=c.code,
@@ -316,16 +363,36 @@ class ViewDataSource:
     def view_data(
         self,
         year: int | None = None,
+        options: ViewOptions | None = None,
         *,
         peers_of: str | None = None,
         peers_service: str | None = None,
     ) -> ViewData:
-        """The year's data (default: this year), with ``peers_of``'s peers when given
-        (those sharing ``peers_service`` when given)."""
+        """The year's data (default: this year) that ``options``' filters keep (None: all of
+        it), read with the filters in Cypher and kept per filter; with ``peers_of``'s peers
+        when given (those sharing ``peers_service`` when given), found among every sharer of
+        the year whatever the filters (so from the whole year's data, kept too)."""
         year = current_year() if year is None else year
         snapshot = self._snapshots.current()
         self._latest = snapshot
-        data = snapshot.remember(("view_data", year), lambda: read_view_data(snapshot, year))
+        data = snapshot.remember(
+            ("view_data", year, _filters(options)),
+            lambda: read_view_data(snapshot, year, options),
+        )
         if peers_of is not None:
-            data = replace(data, peers=peers_for(data, peers_of, service=peers_service))
+            whole = (
+                data
+                if options is None
+                else snapshot.remember(
+                    ("view_data", year, None), lambda: read_view_data(snapshot, year)
+                )
+            )
+            data = replace(data, peers=peers_for(whole, peers_of, service=peers_service))
         return data
+
+
+def _filters(options: ViewOptions | None) -> tuple[tuple[str, ...], str, str | None] | None:
+    """What of the options decides the data read (the rest only changes the drawing)."""
+    if options is None:
+        return None
+    return (options.services, options.status, options.region)

@@ -15,79 +15,29 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
 import networkx as nx
 
+from visualisation import style
 from visualisation.layout import component_layout, separate_dots
-from visualisation.model import KINDS, SERVICES, Council, Partnership, ViewData
-from visualisation.options import ViewOptions
+from visualisation.model import KINDS, Council, Partnership, ViewData
+from visualisation.selection import PairLink, Selection, select
 
 __all__ = [
-    "BORDER_COLOUR",
-    "HUB_MIN_MEMBERS",
-    "KIND_COLOURS",
-    "OUTSIDE_COLOUR",
-    "PEER_COLOUR",
-    "SERVICE_COLOURS",
-    "SERVICE_LABELS",
-    "STATUS_COLOURS",
-    "STATUS_LABELS",
+    "MAP_SCALE",
     "PairLink",
     "Selection",
+    "council_node_attrs",
     "council_view_graph",
+    "is_hub",
     "map_graph",
     "network_graph",
     "partnership_node_id",
     "select",
-    "status_edge_style",
     "two_mode_graph",
 ]
-
-KIND_COLOURS: Mapping[str, str] = {
-    "county": "#6a51a3",
-    "district": "#2b8cbe",
-    "unitary": "#e6550d",
-    "metropolitan_district": "#31a354",
-    "london_borough": "#d6616b",
-    "city_of_london": "#525252",
-}
-UNKNOWN_KIND_COLOUR = "#969696"
-OUTSIDE_COLOUR = "#cfd4da"
-"""Councils outside the chosen region, shown because they share with councils in it."""
-SERVICE_COLOURS: Mapping[str, str] = {s.code: s.colour for s in SERVICES}
-SERVICE_LABELS: Mapping[str, str] = {s.code: s.label for s in SERVICES}
-MIXED_SERVICE_COLOUR = "#343a40"
-NEUTRAL_EDGE_COLOUR = "#8795a1"
-BORDER_COLOUR = "#adb5bd"
-PEER_COLOUR = "#9c36b5"
-STATUS_COLOURS: Mapping[str, str] = {
-    "operational": "#2f9e44",
-    "ended": "#868e96",
-    "in_development": "#f08c00",
-    "abandoned": "#c92a2a",
-}
-STATUS_LABELS: Mapping[str, str] = {
-    "operational": "Operational",
-    "ended": "Ended",
-    "in_development": "In development",
-    "abandoned": "Abandoned",
-}
-STATUS_DASHES: Mapping[str, Any] = {
-    "operational": False,
-    "ended": [8, 4],
-    "in_development": [4, 4],
-    "abandoned": [1, 4],
-}
-"""How a link looks by its partnership's status when every status is shown (``status=all``)."""
-_STATUS_ORDER = ("operational", "ended", "in_development", "abandoned")
-
-HUB_MIN_MEMBERS = 4
-"""Partnerships with this many members or more are drawn as a hub: a small square linked
-to each member (n lines) rather than a line between every pair (n(n-1)/2: 6 for four
-members, 325 for 26). Three members stay a triangle of pair lines (3 either way)."""
 
 # Rough plane coordinates from lon/lat (equirectangular at 52.5°N), used only
 # to seed the network layout so that it echoes geography; the map uses BNG.
@@ -100,119 +50,6 @@ def partnership_node_id(partnership_id: str) -> str:
     return f"p:{partnership_id}"
 
 
-@dataclass(frozen=True, slots=True)
-class PairLink:
-    """What two councils share in the selection."""
-
-    partnerships: tuple[str, ...]
-    services: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What a view shows once the options are applied to the data.
-
-    Attributes
-    ----------
-    data, options : the inputs.
-    partnerships : the partnerships shown, by name.
-    councils : the councils shown, by name (in the region and, when a region
-        is chosen, their partners elsewhere).
-    in_scope : codes of the councils in the chosen region (all when none).
-    counts : partnerships shown per council code (0 for singletons).
-    """
-
-    data: ViewData
-    options: ViewOptions
-    partnerships: tuple[Partnership, ...]
-    councils: Mapping[str, Council]
-    in_scope: frozenset[str]
-    counts: Mapping[str, int] = field(default_factory=dict)
-
-    def members(self, partnership: Partnership) -> tuple[str, ...]:
-        """The partnership's members that are councils of this year's data, by code."""
-        known = self.data_councils
-        return tuple(sorted({code for code in partnership.members if code in known}))
-
-    @property
-    def data_councils(self) -> Mapping[str, Council]:
-        """Every council in the data, by code."""
-        return self.data.by_code
-
-    def pairs(self, *, max_members: int | None = None) -> dict[tuple[str, str], PairLink]:
-        """Pairs of shown councils that share a shown partnership, with what they share.
-
-        ``max_members``: only partnerships with at most this many members (the others
-        are drawn as hubs).
-        """
-        partnerships: dict[tuple[str, str], list[str]] = defaultdict(list)
-        services: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for partnership in self.partnerships:
-            members = self.members(partnership)
-            if max_members is not None and len(members) > max_members:
-                continue
-            for a, b in combinations(members, 2):
-                if a in self.in_scope or b in self.in_scope:
-                    partnerships[a, b].append(partnership.id)
-                    services[a, b].update(partnership.services)
-        return {
-            pair: PairLink(tuple(ids), tuple(sorted(services[pair])))
-            for pair, ids in partnerships.items()
-        }
-
-
-def _status_allows(partnership: Partnership, status: str, year: int) -> bool:
-    if status == "all":
-        return True
-    if status == "active":
-        return partnership.is_active(year)
-    if status in {"operational", "ended"}:
-        return partnership.status == status and partnership.is_active(year)
-    return partnership.status == status
-
-
-def select(data: ViewData, options: ViewOptions) -> Selection:
-    """Apply the options' status, service and region filters to the data."""
-    by_code = data.by_code
-    chosen = set(options.services)
-    if options.region is None:
-        in_scope = frozenset(by_code)
-    else:
-        in_scope = frozenset(c.code for c in data.councils if c.region == options.region)
-
-    shown: list[Partnership] = []
-    for partnership in data.partnerships:
-        members = {code for code in partnership.members if code in by_code}
-        if not members or not members & in_scope:
-            continue
-        if chosen and not chosen.intersection(partnership.services):
-            continue
-        if not _status_allows(partnership, options.status, data.year):
-            continue
-        shown.append(partnership)
-    shown.sort(key=lambda p: (p.name.casefold(), p.id))
-
-    counts: dict[str, int] = defaultdict(int)
-    visible = set(in_scope)
-    for partnership in shown:
-        for code in {code for code in partnership.members if code in by_code}:
-            counts[code] += 1
-            visible.add(code)
-    councils = {
-        c.code: c
-        for c in sorted(data.councils, key=lambda c: (c.name.casefold(), c.code))
-        if c.code in visible
-    }
-    return Selection(
-        data=data,
-        options=options,
-        partnerships=tuple(shown),
-        councils=councils,
-        in_scope=in_scope,
-        counts={code: counts.get(code, 0) for code in councils},
-    )
-
-
 def _hint(council: Council) -> tuple[float, float] | None:
     if council.lat is None or council.lon is None:
         return None
@@ -223,6 +60,13 @@ def _hints(councils: Iterable[Council]) -> dict[str, tuple[float, float]]:
     return {c.code: hint for c in councils if (hint := _hint(c)) is not None}
 
 
+def _active_groups(data: ViewData) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The year's active partnerships and their members (``ViewData.year_network``)."""
+    if data.year_network is not None:
+        return data.year_network
+    return tuple((p.id, p.members) for p in data.partnerships if p.is_active(data.year))
+
+
 def _year_layout(data: ViewData, *, two_mode: bool) -> dict[Any, tuple[float, float]]:
     """Positions from the year's full graph of active partnerships (filters don't move nodes)."""
     by_code = data.by_code
@@ -230,12 +74,10 @@ def _year_layout(data: ViewData, *, two_mode: bool) -> dict[Any, tuple[float, fl
     nodes: list[str] = [c.code for c in names]
     weights: dict[tuple[str, str], float] = defaultdict(float)
     hints: dict[Any, tuple[float, float]] = dict(_hints(names))
-    for partnership in data.partnerships:
-        if not partnership.is_active(data.year):
-            continue
-        members = sorted({code for code in partnership.members if code in by_code})
+    for pid, listed in _active_groups(data):
+        members = sorted({code for code in listed if code in by_code})
         if two_mode:
-            node = partnership_node_id(partnership.id)
+            node = partnership_node_id(pid)
             nodes.append(node)
             for code in members:
                 weights[code, node] += 1.0
@@ -276,9 +118,9 @@ def council_node_attrs(selection: Selection, council: Council) -> dict[str, Any]
     """vis-network attributes of a council node (colour by kind, size by partnerships)."""
     count = selection.counts.get(council.code, 0)
     kind_label = KINDS.get(council.kind, council.kind)
-    colour = KIND_COLOURS.get(council.kind, UNKNOWN_KIND_COLOUR)
+    colour = style.KIND_COLOURS.get(council.kind, style.UNKNOWN_KIND_COLOUR)
     if council.code not in selection.in_scope:
-        colour = OUTSIDE_COLOUR
+        colour = style.OUTSIDE_COLOUR
     where = f" · {council.region}" if council.region else ""
     partnerships = "partnership" if count == 1 else "partnerships"
     title = f"{council.name}\n{kind_label}{where}\n{count} {partnerships} shown"
@@ -309,23 +151,15 @@ def council_node_attrs(selection: Selection, council: Council) -> dict[str, Any]
 
 def _edge_colour(services: Iterable[str], chosen: tuple[str, ...]) -> str:
     if not chosen:
-        return NEUTRAL_EDGE_COLOUR
+        return style.NEUTRAL_EDGE_COLOUR
     shared = sorted(set(services) & set(chosen))
     if len(shared) == 1:
-        return SERVICE_COLOURS[shared[0]]
-    return MIXED_SERVICE_COLOUR
+        return style.SERVICE_COLOURS[shared[0]]
+    return style.MIXED_SERVICE_COLOUR
 
 
 def _labels(services: Iterable[str]) -> str:
-    return ", ".join(SERVICE_LABELS.get(s, s) for s in services) or "service not reported"
-
-
-def status_edge_style(statuses: Iterable[str]) -> tuple[str, Any]:
-    """Colour and dashes of a link whose partnerships have these statuses (``status=all``):
-    the most current status wins (operational, ended, in development, abandoned)."""
-    present = set(statuses)
-    status = next((s for s in _STATUS_ORDER if s in present), "operational")
-    return STATUS_COLOURS[status], STATUS_DASHES[status]
+    return ", ".join(style.SERVICE_LABELS.get(s, s) for s in services) or "service not reported"
 
 
 def _link_style(
@@ -334,14 +168,14 @@ def _link_style(
     """Edge colour (and dashes when every status is shown) of a link or a hub's spoke."""
     chosen = selection.options.services
     if selection.options.status == "all" and not chosen:
-        colour, dashes = status_edge_style(p.status for p in partnerships)
+        colour, dashes = style.status_edge_style(p.status for p in partnerships)
         return {"color": {"color": colour, "opacity": 0.8}, "dashes": dashes}
     return {"color": {"color": _edge_colour(services, chosen), "opacity": 0.7}}
 
 
 def is_hub(selection: Selection, partnership: Partnership) -> bool:
-    """Whether the views draw this partnership as a hub (see :data:`HUB_MIN_MEMBERS`)."""
-    return selection.options.hubs and len(selection.members(partnership)) >= HUB_MIN_MEMBERS
+    """Whether the views draw this partnership as a hub (``style.HUB_MIN_MEMBERS`` members)."""
+    return selection.options.hubs and len(selection.members(partnership)) >= style.HUB_MIN_MEMBERS
 
 
 def _hub_node_attrs(selection: Selection, partnership: Partnership) -> dict[str, Any]:
@@ -359,7 +193,7 @@ def network_graph(selection: Selection) -> nx.Graph:
     Edge width grows with the number of distinct services shared; edge colour
     is the service's when one chosen layer is shared, dark when several are,
     grey when no layer is chosen (by status, dashed when not operational, when
-    every status is shown). A partnership of :data:`HUB_MIN_MEMBERS` or more
+    every status is shown). A partnership of :data:`~visualisation.style.HUB_MIN_MEMBERS` or more
     members is a hub node (``p:<id>``) linked to each member, unless the options
     turn hubs off.
     """
@@ -368,7 +202,7 @@ def network_graph(selection: Selection) -> nx.Graph:
         G.add_node(council.code, **council_node_attrs(selection, council))
     names = selection.councils
     by_id = {p.id: p for p in selection.partnerships}
-    max_members = HUB_MIN_MEMBERS - 1 if selection.options.hubs else None
+    max_members = style.HUB_MIN_MEMBERS - 1 if selection.options.hubs else None
     for (a, b), link in selection.pairs(max_members=max_members).items():
         shared = len(link.partnerships)
         title = (
@@ -426,12 +260,12 @@ def _partnership_node_attrs(selection: Selection, partnership: Partnership) -> d
     if chosen:
         colour = _edge_colour(partnership.services, chosen)
     else:
-        colour = STATUS_COLOURS.get(partnership.status, NEUTRAL_EDGE_COLOUR)
+        colour = style.STATUS_COLOURS.get(partnership.status, style.NEUTRAL_EDGE_COLOUR)
     members = selection.members(partnership)
     return {
         "label": partnership.name,
         "title": (
-            f"{partnership.name}\n{STATUS_LABELS.get(partnership.status, partnership.status)}"
+            f"{partnership.name}\n{style.STATUS_LABELS.get(partnership.status, partnership.status)}"
             f" · {len(members)} members\n{_labels(partnership.services)}"
         ),
         "shape": "square",
@@ -439,6 +273,24 @@ def _partnership_node_attrs(selection: Selection, partnership: Partnership) -> d
         "color": {"background": colour, "border": "#212529"},
         "font": {"size": 10, "color": "#495057"},
     }
+
+
+def _add_membership(
+    G: nx.Graph,
+    council: Council,
+    node: str,
+    attrs: Mapping[str, Any],
+    partnership: Partnership,
+    opacity: float,
+) -> None:
+    """The edge from a council to a partnership's node, in the partnership's colour."""
+    G.add_edge(
+        council.code,
+        node,
+        width=1.5,
+        color={"color": attrs["color"]["background"], "opacity": opacity},
+        title=f"{council.name} – member of {partnership.name}",
+    )
 
 
 def two_mode_graph(selection: Selection) -> nx.Graph:
@@ -452,13 +304,7 @@ def two_mode_graph(selection: Selection) -> nx.Graph:
         G.add_node(node, **attrs)
         for code in selection.members(partnership):
             if code in selection.councils:
-                G.add_edge(
-                    code,
-                    node,
-                    width=1.5,
-                    color={"color": attrs["color"]["background"], "opacity": 0.6},
-                    title=f"{selection.councils[code].name} – member of {partnership.name}",
-                )
+                _add_membership(G, selection.councils[code], node, attrs, partnership, 0.6)
     _place_missing(G, _year_layout(selection.data, two_mode=True))
     return G
 
@@ -539,13 +385,7 @@ def council_view_graph(selection: Selection, code: str, *, top_peers: int = 5) -
             if member != code and member not in in_scope:
                 continue
             add_council(data_councils[member])
-            G.add_edge(
-                member,
-                node,
-                width=1.5,
-                color={"color": attrs["color"]["background"], "opacity": 0.7},
-                title=f"{data_councils[member].name} – member of {partnership.name}",
-            )
+            _add_membership(G, data_councils[member], node, attrs, partnership, 0.7)
     for a, b in selection.data.borders:
         other = b if a == code else a if b == code else None
         if other is None or other not in data_councils or other not in in_scope:
@@ -556,7 +396,7 @@ def council_view_graph(selection: Selection, code: str, *, top_peers: int = 5) -
             other,
             width=1,
             dashes=True,
-            color={"color": BORDER_COLOUR},
+            color={"color": style.BORDER_COLOUR},
             title=f"{focus.name} borders {data_councils[other].name}",
         )
     peers = [p for p in selection.data.peers if p.code == code and p.peer in data_councils]
@@ -571,7 +411,7 @@ def council_view_graph(selection: Selection, code: str, *, top_peers: int = 5) -
             similar.code,
             width=1,
             dashes=[2, 6],
-            color={"color": PEER_COLOUR},
+            color={"color": style.PEER_COLOUR},
             title=f"Peer of {focus.name} (similarity {peer.score:.2f})\n{peer.reason}".rstrip(),
         )
     # A seeded spring layout with the council pinned at the centre.

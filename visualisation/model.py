@@ -204,6 +204,10 @@ class ViewData:
     notice : a warning every page shows above the view (e.g. that the data is synthetic).
     reference : the LGA's own published count nearest the year, in words, shown
         beside this data's count (None when not loaded).
+    year_network : every partnership active in ``year`` with its effective members, by id,
+        whatever the views' filters kept in ``partnerships``: the network views place their
+        nodes by it, so a filter never moves a node. None (hand-built data): the active
+        ones among ``partnerships``.
     by_code : the councils by code (derived).
     """
 
@@ -216,6 +220,7 @@ class ViewData:
     years: tuple[int, int] = (2009, 2030)
     notice: str | None = None
     reference: str | None = None
+    year_network: tuple[tuple[str, tuple[str, ...]], ...] | None = None
     by_code: Mapping[str, Council] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

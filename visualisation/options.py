@@ -9,13 +9,16 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from graph import rules
 from graph.errors import CouncilGraphError
 from visualisation.model import REGIONS, SERVICE_CODES
 
-__all__ = ["STATUS_CHOICES", "ViewOptions", "ViewOptionsError"]
+__all__ = ["STATUS_CHOICES", "ViewKind", "ViewOptions", "ViewOptionsError", "status_filter"]
+
+ViewKind = Literal["network", "map", "council"]
+"""Which view: chosen once (by the route or the command) and passed down."""
 
 STATUS_CHOICES: tuple[str, ...] = (
     "active",
@@ -30,6 +33,23 @@ STATUS_CHOICES: tuple[str, ...] = (
 ``abandoned``: that status (never active, so the year only decides the members).
 ``all``: every partnership with members in the year, whatever its status (each status
 drawn in its own style)."""
+
+_STATUS_FILTERS: Mapping[str, tuple[tuple[str, ...], bool]] = {
+    "active": (rules.ACTIVE_STATUSES, True),
+    "operational": (("operational",), True),
+    "ended": (("ended",), True),
+    "in_development": (("in_development",), False),
+    "abandoned": (("abandoned",), False),
+    "all": (rules.STATUSES, False),
+}
+
+
+def status_filter(status: str) -> tuple[tuple[str, ...], bool]:
+    """What a :data:`STATUS_CHOICES` value keeps: (the partnership statuses, whether only
+    those active in the year). The one home of its meaning: the views' Cypher read
+    (``graph.repository.view_partnerships``) and their selection (``graphs.select``) use it."""
+    return _STATUS_FILTERS[status]
+
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
@@ -51,17 +71,13 @@ def _one(name: str, values: list[str]) -> str:
     return values[0].strip()
 
 
-def _parse_year(raw: str) -> int | None:
+def _year_number(raw: str) -> int | None:
     if raw == "":
         return None
     try:
-        year = int(raw)
+        return int(raw)
     except ValueError:
         raise ViewOptionsError(f"year must be a whole number such as 2012, not {raw!r}.") from None
-    try:
-        return rules.check_year(year)
-    except rules.YearOutOfRange as error:
-        raise ViewOptionsError(f"{error}.") from None
 
 
 def _parse_services(values: Iterable[str]) -> tuple[str, ...]:
@@ -165,7 +181,10 @@ class ViewOptions:
         if self.region is not None:
             object.__setattr__(self, "region", _parse_region(self.region))
         if self.year is not None:
-            _parse_year(str(self.year))
+            try:
+                rules.check_year(self.year)
+            except rules.YearOutOfRange as error:
+                raise ViewOptionsError(f"{error}.") from None
 
     @classmethod
     def from_query(cls, params: Any) -> ViewOptions:
@@ -197,15 +216,21 @@ class ViewOptions:
         def single(name: str) -> str:
             return _one(name, grouped[name]) if name in grouped else ""
 
+        # Each value is parsed once, by __post_init__ (as for options built by hand).
         return cls(
-            year=_parse_year(single("year")),
-            services=_parse_services(grouped.get("service", [])),
-            status=_parse_status(single("status")),
-            region=_parse_region(single("region")),
+            year=_year_number(single("year")),
+            services=tuple(grouped.get("service", [])),
+            status=single("status"),
+            region=single("region") or None,
             two_mode=_parse_flag("two_mode", single("two_mode")),
             physics=_parse_flag("physics", single("physics")),
             hubs=_parse_flag("hubs", single("hubs") or "true"),
         )
+
+    @property
+    def one_service(self) -> str | None:
+        """The service layer when exactly one is chosen (peers are then found for it)."""
+        return self.services[0] if len(self.services) == 1 else None
 
     def to_query(self) -> list[tuple[str, str]]:
         """The query parameters that :meth:`from_query` turns back into these options."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Hashable
-from typing import Literal, Protocol
+from typing import Protocol
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -32,12 +32,7 @@ from graph.db import GraphUnavailable
 from graph.errors import UnknownCouncil
 from visualisation.model import ViewData
 from visualisation.options import ViewOptions, ViewOptionsError
-from visualisation.views import (
-    render_council,
-    render_map,
-    render_network,
-    view_update,
-)
+from visualisation.views import ViewKind, render, view_update
 
 __all__ = ["ViewSource", "view_routes"]
 
@@ -55,15 +50,17 @@ CONTENT_SECURITY_POLICY = (
 class ViewSource(Protocol):
     """Where the views get their data (``visualisation.data.ViewDataSource`` fits)."""
 
+    # The signature of ViewDataSource.view_data, repeated on purpose: that is a Protocol.
     def view_data(
         self,
         year: int | None = None,
+        options: ViewOptions | None = None,
         *,
         peers_of: str | None = None,
         peers_service: str | None = None,
     ) -> ViewData:
-        """One year's data (None: the default year), with ``peers_of``'s peers when given
-        (those sharing ``peers_service`` when given)."""
+        """One year's data (None: the default year) that ``options``' filters keep, with
+        ``peers_of``'s peers when given (those sharing ``peers_service`` when given)."""
         ...
 
     def council_code(self, text: str, year: int | None) -> str:
@@ -74,11 +71,6 @@ class ViewSource(Protocol):
     def remember(self, key: Hashable, compute: Callable[[], bytes]) -> bytes:
         """``compute()`` once per data version (e.g. an encoded year update), then the same."""
         ...
-
-
-def _one_service(options: ViewOptions) -> str | None:
-    """Peers are found for a service when exactly one layer is chosen."""
-    return options.services[0] if len(options.services) == 1 else None
 
 
 def _page(html: str) -> Response:
@@ -92,13 +84,64 @@ def _page(html: str) -> Response:
     )
 
 
+def _json(body: bytes) -> Response:
+    return Response(
+        body, media_type="application/json", headers={"X-Content-Type-Options": "nosniff"}
+    )
+
+
+Builder = Callable[[ViewKind, ViewSource, ViewOptions, str | None], Callable[[], Response]]
+
+
+def _page_builder(council_extra: Callable[[str], str] | None = None) -> Builder:
+    """Builds the page of ``kind`` (network, map or council ``code``) in a worker thread;
+    ``council_extra`` adds HTML to a council's page (its lineage)."""
+
+    def builder(
+        kind: ViewKind, source: ViewSource, options: ViewOptions, code: str | None
+    ) -> Callable[[], Response]:
+        def build() -> Response:
+            # /views/council/ takes a GSS code or any form of the name.
+            council = source.council_code(code, options.year) if code else None
+            data = source.view_data(
+                options.year, options, peers_of=council, peers_service=options.one_service
+            )
+            page = render(kind, data, options, code=council)
+            extra = council_extra(council) if council_extra and council else ""
+            return _page(page.replace("</body>", extra + "</body>", 1) if extra else page)
+
+        return build
+
+    return builder
+
+
+def _update_builder(
+    kind: ViewKind, source: ViewSource, options: ViewOptions, code: str | None
+) -> Callable[[], Response]:
+    """The year slider's update of a network or map page (``view_update``), as JSON."""
+    assert kind != "council"  # no .json route for it
+
+    def build() -> Response:
+        data = source.view_data(options.year, options)
+        # Encoded once per data version: the slider's revisits cost nothing.
+        return _json(
+            source.remember(
+                ("view_update", data.year, kind, options),
+                lambda: bytes(JSONResponse(view_update(data, options, view=kind)).body),
+            )
+        )
+
+    return build
+
+
 def view_routes(
     source: Callable[[Request], ViewSource],
     *,
     prefix: str = "/views",
     unavailable: tuple[type[Exception], ...] = (),
+    council_extra: Callable[[str], str] | None = None,
 ) -> list[Route]:
-    """The three view routes.
+    """The view routes: each page and the network's and map's ``.json`` updates.
 
     Parameters
     ----------
@@ -106,80 +149,35 @@ def view_routes(
     prefix : where the views live.
     unavailable : exceptions meaning the graph cannot be reached (answered 503);
         defaults to ``graph.db.GraphUnavailable``.
+    council_extra : HTML to add to a council's page (its lineage, ``visualisation.proposals``).
     """
-    if not unavailable:
-        unavailable = (GraphUnavailable,)
+    down = unavailable or (GraphUnavailable,)
 
-    def json_handler(kind: Literal["network", "map"]) -> Callable[[Request], object]:
+    def route(path: str, kind: ViewKind, builder: Builder) -> Route:
+        # The view kind is chosen here, once per route; the options are parsed once per request.
         async def endpoint(request: Request) -> Response:
             try:
                 options = ViewOptions.from_query(request.query_params)
             except ViewOptionsError as error:
                 return PlainTextResponse(f"Bad query parameter: {error}", status_code=400)
-            data_source = source(request)
-
-            def build() -> bytes:
-                data = data_source.view_data(options.year)
-                # Encoded once per data version: the slider's revisits cost nothing.
-                return data_source.remember(
-                    ("view_update", data.year, kind, options),
-                    lambda: bytes(JSONResponse(view_update(data, options, view=kind)).body),
-                )
-
+            build = builder(kind, source(request), options, request.path_params.get("code"))
             try:
-                body = await run_in_threadpool(build)
-            except unavailable as error:
-                # The page shows this to its user: where the database is stays in the log.
-                log.warning("%s: %s", request.url.path, error)
-                return PlainTextResponse(
-                    "The graph database is unavailable; try again shortly.", status_code=503
-                )
-            return Response(
-                body,
-                media_type="application/json",
-                headers={"X-Content-Type-Options": "nosniff"},
-            )
-
-        return endpoint
-
-    def handler(kind: str) -> Callable[[Request], object]:
-        async def endpoint(request: Request) -> Response:
-            try:
-                options = ViewOptions.from_query(request.query_params)
-            except ViewOptionsError as error:
-                return PlainTextResponse(f"Bad query parameter: {error}", status_code=400)
-            code = request.path_params.get("code")
-            data_source = source(request)
-
-            def build() -> str:
-                # /views/council/ takes a GSS code or any form of the name.
-                council = data_source.council_code(code, options.year) if code else None
-                data = data_source.view_data(
-                    options.year, peers_of=council, peers_service=_one_service(options)
-                )
-                if kind == "map":
-                    return render_map(data, options)
-                if kind == "council" and council is not None:
-                    return render_council(data, options, council)
-                return render_network(data, options)
-
-            try:
-                return _page(await run_in_threadpool(build))
+                return await run_in_threadpool(build)
             except UnknownCouncil as error:
                 return PlainTextResponse(str(error), status_code=404)
-            except unavailable as error:
+            except down as error:
                 # Where the database is and why it failed go to the log, not to the page.
                 log.warning("%s: %s", request.url.path, error)
                 public = getattr(error, "public", GraphUnavailable.public)
                 return PlainTextResponse(public, status_code=503)
 
-        return endpoint
+        return Route(f"{prefix.rstrip('/')}{path}", endpoint, methods=["GET"])
 
-    base = prefix.rstrip("/")
+    pages = _page_builder(council_extra)
     return [
-        Route(f"{base}/network.json", json_handler("network"), methods=["GET"]),
-        Route(f"{base}/map.json", json_handler("map"), methods=["GET"]),
-        Route(f"{base}/network", handler("network"), methods=["GET"]),
-        Route(f"{base}/map", handler("map"), methods=["GET"]),
-        Route(f"{base}/council/{{code}}", handler("council"), methods=["GET"]),
+        route("/network.json", "network", _update_builder),
+        route("/map.json", "map", _update_builder),
+        route("/network", "network", pages),
+        route("/map", "map", pages),
+        route("/council/{code}", "council", pages),
     ]

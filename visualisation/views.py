@@ -10,14 +10,12 @@ For notebooks, :func:`network_view` returns the pyvis ``Network`` (its
 ``generate_html()`` gives the same offline page) and :func:`view_html` the page.
 """
 
-# ruff: noqa: N803, N806 - networkx convention: the graph is G (and its matrix A)
+# ruff: noqa: N806 - networkx convention: the graph is G (and its matrix A)
 
 from __future__ import annotations
 
 import difflib
-import json
-from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Literal
@@ -27,38 +25,32 @@ from pyvis.network import Network
 
 from graph.errors import UnknownCouncil
 from visualisation.graphs import (
-    BORDER_COLOUR,
-    HUB_MIN_MEMBERS,
-    KIND_COLOURS,
     MAP_SCALE,
-    MIXED_SERVICE_COLOUR,
-    NEUTRAL_EDGE_COLOUR,
-    OUTSIDE_COLOUR,
-    PEER_COLOUR,
-    SERVICE_COLOURS,
-    SERVICE_LABELS,
-    STATUS_COLOURS,
-    STATUS_DASHES,
-    STATUS_LABELS,
     Selection,
     council_view_graph,
-    is_hub,
     map_graph,
     network_graph,
     select,
     two_mode_graph,
 )
+from visualisation.legend import (
+    NO_SHADE_FILL,
+    SHADE_BINS,
+    SINGLETON_FILL,
+    describe,
+    page_context,
+    shade,
+)
 from visualisation.model import (
-    ATTRIBUTION,
     KINDS,
-    REGIONS,
     SAVINGS_CAVEAT,
-    SERVICES,
     Partnership,
     ViewData,
 )
-from visualisation.options import STATUS_CHOICES, ViewOptions
+from visualisation.options import ViewKind, ViewOptions
 from visualisation.page import is_web_link, use_offline_template
+from visualisation.style import HUB_MIN_MEMBERS, SERVICE_LABELS, STATUS_LABELS
+from visualisation.vis import pyvis_network, vis_edges, vis_nodes, vis_options
 
 __all__ = [
     "SHADE_BINS",
@@ -66,6 +58,7 @@ __all__ = [
     "UnknownCouncilError",
     "ViewKind",
     "network_view",
+    "render",
     "render_council",
     "render_map",
     "render_network",
@@ -73,128 +66,11 @@ __all__ = [
     "view_update",
 ]
 
-ViewKind = Literal["network", "map", "council"]
 Projector = Callable[[float, float], tuple[float, float]]
-
-SHADE_BINS: tuple[tuple[int, str], ...] = (
-    (1, "#edf8b1"),
-    (2, "#c7e9b4"),
-    (3, "#7fcdbb"),
-    (5, "#41b6c4"),
-    (8, "#1d91c0"),
-)
-"""Map shading: (lowest count, fill); a council takes the last bin its count reaches."""
-SINGLETON_FILL = "#ffd8a8"
-NO_SHADE_FILL = "#e9ecef"
-
-_STATUS_PHRASES: Mapping[str, str] = {
-    "active": "partnerships active in {year}",
-    "operational": "operational partnerships active in {year}",
-    "ended": "partnerships active in {year} that have since ended",
-    "in_development": "partnerships in development (members as of {year})",
-    "abandoned": "abandoned partnerships (members as of {year})",
-    "all": "partnerships of every status (members as of {year})",
-}
 
 
 class UnknownCouncilError(UnknownCouncil):
     """The council view was asked for a code that is not a council in the data's year."""
-
-
-def _vis_options(*, physics: bool, n_nodes: int, n_edges: int, fixed: bool) -> dict[str, Any]:
-    return {
-        "autoResize": True,
-        "height": "100%",
-        "width": "100%",
-        "physics": {
-            "enabled": physics and not fixed,
-            "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -40, "springLength": 70},
-            "stabilization": {"enabled": False},
-            "minVelocity": 1.0,
-        },
-        "interaction": {
-            "hover": True,
-            "tooltipDelay": 120,
-            "hideEdgesOnDrag": n_edges > 1500,
-            "hideEdgesOnZoom": n_edges > 4000,
-            # Arrow keys pan, +/- zoom while the canvas has focus (it is tabbable).
-            "keyboard": {"enabled": True, "bindToWindow": False},
-            "multiselect": False,
-        },
-        "edges": {"smooth": False, "color": {"inherit": False}, "selectionWidth": 2},
-        # No vis-network labels: the page draws names itself, largest first, never overlapping.
-        "nodes": {"font": {"size": 12, "face": "system-ui, sans-serif"}},
-        "layout": {"improvedLayout": False, "randomSeed": 1},
-    }
-
-
-def _pyvis_network(
-    G: nx.Graph, *, heading: str, vis_options: dict[str, Any], edges: list[dict[str, Any]]
-) -> Network:
-    """A pyvis Network holding ``G``'s nodes and edges with their vis attributes.
-
-    ``Network.from_nx`` is not used: it rewrites sizes and widths, and pyvis's
-    undirected ``add_edge`` scans every existing edge (quadratic: ~1 s for the
-    national graph). A networkx Graph has unique edges already, so edges are
-    appended as pyvis ``Edge`` options directly.
-    """
-    net = Network(height="100%", width="100%", directed=False, heading=heading)
-    net.nodes = _vis_nodes(G)
-    net.node_ids = [node["id"] for node in net.nodes]
-    net.node_map = {node["id"]: node for node in net.nodes}
-    net.edges = edges
-    net.options = vis_options
-    return net
-
-
-def _vis_nodes(G: nx.Graph) -> list[dict[str, Any]]:
-    """Nodes as vis-network takes them, with the label moved to ``name``.
-
-    The page draws names itself (largest first, none overlapping; view.js), so
-    vis-network gets no ``label``: its labels overlapped and widened each node's
-    clickable box, so a click on one council could open its neighbour.
-    """
-    nodes = []
-    for node, attrs in G.nodes(data=True):
-        item = {"id": node, **{k: v for k, v in attrs.items() if k != "label"}}
-        if attrs.get("label"):
-            item["name"] = attrs["label"]
-        nodes.append(item)
-    return nodes
-
-
-def _vis_edges(
-    G: nx.Graph, index: Mapping[str, int], vis_options: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """Edges as vis-network takes them, kept small (a national page must stay under 2 MB).
-
-    * a link drawn for partnerships carries their positions in the page's
-      ``partnershipIds`` (``p``) instead of its tooltip: the page words the tooltip
-      from its pop-up data (view.js ``edgeTitle``);
-    * the commonest edge colour becomes vis-network's default (set in ``vis_options``)
-      and is left out of each edge, as is ``dashes: false``.
-    """
-    colours = Counter(
-        json.dumps(attrs["color"], sort_keys=True)
-        for _, _, attrs in G.edges(data=True)
-        if "color" in attrs
-    )
-    common = json.loads(colours.most_common(1)[0][0]) if colours else None
-    if common is not None:
-        vis_options["edges"]["color"] = {"inherit": False, **common}
-    edges = []
-    for u, v, attrs in G.edges(data=True):
-        item = {"from": u, "to": v, **attrs}
-        if "partnerships" in attrs:
-            item["p"] = [index[pid] for pid in item.pop("partnerships")]
-            item.pop("title", None)
-        if common is not None and item.get("color") == common:
-            del item["color"]
-        if item.get("dashes") is False:
-            del item["dashes"]
-        edges.append(item)
-    return edges
 
 
 def _partnership_json(selection: Selection, partnership: Partnership) -> dict[str, Any]:
@@ -258,173 +134,6 @@ def _page_data(selection: Selection, *, view: ViewKind, focus: str | None) -> di
     }
 
 
-def _describe(selection: Selection, *, what: str) -> tuple[str, str]:
-    options, year = selection.options, selection.data.year
-    services = (
-        ", ".join(SERVICE_LABELS[s] for s in options.services)
-        if options.services
-        else "all services"
-    )
-    singletons = sum(
-        1 for code, n in selection.counts.items() if n == 0 and code in selection.in_scope
-    )
-    parts = [
-        _STATUS_PHRASES[options.status].format(year=year),
-        services,
-        options.region or "all of England",
-        f"{len(selection.councils)} councils, {len(selection.partnerships)} partnerships, "
-        f"{singletons} singletons",
-    ]
-    return f"{what}, {year}", "Showing " + " · ".join(parts)
-
-
-def _legend(selection: Selection, *, view: ViewKind, two_mode: bool) -> list[dict[str, Any]]:
-    kinds_present = {c.kind for c in selection.councils.values()}
-    councils = [
-        {"shape": "dot", "colour": colour, "label": KINDS[kind]}
-        for kind, colour in KIND_COLOURS.items()
-        if kind in kinds_present
-    ]
-    if selection.options.region is not None:
-        councils.append(
-            {"shape": "dot", "colour": OUTSIDE_COLOUR, "label": "Partner outside the region"}
-        )
-    councils.append({"shape": "dot", "colour": "#868e96", "label": "Larger: more partnerships"})
-    councils.append(
-        {
-            "shape": "ring",
-            "colour": "#495057",
-            "label": "Hollow: singleton (in no partnership shown)",
-        }
-    )
-    legend: list[dict[str, Any]] = [{"heading": "Councils (colour: kind)", "items": councils}]
-
-    chosen = selection.options.services
-    every_status = selection.options.status == "all" and not chosen
-    if every_status:
-        links = [
-            {
-                "shape": "line" if not STATUS_DASHES[s] else "dashed",
-                "colour": STATUS_COLOURS[s],
-                "label": STATUS_LABELS[s],
-            }
-            for s in STATUS_COLOURS
-        ]
-    elif chosen:
-        links = [
-            {"shape": "line", "colour": SERVICE_COLOURS[s], "label": SERVICE_LABELS[s]}
-            for s in chosen
-        ]
-        if len(chosen) > 1:
-            links.append(
-                {"shape": "line", "colour": MIXED_SERVICE_COLOUR, "label": "Several chosen"}
-            )
-    else:
-        links = [{"shape": "line", "colour": NEUTRAL_EDGE_COLOUR, "label": "Share a partnership"}]
-    if view == "council" or two_mode:
-        if not chosen:
-            links = [
-                {"shape": "square", "colour": STATUS_COLOURS[s], "label": STATUS_LABELS[s]}
-                for s in STATUS_COLOURS
-            ]
-        else:
-            links = [{**item, "shape": "square"} for item in links]
-        legend.append({"heading": "Partnerships (squares)", "items": links})
-    else:
-        links.append({"shape": "line", "colour": "#868e96", "label": "Wider: more services shared"})
-        if selection.options.hubs and any(is_hub(selection, p) for p in selection.partnerships):
-            links.append(
-                {
-                    "shape": "hub",
-                    # Hubs take their status's colour (their service's when layers are chosen).
-                    "colour": MIXED_SERVICE_COLOUR if chosen else STATUS_COLOURS["operational"],
-                    "label": f"Partnership of {HUB_MIN_MEMBERS}+ members (hub; colour as its links)"
-                    if chosen
-                    else f"Partnership of {HUB_MIN_MEMBERS}+ members (hub; colour: status)",
-                }
-            )
-        legend.append({"heading": "Links between councils", "items": links})
-    if view == "council":
-        legend.append(
-            {
-                "heading": "Around the council",
-                "items": [
-                    {"shape": "dashed", "colour": BORDER_COLOUR, "label": "Borders"},
-                    {"shape": "dotted", "colour": PEER_COLOUR, "label": "Top peer (similar)"},
-                ],
-            }
-        )
-    if view == "map":
-        shading = [
-            {
-                "shape": "fill",
-                "colour": colour,
-                "label": f"{low}+ partnerships"
-                if i == len(SHADE_BINS) - 1
-                else (
-                    f"{low} partnership{'s' if low > 1 else ''}"
-                    if SHADE_BINS[i + 1][0] - low == 1
-                    else f"{low}-{SHADE_BINS[i + 1][0] - 1} partnerships"
-                ),
-            }
-            for i, (low, colour) in enumerate(SHADE_BINS)
-        ]
-        shading.append({"shape": "fill", "colour": SINGLETON_FILL, "label": "Singleton"})
-        shading.append(
-            {"shape": "fill", "colour": NO_SHADE_FILL, "label": "Not shown / county area"}
-        )
-        legend.append({"heading": "Area shading (own partnerships)", "items": shading})
-    return legend
-
-
-def _page_context(
-    selection: Selection, *, view: ViewKind, title: str, subtitle: str, two_mode: bool
-) -> dict[str, Any]:
-    options, data = selection.options, selection.data
-    chosen = set(options.services)
-    status_labels = {"active": "Active in the year", **STATUS_LABELS, "all": "All statuses"}
-    return {
-        "view": view,
-        "title": title,
-        "subtitle": subtitle,
-        "year": data.year,
-        "years": data.years,
-        "services": [
-            {
-                "code": s.code,
-                "label": s.label,
-                "office": s.office,
-                "colour": s.colour,
-                "checked": s.code in chosen,
-            }
-            for s in SERVICES
-        ],
-        "services_summary": f"{len(chosen)} chosen" if chosen else "all",
-        "statuses": [(value, status_labels[value]) for value in STATUS_CHOICES],
-        "status": options.status,
-        "regions": REGIONS,
-        "region": options.region,
-        "two_mode": two_mode,
-        "physics": options.physics,
-        "hubs": options.hubs,
-        "hub_min_members": HUB_MIN_MEMBERS,
-        "live_years": view in ("network", "map"),
-        "legend": _legend(selection, view=view, two_mode=two_mode),
-        "caveat": SAVINGS_CAVEAT,
-        "attribution": ATTRIBUTION,
-        "notice": data.notice,
-        "reference": data.reference if view != "council" else None,
-    }
-
-
-def _shade(count: int) -> str:
-    fill = SINGLETON_FILL
-    for low, colour in SHADE_BINS:
-        if count >= low:
-            fill = colour
-    return fill
-
-
 def _default_projector() -> Projector:
     from graph.geo import to_bng
 
@@ -463,7 +172,7 @@ def network_view(
         For the council view, when ``code`` is not a council in the data's year.
     """
     built = _build(data, options, view=view, code=code, project=project)
-    net = _pyvis_network(
+    net = pyvis_network(
         built.graph, heading=built.page["title"], vis_options=built.vis_options, edges=built.edges
     )
     return use_offline_template(net, built.page, built.page_data)
@@ -504,22 +213,20 @@ def _build(
         if code not in selection.councils:
             selection = _with_council(selection, code)
         G = council_view_graph(selection, code)
-        title, subtitle = _describe(
+        title, subtitle = describe(
             selection, what=f"{council.name}: partnerships, partners, borders and peers"
         )
     elif view == "map":
         G, unplaced = map_graph(selection, project or _default_projector())
-        title, subtitle = _describe(selection, what="Map of shared services between councils")
+        title, subtitle = describe(selection, what="Map of shared services between councils")
         if unplaced:
             subtitle += f" · not on the map (no location): {', '.join(unplaced)}"
     elif two_mode:
         G = two_mode_graph(selection)
-        title, subtitle = _describe(
-            selection, what="Councils and their shared-service partnerships"
-        )
+        title, subtitle = describe(selection, what="Councils and their shared-service partnerships")
     else:
         G = network_graph(selection)
-        title, subtitle = _describe(selection, what="Shared services between English councils")
+        title, subtitle = describe(selection, what="Shared services between English councils")
 
     page_data = _page_data(selection, view=view, focus=focus)
     if view == "council" and focus is not None:
@@ -527,8 +234,8 @@ def _build(
     if view == "map":
         page_data["outlines"], page_data["shade"] = _outlines(selection)
         page_data["noShade"] = NO_SHADE_FILL
-    page = _page_context(selection, view=view, title=title, subtitle=subtitle, two_mode=two_mode)
-    vis_options = _vis_options(
+    page = page_context(selection, view=view, title=title, subtitle=subtitle, two_mode=two_mode)
+    settings = vis_options(
         physics=options.physics,
         n_nodes=G.number_of_nodes(),
         n_edges=G.number_of_edges(),
@@ -536,7 +243,7 @@ def _build(
     )
     page_data["partnershipIds"] = list(page_data["partnerships"])
     index = {pid: i for i, pid in enumerate(page_data["partnershipIds"])}
-    return _Built(G, page, page_data, vis_options, _vis_edges(G, index, vis_options))
+    return _Built(G, page, page_data, settings, vis_edges(G, index, settings))
 
 
 def view_update(
@@ -553,7 +260,7 @@ def view_update(
     search data (as ``cg-page``), the title, summary line, LGA reference and legend.
     """
     built = _build(data, options, view=view, code=None, project=project)
-    nodes = _vis_nodes(built.graph)
+    nodes = vis_nodes(built.graph)
     edges = built.edges
     return {
         "nodes": nodes,
@@ -608,7 +315,7 @@ def _outlines(selection: Selection) -> tuple[dict[str, list[list[int]]], dict[st
     tolerance), each as its first point then the steps between points (small numbers:
     about a third fewer bytes; view.js ``ringPoints`` adds them up again)."""
     outlines: dict[str, list[list[int]]] = {}
-    shade: dict[str, str] = {}
+    fills: dict[str, str] = {}
     for code, rings in selection.data.outlines.items():
         encoded = []
         for ring in rings:
@@ -622,8 +329,8 @@ def _outlines(selection: Selection) -> tuple[dict[str, list[list[int]]], dict[st
             encoded.append(steps)
         outlines[code] = encoded
         if code in selection.councils and code in selection.in_scope:
-            shade[code] = _shade(selection.counts.get(code, 0))
-    return outlines, shade
+            fills[code] = shade(selection.counts.get(code, 0))
+    return outlines, fills
 
 
 def view_html(
@@ -643,14 +350,27 @@ def view_html(
     return html
 
 
+def render(
+    kind: ViewKind,
+    data: ViewData,
+    options: ViewOptions,
+    *,
+    code: str | None = None,
+    project: Projector | None = None,
+) -> str:
+    """The page of a view of ``kind`` (the one place that tells them apart is :func:`_build`):
+    ``render_network``, ``render_map`` and ``render_council`` are this with the kind fixed."""
+    return view_html(data, options, view=kind, code=code, project=project)
+
+
 def render_network(data: ViewData, options: ViewOptions) -> str:
     """The network view: councils joined by the services they share (or two-mode)."""
-    return view_html(data, options, view="network")
+    return render("network", data, options)
 
 
 def render_map(data: ViewData, options: ViewOptions, *, project: Projector | None = None) -> str:
     """The geographic view: the network at projected centroids over shaded council outlines."""
-    return view_html(data, options, view="map", project=project)
+    return render("map", data, options, project=project)
 
 
 def render_council(data: ViewData, options: ViewOptions, code: str) -> str:
@@ -661,4 +381,4 @@ def render_council(data: ViewData, options: ViewOptions, code: str) -> str:
     UnknownCouncilError
         When ``code`` is not a council in the data's year (the message suggests the closest).
     """
-    return view_html(data, options, view="council", code=code)
+    return render("council", data, options, code=code)

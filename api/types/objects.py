@@ -37,6 +37,9 @@ from contributions.accounts import Role
 from graph import repository as repo
 from graph import rules
 
+# Membership and SourceRef live in api.types.membership; named here too, as they always were.
+__all__ = ["Council", "Membership", "Partnership", "SourceRef"]
+
 
 @strawberry.type(description="An English principal council, current or abolished since 2009.")
 class Council(Node, CouncilLists):

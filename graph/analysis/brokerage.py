@@ -15,9 +15,14 @@ and against networkx's per-node code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import networkx as nx
 
 __all__ = ["constraint", "effective_size"]
+
+# Each measure documents its parameters in full (numpydoc, as networkx does): the docstrings
+# are alike on purpose (duplicates tool).
 
 
 def _normalised_ties(
@@ -42,6 +47,13 @@ def _normalised_ties(
         p[v] = {u: w / total for u, w in ties.items()} if total else {}
         m[v] = {u: w / largest for u, w in ties.items()} if largest else {}
     return p, m
+
+
+def _per_ego(
+    p: dict[str, dict[str, float]], measure: Callable[[dict[str, float]], float]
+) -> dict[str, float | None]:
+    """``measure`` of each node's normalised ties; None for a node without ties."""
+    return {v: measure(pv) if pv else None for v, pv in p.items()}
 
 
 def constraint(G: nx.Graph, *, weight: str | None = "weight") -> dict[str, float | None]:
@@ -89,18 +101,16 @@ def constraint(G: nx.Graph, *, weight: str | None = "weight") -> dict[str, float
     (0.3333, 1.0)
     """
     p, _ = _normalised_ties(G, weight)
-    result: dict[str, float | None] = {}
-    for v, pv in p.items():
-        if not pv:
-            result[v] = None
-            continue
+
+    def ego_constraint(pv: dict[str, float]) -> float:
         total = 0.0
         for w, pvw in pv.items():
             pw = p[w]
             indirect = sum(pvq * p[q].get(w, 0.0) for q, pvq in pv.items() if q in pw)
             total += (pvw + indirect) ** 2
-        result[v] = total
-    return result
+        return total
+
+    return _per_ego(p, ego_constraint)
 
 
 def effective_size(G: nx.Graph, *, weight: str | None = "weight") -> dict[str, float | None]:
@@ -147,15 +157,13 @@ def effective_size(G: nx.Graph, *, weight: str | None = "weight") -> dict[str, f
     (2.3333, 1.0)
     """
     p, m = _normalised_ties(G, weight)
-    result: dict[str, float | None] = {}
-    for v, pv in p.items():
-        if not pv:
-            result[v] = None
-            continue
+
+    def ego_size(pv: dict[str, float]) -> float:
         total = 0.0
         for u in pv:
             mu = m[u]
             redundancy = sum(pvw * mu.get(w, 0.0) for w, pvw in pv.items() if w != u)
             total += 1.0 - redundancy
-        result[v] = total
-    return result
+        return total
+
+    return _per_ego(p, ego_size)

@@ -228,13 +228,7 @@ def find_peers(
     index = _Index.of(rows)
     bordering = {b if a == asker else a for a, b in borders if asker in (a, b)}
     similarity = Similarity(council_attrs_of(asker, councils, "asking council"), councils, weights)
-    candidates = [
-        _candidate(code, asker, service, index, similarity, councils, code in bordering)
-        for code in sorted(index.partnerships_of)
-        if code != asker
-    ]
-    # Most similar first (the score falls as the distance grows); ties by km, then code.
-    peers = tuple(sorted(candidates, key=lambda p: (-p.score, p.distance_km, p.code)))
+    peers = _ranked(asker, service, index, similarity, councils, bordering)
     own = tuple(sorted(index.partnerships_of.get(asker, ())))
     return PeerSearch(
         asker=asker,
@@ -243,6 +237,24 @@ def find_peers(
         asker_partnerships=own,
         peers=peers if limit is None else peers[:limit],
     )
+
+
+def _ranked(
+    asker: str,
+    service: str | None,
+    index: _Index,
+    similarity: Similarity,
+    councils: Mapping[str, CouncilAttrs],
+    bordering: set[str],
+) -> tuple[Peer, ...]:
+    """Every sharer but the asker, most similar first (the score falls as the distance
+    grows); ties by km, then code."""
+    candidates = [
+        _candidate(code, asker, service, index, similarity, councils, code in bordering)
+        for code in sorted(index.partnerships_of)
+        if code != asker
+    ]
+    return tuple(sorted(candidates, key=lambda p: (-p.score, p.distance_km, p.code)))
 
 
 @dataclass(frozen=True)

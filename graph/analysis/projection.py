@@ -20,7 +20,7 @@ built from the same rows in any order are identical, and seeded algorithms
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
@@ -160,6 +160,8 @@ def _council_node_attrs(c: CouncilAttrs) -> dict[str, object]:
     }
 
 
+# The projections document their shared parameters in full (numpydoc, as networkx does): the
+# docstrings are alike on purpose (duplicates tool).
 def two_mode_graph(
     memberships: Iterable[Membership],
     councils: Mapping[str, CouncilAttrs],
@@ -227,6 +229,21 @@ def two_mode_graph(
     return G
 
 
+def _shared_by_pairs(
+    by_partnership: Mapping[str, Sequence[Membership]],
+) -> tuple[dict[tuple[str, str], set[str]], dict[tuple[str, str], set[str]]]:
+    """For each pair of councils (``u < v``), the partnerships and the services they share."""
+    pair_partnerships: dict[tuple[str, str], set[str]] = defaultdict(set)
+    pair_services: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for pid, members in by_partnership.items():
+        codes = sorted({m.council_code for m in members})
+        services = {s for m in members for s in m.services}
+        for u, v in combinations(codes, 2):
+            pair_partnerships[u, v].add(pid)
+            pair_services[u, v] |= services
+    return pair_partnerships, pair_services
+
+
 def council_graph(
     memberships: Iterable[Membership],
     councils: Mapping[str, CouncilAttrs],
@@ -237,8 +254,7 @@ def council_graph(
 ) -> nx.Graph:
     """Return the one-mode council graph weighted by what pairs share.
 
-    Two councils are adjacent when they are both members of at least one of
-    the selected partnerships.
+    Two councils are adjacent when both are members of a selected partnership.
 
     Parameters
     ----------
@@ -289,16 +305,7 @@ def council_graph(
     (2, 3, 1)
     """
     rows = select_memberships(memberships, service=service)
-    by_partnership = _members_by_partnership(rows, councils)
-    pair_partnerships: dict[tuple[str, str], set[str]] = defaultdict(set)
-    pair_services: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for pid, members in by_partnership.items():
-        codes = sorted({m.council_code for m in members})
-        services = {s for m in members for s in m.services}
-        for u, v in combinations(codes, 2):
-            pair_partnerships[u, v].add(pid)
-            pair_services[u, v] |= services
-
+    pair_partnerships, pair_services = _shared_by_pairs(_members_by_partnership(rows, councils))
     G = nx.Graph()
     nodes = set(councils) if include_isolates else {m.council_code for m in rows}
     for code in sorted(nodes):
@@ -306,15 +313,14 @@ def council_graph(
         del attrs["bipartite"]
         G.add_node(code, **attrs)
     for u, v in sorted(pair_partnerships):
-        n_partnerships = len(pair_partnerships[u, v])
-        n_services = len(pair_services[u, v])
+        shared, services = pair_partnerships[u, v], pair_services[u, v]
         G.add_edge(
             u,
             v,
-            partnerships=n_partnerships,
-            services=n_services,
-            partnership_ids=tuple(sorted(pair_partnerships[u, v])),
-            service_codes=tuple(sorted(pair_services[u, v])),
-            weight=n_partnerships if weight == "partnerships" else n_services,
+            partnerships=len(shared),
+            services=len(services),
+            partnership_ids=tuple(sorted(shared)),
+            service_codes=tuple(sorted(services)),
+            weight=len(shared) if weight == "partnerships" else len(services),
         )
     return G

@@ -23,9 +23,9 @@ from tests.support.browser import OfflineContext, launch_chromium, offline_conte
 from tests.support.examples import EASTFORD, NORTHTON, WESTWICK, example_view_data
 from tests.support.paths import OUTPUT
 from tests.support.synthetic_views import synthetic_view_data
-from visualisation import Partnership, ViewData
-from visualisation.graphs import HUB_MIN_MEMBERS
+from visualisation import Partnership, ViewData, ViewOptions
 from visualisation.routes import view_routes
+from visualisation.style import HUB_MIN_MEMBERS
 
 pytestmark = pytest.mark.browser
 
@@ -67,6 +67,7 @@ class FixedSource:
     def view_data(
         self,
         year: int | None = None,
+        options: ViewOptions | None = None,
         *,
         peers_of: str | None = None,
         peers_service: str | None = None,

@@ -41,9 +41,6 @@ from visualisation import (
     view_html,
 )
 from visualisation.graphs import (
-    BORDER_COLOUR,
-    PEER_COLOUR,
-    SERVICE_COLOURS,
     council_view_graph,
     network_graph,
     select,
@@ -52,6 +49,7 @@ from visualisation.graphs import (
 from visualisation.layout import component_layout
 from visualisation.model import SERVICES
 from visualisation.page import is_web_link, script_json
+from visualisation.style import BORDER_COLOUR, PEER_COLOUR, SERVICE_COLOURS
 from visualisation.views import SINGLETON_FILL
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -364,7 +362,8 @@ def _with_big_partnership(data: ViewData, members: int) -> tuple[ViewData, list[
 
 
 def test_a_26_member_partnership_is_a_hub_with_26_lines(data: ViewData) -> None:
-    from visualisation.graphs import HUB_MIN_MEMBERS, map_graph
+    from visualisation.graphs import map_graph
+    from visualisation.style import HUB_MIN_MEMBERS
 
     assert HUB_MIN_MEMBERS == 4
     big, codes = _with_big_partnership(data, 26)
@@ -449,6 +448,7 @@ def test_the_slider_routes_answer_json_400_and_a_plain_503(data: ViewData) -> No
         def view_data(
             self,
             year: int | None = None,
+            options: ViewOptions | None = None,
             *,
             peers_of: str | None = None,
             peers_service: str | None = None,
