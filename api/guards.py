@@ -273,13 +273,13 @@ class QueryLimits(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if document is not None and context.pre_execution_errors is None:
+            # `operation_name` falls back to the first operation's name; the spec's
+            # GetOperation looks at the one the request gave.
+            unnamed = unnamed_operation(document, context._provided_operation_name)
+            context.pre_execution_errors = unnamed or None
+        if document is not None and context.pre_execution_errors is None:
             # Setting the errors (even to none) tells strawberry validation has been done.
-            # `operation_name` falls back to the first operation's name; the one the request
-            # gave is what the spec's GetOperation looks at.
-            given = context._provided_operation_name
-            context.pre_execution_errors = unnamed_operation(
-                document, given
-            ) or await run_in_threadpool(
+            context.pre_execution_errors = await run_in_threadpool(
                 self._check,
                 context.schema._schema,
                 document,
