@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,9 +30,11 @@ from api.context import Context
 from api.guards import BodySizeLimit, limit_error, set_validation_budget, variables_problem
 from api.limits import Limits
 from api.playground import graphiql_html, home_html, readme_examples, static_files
+from api.responses import Key, ResponseCache, response_key
 from api.schema import build_schema
 from exports.routes import ExportSource, export_routes
-from graph.db import Database, GraphUnavailable, connect
+from graph import rules
+from graph.db import Database, GraphUnavailable, connect, counting_round_trips
 from graph.schema import ensure_schema
 from graph.settings import Settings
 from graph.snapshot import Snapshots
@@ -60,16 +64,23 @@ class CouncilGraphQL(GraphQL[Context, None]):
     """strawberry's view with the offline playground, a typed per-request context and the
     limits that apply around a whole operation: variables, wall-clock time, response size."""
 
-    def __init__(self, state: AppState, limits: Limits, **kwargs: Any) -> None:
+    def __init__(
+        self, state: AppState, limits: Limits, responses: ResponseCache | None, **kwargs: Any
+    ) -> None:
         super().__init__(build_schema(limits), **kwargs)
         self.state = state
         self.limits = limits
+        self.responses = responses  # None: every answer is computed
+        # Per request, between execute_single and create_response: a remembered answer to
+        # send, or the key to remember the answer under (api/responses.py).
+        self._answers: weakref.WeakKeyDictionary[Any, bytes | Key] = weakref.WeakKeyDictionary()
         self.playground = graphiql_html("/graphql", "/static", readme_examples())
         self.access = AccessControl(state.db)  # bearer tokens, submission rate limit
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        with contextlib.suppress(GraphUnavailable):
-            await run_in_threadpool(self.state.ensure_schema_once)
+        if not self.state.schema_ready:  # no hop to a thread once the schema is there
+            with contextlib.suppress(GraphUnavailable):
+                await run_in_threadpool(self.state.ensure_schema_once)
         context = Context.create(self.state.db, self.state.snapshots)
         context.user = await self.access.user_for(request)  # HTTP 401 for a refused token
         context.contributions = self.access.contributions()
@@ -90,6 +101,62 @@ class CouncilGraphQL(GraphQL[Context, None]):
         problem = variables_problem(request_data.variables, self.limits)
         if problem is not None:
             return ExecutionResult(data=None, errors=[problem])
+        key = await self._response_key(context, request_data)
+        if key is not None and self.responses is not None:
+            body = self.responses.get(key)
+            if body is not None:
+                self._answers[sub_response] = body
+                return ExecutionResult(data=None, errors=None)
+        with counting_round_trips() as trips:
+            result = await self._execute_in_time(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        if key is not None and not result.errors and trips[0] == 0:
+            self._answers[sub_response] = key  # all from the snapshot: remember it
+        return result
+
+    async def _response_key(self, context: Context, request_data: GraphQLRequestData) -> Key | None:
+        """The key of a rememberable request (anonymous, not a mutation), else None."""
+        query = request_data.query
+        if self.responses is None or context.user is not None or not query or "mutation" in query:
+            return None
+        try:
+            version = (await context.snapshot()).version  # the request's one read
+        except GraphUnavailable:
+            return None  # answered as usual, with the usual error
+        return response_key(
+            version,
+            rules.current_year(),
+            query,
+            request_data.variables,
+            request_data.operation_name,
+        )
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        answer = self._answers.pop(sub_response, None)
+        if isinstance(answer, bytes):
+            response = Response(answer, media_type="application/json")
+            response.headers.raw.extend(sub_response.headers.raw)
+            return response
+        response = super().create_response(response_data, sub_response)
+        if (
+            answer is not None
+            and self.responses is not None
+            and response.status_code == 200
+            and len(response.body) <= self.limits.max_response_bytes  # not the cap's error
+        ):
+            self.responses.put(answer, bytes(response.body))
+        return response
+
+    async def _execute_in_time(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
         seconds = self.limits.request_timeout_s
         try:
             # Statements already sent run on in their worker threads until Neo4j's own
@@ -137,12 +204,16 @@ def create_app(
     *,
     cors_origins: list[str] | None = None,
     limits: Limits | None = None,
+    response_cache: bool | None = None,
 ) -> Starlette:
     """Build the app. The driver is created here and closed when the app shuts down.
 
     The app starts even when Neo4j is down: /ready says so, requests get a clear error
     within a couple of seconds (short driver retries, ``api/limits.py``), and everything
     recovers by itself when Neo4j is back (the driver reconnects).
+
+    ``response_cache`` (default: on unless $COUNCILGRAPH_RESPONSE_CACHE is ``off``) keeps
+    whole anonymous answers per data version (``api/responses.py``).
     """
     settings = settings or Settings.from_env()
     limits = limits or Limits.from_env()
@@ -167,6 +238,10 @@ def create_app(
             await run_in_threadpool(state.ensure_schema_once)
         except GraphUnavailable as error:
             log.warning("starting without Neo4j: %s", error)
+        # What start-up made (modules, schema, driver) lives as long as the process: out of
+        # the collector's sight, full collections stay short (docs/performance.md).
+        gc.collect()
+        gc.freeze()
         yield
         try:
             db.driver.close()
@@ -198,7 +273,9 @@ def create_app(
             Middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "Content-Type"])
         )  # fmt: skip
-    graphql = CouncilGraphQL(state, limits)
+    if response_cache is None:
+        response_cache = os.environ.get("COUNCILGRAPH_RESPONSE_CACHE", "on").lower() != "off"
+    graphql = CouncilGraphQL(state, limits, ResponseCache() if response_cache else None)
     views = ViewDataSource(state.snapshots)
     routes = [
         Route("/", home),
