@@ -100,6 +100,7 @@ def main() -> None:
         median = {t: statistics.median(times[(name, t)]) for t in TARGETS}
         p90 = statistics.quantiles(graphql, n=10)[-1]
         p90_uncached = statistics.quantiles(times[(name, "uncached")], n=10)[-1]
+        p90_bare = statistics.quantiles(times[(name, "bare")], n=10)[-1]
         warm, cold = api_statements(settings, queries[name])
         results.append(
             {
@@ -109,6 +110,7 @@ def main() -> None:
                 "x_bare": round(median["graphql"] / median["bare"], 2),
                 "snapshot_ms": round(median["snapshot"], 2),
                 "p90_p50": round(p90 / median["graphql"], 2),
+                "bare_p90_p50": round(p90_bare / median["bare"], 2),
                 "uncached_ms": round(median["uncached"], 2),
                 "uncached_x_bare": round(median["uncached"] / median["bare"], 2),
                 "uncached_p90_p50": round(p90_uncached / median["uncached"], 2),
@@ -161,6 +163,10 @@ def _write(results: list[dict[str, Any]], rss: dict[str, float]) -> None:
         for r in results
     ]
     lines += [
+        "",
+        "E's own p90/p50 in the same rounds (the machine's noise): "
+        + ", ".join(str(r["bare_p90_p50"]) for r in results)
+        + ".",
         "",
         "The same API with the response cache off (COUNCILGRAPH_RESPONSE_CACHE=off): every",
         "answer computed by graphql-core from the snapshot, as for a query seen the first time.",

@@ -52,6 +52,7 @@ class Server:
 
     process: subprocess.Popen[bytes]
     client: httpx.Client
+    socket: str
 
     def peak_rss_mb(self) -> float:
         """The process tree's peak resident memory (VmHWM; workers included), in MB."""
@@ -79,7 +80,7 @@ def _children(pid: int) -> list[int]:
 
 @contextmanager
 def serve(
-    app: str,
+    app: str | None,
     settings: Settings,
     *,
     workers: int = 1,
@@ -87,7 +88,7 @@ def serve(
     env: Mapping[str, str] | None = None,
 ) -> Iterator[Server]:
     """Run ``app`` (an ASGI factory, "module:function") under uvicorn in its own process,
-    with ``env`` added to its environment."""
+    with ``env`` added to its environment; ``app=None`` runs ``councilgraph serve``."""
     with tempfile.TemporaryDirectory(prefix="councilgraph-bench-") as folder:
         socket = str(Path(folder) / "http.sock")
         env = {
@@ -99,9 +100,15 @@ def serve(
             "PYTHONPATH": str(ROOT),
             **(env or {}),
         }
-        command = [sys.executable, "-m", "uvicorn", app, "--factory", "--uds", socket,
-                   "--workers", str(workers), "--log-level", "warning", *extra]  # fmt: skip
-        process = subprocess.Popen(command, cwd=ROOT, env=env)
+        command = (
+            [str(Path(sys.executable).parent / "councilgraph"), "serve", "--uds", socket]
+            if app is None
+            else [sys.executable, "-m", "uvicorn", app, "--factory", "--uds", socket,
+                  "--log-level", "warning"]
+        )  # fmt: skip
+        command += ["--workers", str(workers), *extra]
+        log = (Path(folder) / "server.log").open("wb")  # access lines would swamp the output
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         # Uncompressed answers from every server: the same JSON bytes are compared (the app's
         # gzip would otherwise compress the large pages that the bare endpoint sends raw).
         client = httpx.Client(
@@ -111,17 +118,25 @@ def serve(
             headers={"Accept-Encoding": "identity"},
         )
         try:
-            _wait_for(client, process)
-            yield Server(process, client)
+            try:
+                _wait_for(client, process, workers)
+            except RuntimeError:
+                sys.stderr.write((Path(folder) / "server.log").read_text()[-4000:])
+                raise
+            yield Server(process, client, socket)
         finally:
             client.close()
             process.terminate()
             process.wait(timeout=30)
+            log.close()
 
 
-def _wait_for(client: httpx.Client, process: subprocess.Popen[bytes]) -> None:
+def _wait_for(client: httpx.Client, process: subprocess.Popen[bytes], workers: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if workers > 1 and len(_children(process.pid)) < workers:
+            time.sleep(0.2)
+            continue
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}")
         try:
