@@ -17,12 +17,15 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE INDEX council_kind IF NOT EXISTS FOR (c:Council) ON (c.kind)",
     "CREATE INDEX council_name IF NOT EXISTS FOR (c:Council) ON (c.name)",
     "CREATE INDEX partnership_status IF NOT EXISTS FOR (p:Partnership) ON (p.status)",
+    # Provenance: one LoadedFile per (path, content), merged on both at every load.
+    "CREATE INDEX loaded_file IF NOT EXISTS FOR (f:LoadedFile) ON (f.path, f.sha256)",
     # Contributions (docs/contributions.md): accounts, submissions, audit trail, contacts.
     "CREATE CONSTRAINT user_email IF NOT EXISTS FOR (u:User) REQUIRE u.email IS UNIQUE",
     "CREATE CONSTRAINT user_token_id IF NOT EXISTS FOR (u:User) REQUIRE u.tokenId IS UNIQUE",
     "CREATE CONSTRAINT submission_id IF NOT EXISTS FOR (s:Submission) REQUIRE s.id IS UNIQUE",
     "CREATE INDEX submission_partnership IF NOT EXISTS FOR (s:Submission) ON (s.partnershipId)",
     "CREATE INDEX submission_status IF NOT EXISTS FOR (s:Submission) ON (s.status)",
+    "CREATE INDEX submission_submitted_by IF NOT EXISTS FOR (s:Submission) ON (s.submittedBy)",
     "CREATE INDEX audit_partnership IF NOT EXISTS FOR (a:AuditEntry) ON (a.partnershipId)",
     "CREATE CONSTRAINT contact_key IF NOT EXISTS FOR (c:Contact) REQUIRE c.key IS UNIQUE",
     "CREATE INDEX contact_email IF NOT EXISTS FOR (c:Contact) ON (c.email)",

@@ -87,9 +87,7 @@ def _names(socket: str, n: int = 16) -> set[str]:
         return set(pool.map(one, range(n)))
 
 
-def test_both_workers_see_a_change_on_their_next_request(
-    server: str, loaded_db: Database
-) -> None:
+def test_both_workers_see_a_change_on_their_next_request(server: str, loaded_db: Database) -> None:
     (original,) = _names(server)
     _names(server)  # both workers have the answer remembered now
 
