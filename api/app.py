@@ -122,8 +122,8 @@ class CouncilGraphQL(GraphQL[Context, None]):
             return None
         try:
             version = (await context.snapshot()).version  # the request's one read
-        except GraphUnavailable:
-            return None  # answered as usual, with the usual error
+        except Exception:
+            return None  # the execution meets it again and answers with the usual error
         return response_key(
             version,
             rules.current_year(),

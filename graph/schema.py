@@ -31,6 +31,12 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE INDEX contact_email IF NOT EXISTS FOR (c:Contact) ON (c.email)",
 )
 
+
+def schema_name(statement: str) -> str:
+    """The name a ``CREATE CONSTRAINT|INDEX name IF NOT EXISTS ...`` statement gives."""
+    return statement.split()[2]
+
+
 ENSURE_DATA_VERSION: LiteralString = """
 MERGE (v:DataVersion {key: 'data'})
 ON CREATE SET v.version = 0, v.changedAt = datetime()
@@ -46,11 +52,20 @@ RETURN v.version AS version
 DATA_VERSION: LiteralString = "MATCH (v:DataVersion {key: 'data'}) RETURN v.version AS version"
 
 
+SCHEMA_NAMES: LiteralString = "SHOW INDEXES YIELD name RETURN collect(name) AS names"
+
+
 def ensure_schema(db: Database) -> None:
-    """Create every constraint and index the project relies on (no-op when present)."""
+    """Create every constraint and index the project relies on that is missing.
+
+    One read finds what exists (a constraint's index has the constraint's name), so when
+    all is in place, as on every load after the first, this is one round trip.
+    """
+    present = set(db.read(SCHEMA_NAMES)[0]["names"])
     # Schema commands cannot share a transaction with data writes, so each runs alone.
     for statement in SCHEMA_STATEMENTS:
-        db.write(statement)
+        if schema_name(statement) not in present:
+            db.write(statement)
     db.write(ENSURE_DATA_VERSION)
 
 

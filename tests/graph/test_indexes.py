@@ -86,3 +86,16 @@ def test_the_check_sees_a_scan(loaded_db: Database) -> None:
     # The same lookup by a property that has no index: the check must catch it.
     plan = explain(loaded_db, "MATCH (c:Council {officialName: $name}) RETURN c.code")
     assert "NodeByLabelScan" in plan
+
+
+def test_ensure_schema_creates_what_is_missing_and_reads_once_when_all_is_there(
+    loaded_db: Database,
+) -> None:
+    loaded_db.write("DROP INDEX submission_submitted_by IF EXISTS")
+    names = {schema.schema_name(s) for s in schema.SCHEMA_STATEMENTS}
+    assert "submission_submitted_by" not in set(loaded_db.read(schema.SCHEMA_NAMES)[0]["names"])
+    schema.ensure_schema(loaded_db)
+    assert names <= set(loaded_db.read(schema.SCHEMA_NAMES)[0]["names"])
+    before = loaded_db.round_trips
+    schema.ensure_schema(loaded_db)
+    assert loaded_db.round_trips - before == 2  # what exists, and the data version's node
