@@ -70,7 +70,9 @@ class CouncilGraphQL(GraphQL[Context, None]):
         super().__init__(build_schema(limits), **kwargs)
         self.state = state
         self.limits = limits
-        self.responses = responses  # None: every answer is computed
+        # None: every answer is computed. Batched operations share one response, which a
+        # remembered answer would stand for whole, so batching (off today) turns it off.
+        self.responses = responses if self.schema.config.batching_config is None else None
         # Per request, between execute_single and create_response: a remembered answer to
         # send, or the key to remember the answer under (api/responses.py).
         self._answers: weakref.WeakKeyDictionary[Any, bytes | Key] = weakref.WeakKeyDictionary()
@@ -101,21 +103,54 @@ class CouncilGraphQL(GraphQL[Context, None]):
         problem = variables_problem(request_data.variables, self.limits)
         if problem is not None:
             return ExecutionResult(data=None, errors=[problem])
-        key = await self._response_key(context, request_data)
+        seconds = self.limits.request_timeout_s
+        try:
+            # Statements already sent run on in their worker threads until Neo4j's own
+            # statement timeout stops them; the client is answered now.
+            return await asyncio.wait_for(
+                self._answer(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                ),
+                timeout=seconds,
+            )
+        except TimeoutError:
+            log.warning("request %s stopped after %g s", context.request_id, seconds)
+            error = limit_error(
+                f"the request took longer than {seconds:g} s and was stopped",
+                "REQUEST_TIMEOUT",
+                limitSeconds=seconds,
+                requestId=context.request_id,
+            )
+            return ExecutionResult(data=None, errors=[error])
+
+    async def _answer(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """A remembered answer when there is one; else strawberry's execution, remembering
+        its answer when it came from the snapshot alone (api/responses.py)."""
+        key = await self._response_key(context, request_data, request_adapter.method)
         if key is not None and self.responses is not None:
             body = self.responses.get(key)
             if body is not None:
                 self._answers[sub_response] = body
                 return ExecutionResult(data=None, errors=None)
         with counting_round_trips() as trips:
-            result = await self._execute_in_time(
+            result = await super().execute_single(
                 request, request_adapter, sub_response, context, root_value, request_data
             )
         if key is not None and not result.errors and trips[0] == 0:
             self._answers[sub_response] = key  # all from the snapshot: remember it
         return result
 
-    async def _response_key(self, context: Context, request_data: GraphQLRequestData) -> Key | None:
+    async def _response_key(
+        self, context: Context, request_data: GraphQLRequestData, method: str
+    ) -> Key | None:
         """The key of a rememberable request (anonymous, not a mutation), else None."""
         query = request_data.query
         if self.responses is None or context.user is not None or not query or "mutation" in query:
@@ -127,6 +162,7 @@ class CouncilGraphQL(GraphQL[Context, None]):
         return response_key(
             version,
             rules.current_year(),
+            method,  # what a method may run is checked when the answer is computed
             query,
             request_data.variables,
             request_data.operation_name,
@@ -147,35 +183,6 @@ class CouncilGraphQL(GraphQL[Context, None]):
         ):
             self.responses.put(answer, bytes(response.body))
         return response
-
-    async def _execute_in_time(
-        self,
-        request: Any,
-        request_adapter: Any,
-        sub_response: Any,
-        context: Context,
-        root_value: None,
-        request_data: GraphQLRequestData,
-    ) -> ExecutionResult:
-        seconds = self.limits.request_timeout_s
-        try:
-            # Statements already sent run on in their worker threads until Neo4j's own
-            # statement timeout stops them; the client is answered now.
-            return await asyncio.wait_for(
-                super().execute_single(
-                    request, request_adapter, sub_response, context, root_value, request_data
-                ),
-                timeout=seconds,
-            )
-        except TimeoutError:
-            log.warning("request %s stopped after %g s", context.request_id, seconds)
-            error = limit_error(
-                f"the request took longer than {seconds:g} s and was stopped",
-                "REQUEST_TIMEOUT",
-                limitSeconds=seconds,
-                requestId=context.request_id,
-            )
-            return ExecutionResult(data=None, errors=[error])
 
     def decode_json(self, data: str | bytes) -> object:
         try:

@@ -1,8 +1,9 @@
 """Whole GraphQL answers remembered per data version, so a repeated query costs one small read.
 
-An answer depends on the query, its variables and operation, the data version and the
-current year (the default year of many fields), and on nothing else when it was computed
-entirely from the data version's snapshot. So an answer is remembered only when:
+An answer depends on the query, its variables and operation, the data version, the current
+year (the default year of many fields) and the HTTP method (which decides what may run), and
+on nothing else when it was computed entirely from the data version's snapshot. So an answer
+is remembered only when:
 
 - the reader is anonymous (a signed-in user may see more, e.g. contacts);
 - it has no errors and fits the response-size cap;
@@ -28,12 +29,13 @@ from typing import Any
 
 __all__ = ["ResponseCache", "response_key"]
 
-Key = tuple[int, int, str, str, str]
+Key = tuple[int, int, str, str, str, str]
 
 
 def response_key(
     version: int,
     current_year: int,
+    method: str,
     query: str,
     variables: Mapping[str, Any] | None,
     operation_name: str | None,
@@ -42,6 +44,7 @@ def response_key(
     return (
         version,
         current_year,
+        method,
         query,
         json.dumps(dict(variables or {}), sort_keys=True, default=repr),
         operation_name or "",

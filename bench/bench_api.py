@@ -43,13 +43,25 @@ TARGETS = ("graphql", "bare", "snapshot", "uncached")
 
 
 def _queries() -> dict[str, str]:
+    """The baselines' queries, then engineer A's analyst queries when present (GraphQL only:
+    E and D answer the baselines' queries)."""
     queries = dict(QUERIES)
     try:
-        from bench.queries_analyst import QUERIES as ANALYST  # type: ignore[import-not-found,unused-ignore]
+        from bench.queries_analyst import (  # type: ignore[import-not-found,unused-ignore]
+            ANALYST_QUERIES,
+        )
     except ImportError:
         return queries
-    queries.update(ANALYST)
+    queries.update(ANALYST_QUERIES)
     return queries
+
+
+def _targets(name: str) -> tuple[str, ...]:
+    return TARGETS if name in QUERIES else ("graphql", "uncached")
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a is not None and b else None
 
 
 def main() -> None:
@@ -57,7 +69,7 @@ def main() -> None:
     db = bench_database(settings)
     queries = _queries()
     names = list(queries)
-    times: dict[tuple[str, str], list[float]] = {(n, t): [] for n in names for t in TARGETS}
+    times: dict[tuple[str, str], list[float]] = {(n, t): [] for n in names for t in _targets(n)}
     off = {"COUNCILGRAPH_RESPONSE_CACHE": "off"}
     with (
         serve("api.app:create_app", settings) as api,
@@ -76,14 +88,15 @@ def main() -> None:
             return response
 
         for index, name in enumerate(names):
-            answers = [send(t, index).json() for t in TARGETS]
+            targets = _targets(name)
+            answers = [send(t, index).json() for t in targets]
             assert "errors" not in answers[0], answers[0]
-            for target, answer in zip(TARGETS[1:], answers[1:], strict=True):
+            for target, answer in zip(targets[1:], answers[1:], strict=True):
                 assert answer == answers[0], f"{target} differs from GraphQL on {name}"
         rng = random.Random(14)
         for round_ in range(WARM_ROUNDS + ROUNDS):
             for index, name in enumerate(names):
-                order = list(TARGETS)
+                order = list(_targets(name))
                 rng.shuffle(order)
                 for target in order:
                     elapsed = send(target, index).elapsed.total_seconds()
@@ -94,34 +107,34 @@ def main() -> None:
             "uncached": uncached.peak_rss_mb(),
             "baselines": baselines.peak_rss_mb(),
         }
-    results = []
-    for name in names:
-        graphql = times[(name, "graphql")]
-        median = {t: statistics.median(times[(name, t)]) for t in TARGETS}
-        p90 = statistics.quantiles(graphql, n=10)[-1]
-        p90_uncached = statistics.quantiles(times[(name, "uncached")], n=10)[-1]
-        p90_bare = statistics.quantiles(times[(name, "bare")], n=10)[-1]
-        warm, cold = api_statements(settings, queries[name])
-        results.append(
-            {
-                "query": name,
-                "graphql_ms": round(median["graphql"], 2),
-                "bare_ms": round(median["bare"], 2),
-                "x_bare": round(median["graphql"] / median["bare"], 2),
-                "snapshot_ms": round(median["snapshot"], 2),
-                "p90_p50": round(p90 / median["graphql"], 2),
-                "bare_p90_p50": round(p90_bare / median["bare"], 2),
-                "uncached_ms": round(median["uncached"], 2),
-                "uncached_x_bare": round(median["uncached"] / median["bare"], 2),
-                "uncached_p90_p50": round(p90_uncached / median["uncached"], 2),
-                "api_statements_warm": len(warm),
-                "api_db_hits_warm": sum(db_hits(db, s, p) for s, p in warm),
-                "api_db_hits_cold": sum(db_hits(db, s, p) for s, p in cold),
-                "bare_db_hits": _bare_hits(db, name) if name in QUERIES else None,
-            }
-        )
+    results = [_result(db, settings, name, queries[name], times) for name in names]
     db.driver.close()
     _write(results, rss)
+
+
+def _result(
+    db: Any, settings: Any, name: str, query: str, times: dict[tuple[str, str], list[float]]
+) -> dict[str, Any]:
+    median: dict[str, float | None] = dict.fromkeys(TARGETS)
+    spread: dict[str, float | None] = dict.fromkeys(TARGETS)
+    for target in _targets(name):
+        median[target] = statistics.median(times[(name, target)])
+        p90 = statistics.quantiles(times[(name, target)], n=10)[-1]
+        spread[target] = _ratio(p90, median[target])
+    warm, cold = api_statements(settings, query)
+    return {
+        "query": name,
+        **{f"{t}_ms": None if m is None else round(m, 2) for t, m in median.items()},
+        "x_bare": _ratio(median["graphql"], median["bare"]),
+        "p90_p50": spread["graphql"],
+        "bare_p90_p50": spread["bare"],
+        "uncached_x_bare": _ratio(median["uncached"], median["bare"]),
+        "uncached_p90_p50": spread["uncached"],
+        "api_statements_warm": len(warm),
+        "api_db_hits_warm": sum(db_hits(db, s, p) for s, p in warm),
+        "api_db_hits_cold": sum(db_hits(db, s, p) for s, p in cold),
+        "bare_db_hits": _bare_hits(db, name) if name in QUERIES else None,
+    }
 
 
 def _bare_hits(db: Any, name: str) -> int:
@@ -143,6 +156,7 @@ def _write(results: list[dict[str, Any]], rss: dict[str, float]) -> None:
         "peak_rss_mb": rss,
     }
     (out / "api.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
+    results = [{k: "-" if v is None else v for k, v in r.items()} for r in results]
     lines = [
         "# GraphQL vs a bare Cypher endpoint (E) and the snapshot floor (D), over HTTP",
         "",
@@ -165,8 +179,8 @@ def _write(results: list[dict[str, Any]], rss: dict[str, float]) -> None:
     lines += [
         "",
         "E's own p90/p50 in the same rounds (the machine's noise): "
-        + ", ".join(str(r["bare_p90_p50"]) for r in results)
-        + ".",
+        + ", ".join(str(r["bare_p90_p50"]) for r in results if r["bare_p90_p50"])
+        + ". Queries without E and D (the analyst's, bench/queries_analyst.py) show -.",
         "",
         "The same API with the response cache off (COUNCILGRAPH_RESPONSE_CACHE=off): every",
         "answer computed by graphql-core from the snapshot, as for a query seen the first time.",

@@ -210,7 +210,7 @@ def main() -> None:
         "COUNCILGRAPH_REQUEST_TIMEOUT_S": "900",
         "COUNCILGRAPH_STATEMENT_TIMEOUT_S": "900",
     }
-    with serve("api.app:create_app", settings, env=env) as server:
+    with serve("api.app:create_app", settings, env=env, timeout=900) as server:
         bundled_sizes = sizes(db)
         bundled = measure(server)
         started = time.perf_counter()

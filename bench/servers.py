@@ -86,6 +86,7 @@ def serve(
     workers: int = 1,
     extra: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
+    timeout: float = 60,
 ) -> Iterator[Server]:
     """Run ``app`` (an ASGI factory, "module:function") under uvicorn in its own process,
     with ``env`` added to its environment; ``app=None`` runs ``councilgraph serve``."""
@@ -114,7 +115,7 @@ def serve(
         client = httpx.Client(
             transport=httpx.HTTPTransport(uds=socket),
             base_url="http://bench",
-            timeout=60,
+            timeout=timeout,
             headers={"Accept-Encoding": "identity"},
         )
         try:

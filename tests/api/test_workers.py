@@ -111,10 +111,14 @@ def test_refused_tokens_are_limited_in_all_not_per_worker(server: str) -> None:
         headers = {"Authorization": "Bearer not-a-token"}
         return _send(server, "POST", "/graphql", json={"query": NAME}, headers=headers).status_code
 
+    began = time.monotonic()
     with ThreadPoolExecutor(max_workers=4) as pool:
-        statuses = list(pool.map(attempt, range(4 * SIGN_IN_LIMIT)))
+        statuses = list(pool.map(attempt, range(3 * SIGN_IN_LIMIT)))
+    minutes = (time.monotonic() - began) / 60
     refused = statuses.count(401)
-    # Each worker allows its share (limit // workers); however the kernel spreads the
-    # connections, no more than the limit get through to the token check in all.
-    assert SIGN_IN_LIMIT // WORKERS <= refused <= SIGN_IN_LIMIT
+    # Each worker allows its share (limit // workers, refilled at that rate a minute);
+    # however the kernel spreads the connections, no more than the limit (and what the
+    # whole server refills meanwhile) get through to the token check.
+    assert SIGN_IN_LIMIT // WORKERS <= refused <= SIGN_IN_LIMIT + int(SIGN_IN_LIMIT * minutes)
     assert statuses.count(429) == len(statuses) - refused
+    assert statuses.count(429) > 0
