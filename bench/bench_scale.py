@@ -180,13 +180,11 @@ def _request(server: Server, kind: str, what: str) -> float:
 
 
 def measure(server: Server) -> dict[str, dict[str, float]]:
-    """Each query cold (its first request on this data version), then warm (median; the
-    views, which take minutes at 100x, once)."""
+    """Each query cold (its first request on this data version), then warm (median)."""
     timings = {}
     for name, (kind, what) in TIMED.items():
         cold = _request(server, kind, what)
-        repeats = WARM if kind == "graphql" else 1
-        warm = statistics.median(_request(server, kind, what) for _ in range(repeats))
+        warm = statistics.median(_request(server, kind, what) for _ in range(WARM))
         timings[name] = {"cold_ms": round(cold, 1), "warm_ms": round(warm, 1)}
         print(name, timings[name], flush=True)
     return timings
