@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck pytest prereqs neo4j-start neo4j-stop test-neo4j-stop bench clean-venv schema data-check data-refresh
+.PHONY: run test lint typecheck pytest prereqs neo4j-start neo4j-stop test-neo4j-stop bench clean-venv schema data-check data-refresh audit-http
 
 run: $(STAMP)
 	$(BIN)/councilgraph neo4j start
@@ -49,6 +49,11 @@ test-neo4j-stop: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/python -m api.sdl > docs/schema.graphql
+
+# GraphQL over HTTP: the graphql-http package's server audits (npm, into the git-ignored .audit/)
+# against a live server; the same as tests/api/test_http_audit.py.
+audit-http: $(STAMP)
+	$(BIN)/pytest -q tests/api/test_http_audit.py
 
 bench: $(STAMP)
 	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done

@@ -28,6 +28,7 @@ from strawberry.types import ExecutionResult
 from api.auth import AccessControl
 from api.context import Context
 from api.guards import BodySizeLimit, limit_error, set_validation_budget, variables_problem
+from api.http import GraphQLOverHTTP
 from api.limits import Limits
 from api.playground import graphiql_html, home_html, readme_examples, static_files
 from api.responses import Key, ResponseCache, response_key
@@ -60,7 +61,7 @@ class AppState:
             self.schema_ready = True
 
 
-class CouncilGraphQL(GraphQL[Context, None]):
+class CouncilGraphQL(GraphQLOverHTTP, GraphQL[Context, None]):
     """strawberry's view with the offline playground, a typed per-request context and the
     limits that apply around a whole operation: variables, wall-clock time, response size."""
 
@@ -155,6 +156,11 @@ class CouncilGraphQL(GraphQL[Context, None]):
         query = request_data.query
         if self.responses is None or context.user is not None or not query or "mutation" in query:
             return None
+        well_formed = isinstance(request_data.operation_name, str | None) and isinstance(
+            request_data.variables, dict | None
+        )
+        if not well_formed:  # answered, and refused, exactly as without remembered answers
+            return None
         try:
             version = (await context.snapshot()).version  # the request's one read
         except Exception:
@@ -170,11 +176,12 @@ class CouncilGraphQL(GraphQL[Context, None]):
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         answer = self._answers.pop(sub_response, None)
-        if isinstance(answer, bytes):
-            response = Response(answer, media_type="application/json")
-            response.headers.raw.extend(sub_response.headers.raw)
-            return response
+        # Headers, status and media type as for any answer (api/http.py); then the body.
         response = super().create_response(response_data, sub_response)
+        if isinstance(answer, bytes):
+            response.body = answer
+            response.headers["content-length"] = str(len(answer))
+            return response
         if (
             answer is not None
             and self.responses is not None

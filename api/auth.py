@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
 import contributions
-from api.errors import UNAVAILABLE_MESSAGE, UserError
+from api.errors import UNAVAILABLE_MESSAGE, Forbidden, Unauthenticated
 from contributions import accounts
 from contributions.accounts import AuthenticationError, Role, User
 from graph import audit
@@ -172,9 +172,10 @@ WHY = {
 
 
 def require(user: User | None, role: Role, what: str) -> User:
-    """The user, if signed in with at least ``role``; else a UserError naming ``what``."""
+    """The user, if signed in with at least ``role``; else UNAUTHENTICATED (anonymous) or
+    FORBIDDEN (signed in with too small a role), naming ``what``."""
     if user is None:
-        raise UserError(f"{what} is only for signed-in users: {WHY[Role.CONTRIBUTOR]}")
+        raise Unauthenticated(f"{what} is only for signed-in users: {WHY[Role.CONTRIBUTOR]}")
     if not user.can(role):
-        raise UserError(f"{what}: {WHY[role]} (you are signed in as a {user.role.value})")
+        raise Forbidden(f"{what}: {WHY[role]} (you are signed in as a {user.role.value})")
     return user

@@ -89,6 +89,7 @@ LIST_ESTIMATES: dict[str, int] = {
     "Partnership.contacts": 5,
     "AuditEntry.changes": 10,
     "Peer.services": 5,
+    "Peer.serviceLayers": 5,
     "Peer.partnerships": 5,
     "Peer.partners": 10,
     "Community.councils": 15,
@@ -115,6 +116,14 @@ LIST_ESTIMATES: dict[str, int] = {
     "Stats.byTierMix": 3,
     "Stats.byOffice": 3,
     "Stats.byRegion": 9,  # England's regions
+    "Stats.services": len(taxonomy.codes()),
+    "Stats.statuses": 4,
+    "Stats.tierMixes": 3,
+    "Stats.offices": 3,
+    "Stats.regions": 9,
+    # Groups per year (START_YEAR: about 25 years with starts) times up to 30 years.
+    "Query.partnershipAggregate": 300,
+    "Query.nodes": 100,  # MAX_PAGE_SIZE ids
 }
 
 #: Items expected in a list field missing from the table above.
@@ -282,10 +291,14 @@ class _Walker:
     ) -> tuple[float, int | None]:
         """Items the field returns (on average), and the page size its own lists take."""
         is_list = is_list_type(get_nullable_type(definition.type))
-        for argument, cap in PAGE_ARGUMENTS.items():
-            if argument in definition.args:
-                asked = self.page_argument(node, definition, argument, cap)
-                return (asked, None) if is_list else (1, asked)
+        present = [(a, cap) for a, cap in PAGE_ARGUMENTS.items() if a in definition.args]
+        if present:
+            # A field may take a page size under a current and a deprecated name: the one
+            # given counts (else the first's default).
+            given = {argument.name.value for argument in node.arguments or ()}
+            argument, cap = next((p for p in present if p[0] in given), present[0])
+            asked = self.page_argument(node, definition, argument, cap)
+            return (asked, None) if is_list else (1, asked)
         key = f"{parent.name}.{node.name.value}"
         if not is_list:
             return self.estimates.get(key, 1), None

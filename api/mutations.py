@@ -8,6 +8,7 @@ in the resolver, with :func:`api.auth.require`, so each field states its own rul
 from __future__ import annotations
 
 import datetime
+import math
 from enum import Enum
 from typing import Annotated, Any
 
@@ -15,7 +16,7 @@ import strawberry
 
 import contributions as contrib
 from api.auth import require
-from api.errors import Forbidden, UserError
+from api.errors import Forbidden, RateLimited, UserError
 from api.types import (
     Contact,
     Diff,
@@ -332,10 +333,11 @@ class Mutation:
         user = require(info.context.user, Role.CONTRIBUTOR, "submitPartnership")
         wait = request_contributions(info).limiter.take(user.token_id)
         if wait > 0:
-            raise UserError(
+            raise RateLimited(
                 "too many submissions from this token: at most "
                 f"{request_contributions(info).limiter.capacity} an hour; try again in "
-                f"{max(1, round(wait / 60))} minutes"
+                f"{max(1, round(wait / 60))} minutes",
+                retry_after_seconds=math.ceil(wait),
             )
         given = input.to_model()
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 
@@ -150,7 +150,10 @@ class Peer:
         "km apart, a shared border: each also a field) and each partnership it rests on, with "
         "its members that year and how its years are known."
     )
-    services: list[str] = strawberry.field(description="Services of the relevant partnerships.")
+    services: list[str] = strawberry.field(
+        description="Services of the relevant partnerships (taxonomy codes).",
+        deprecation_reason="Use `serviceLayers` (the Service enum, as everywhere else).",
+    )
     since: int | None = strawberry.field(description="Earliest start year among them.")
     already_partner: bool = strawberry.field(
         description="Whether the asking council is already in one of those partnerships."
@@ -161,6 +164,10 @@ class Peer:
     code: strawberry.Private[str]
     partnership_ids: strawberry.Private[tuple[str, ...]]
     partner_codes: strawberry.Private[tuple[str, ...]]
+
+    @strawberry.field(description="Services of the relevant partnerships.")
+    def service_layers(self) -> list[Service]:
+        return [Service(code) for code in self.services]
 
     @classmethod
     def from_model(cls, p: analysis.Peer) -> Peer:
@@ -274,18 +281,46 @@ class Introductions:
     note: str = strawberry.field(description="The answer in one sentence.")
 
 
-CodeArg = Annotated[
-    str,
+T = TypeVar("T")
+
+#: Peers returned when neither `first` nor `limit` is given.
+DEFAULT_PEERS = 10
+
+CouncilArg = Annotated[
+    str | None,
     strawberry.argument(description="The asking council: its GSS code or any form of its name."),
 ]
-LimitArg = Annotated[int, strawberry.argument(description=f"How many (1 to {MAX_PEERS}).")]
+CodeArg = Annotated[
+    str | None,
+    strawberry.argument(description="The asking council.", deprecation_reason="Use `council`."),
+]
+PeersArg = Annotated[
+    int | None,
+    strawberry.argument(description=f"How many (1 to {MAX_PEERS}; default {DEFAULT_PEERS})."),
+]
+LimitArg = Annotated[
+    int | None, strawberry.argument(description="How many.", deprecation_reason="Use `first`.")
+]
+
+
+def one_of(new: tuple[str, T | None], old: tuple[str, T | None], default: T | None = None) -> T:
+    """The value of an argument given under its name or its deprecated one (not both)."""
+    (new_name, new_value), (old_name, old_value) = new, old
+    if new_value is not None and old_value is not None:
+        raise UserError(f"give `{new_name}` or `{old_name}` (deprecated), not both")
+    value = new_value if new_value is not None else old_value
+    if value is None:
+        if default is None:
+            raise UserError(f"give `{new_name}`")
+        return default
+    return value
 
 
 async def _peer_search(
     info: Info, code: str, service: Service | None, year: int | None, limit: int
 ) -> PeerSearch:
     if not 1 <= limit <= MAX_PEERS:
-        raise UserError(f"limit must be between 1 and {MAX_PEERS} (got {limit})")
+        raise UserError(f"first must be between 1 and {MAX_PEERS} (got {limit})")
     y = _year(year)
     councils = await info.context.all_councils()
     asker = repo.find_council(councils, code, y)
@@ -312,20 +347,26 @@ class NetworkQuery:
         "(any service when omitted) in `year`, most similar and nearest first."
     )
     async def peers(
-        self, info: Info, code: CodeArg, service: ServiceArg = None, year: YearArg = None,
-        limit: LimitArg = 10,
-    ) -> list[Peer]:  # fmt: skip
-        return (await _peer_search(info, code, service, year, limit)).peers
+        self, info: Info, council: CouncilArg = None, service: ServiceArg = None,
+        year: YearArg = None, first: PeersArg = None, code: CodeArg = None,
+        limit: LimitArg = None,
+    ) -> list[Peer] | None:  # fmt: skip
+        asker = one_of(("council", council), ("code", code))
+        size = one_of(("first", first), ("limit", limit), DEFAULT_PEERS)
+        return (await _peer_search(info, asker, service, year, size)).peers
 
     @strawberry.field(
         description="Peers plus whether the council already shares, and its statistical "
         "nearest neighbours regardless of sharing."
     )
     async def peer_search(
-        self, info: Info, code: CodeArg, service: ServiceArg = None, year: YearArg = None,
-        limit: LimitArg = 10,
-    ) -> PeerSearch:  # fmt: skip
-        return await _peer_search(info, code, service, year, limit)
+        self, info: Info, council: CouncilArg = None, service: ServiceArg = None,
+        year: YearArg = None, first: PeersArg = None, code: CodeArg = None,
+        limit: LimitArg = None,
+    ) -> PeerSearch | None:  # fmt: skip
+        asker = one_of(("council", council), ("code", code))
+        size = one_of(("first", first), ("limit", limit), DEFAULT_PEERS)
+        return await _peer_search(info, asker, service, year, size)
 
     @strawberry.field(
         description="Who could introduce one council to another: councils in partnership with "
@@ -340,7 +381,7 @@ class NetworkQuery:
         ],
         to: Annotated[str, strawberry.argument(description="GSS code or any form of the name.")],
         year: YearArg = None,
-    ) -> Introductions:
+    ) -> Introductions | None:
         y = _year(year)
         councils = await info.context.all_councils()
         start = repo.find_council(councils, from_, y)

@@ -2,92 +2,54 @@
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 from typing import Annotated
 
 import strawberry
 
-from api.errors import SafeErrors, UserError
+from api.aggregate import PartnershipGroup, partnership_groups
+from api.errors import NotFound, SafeErrors, UserError
+from api.figures import year_figures
 from api.guards import QueryLimits
 from api.limits import Limits
 from api.mutations import ContributionQuery, Mutation
-from api.network import NetworkQuery
+from api.network import NetworkQuery, one_of
+from api.rate import LimitedSchema, RateLimit, rate_limit
+from api.search import SearchQuery
+from api.select import council_position, partnership_position, select_partnerships
 from api.types import (
-    SAVINGS_CAVEAT,
+    MAX_PAGE_SIZE,
     AfterArg,
     Council,
     CouncilConnection,
     CouncilEdge,
-    CouncilKind,
-    Count,
     FirstArg,
     Info,
-    LgaReference,
-    Office,
+    Node,
     Partnership,
     PartnershipConnection,
     PartnershipEdge,
-    PartnershipStatus,
-    Savings,
     Service,
     ServiceArg,
     SharingStatus,
     SingletonNeighbourhood,
     Stats,
-    Tier,
-    TierMix,
     YearArg,
-    office_of,
-    paginate,
+    keyset_page,
+)
+from api.types.inputs import (
+    CouncilFilter,
+    CouncilOrder,
+    IntRange,
+    PartnershipFilter,
+    PartnershipGroupBy,
+    PartnershipOrder,
 )
 from graph import repository as repo
 from graph import rules
 from graph.names import normalise
 
 MAX_LIST = 500  # cap on lists that are not paginated (singletons and the like)
-
-
-@strawberry.input(description="Narrow a council list; all conditions must hold.")
-class CouncilFilter:
-    kind: list[CouncilKind] | None = strawberry.field(
-        default=None, description="Any of these kinds."
-    )
-    tier: Tier | None = strawberry.field(default=None, description="Only this tier.")
-    region: str | None = strawberry.field(default=None, description="English region, any case.")
-    year: int | None = strawberry.field(
-        default=None,
-        description="Only councils existing in this year (and the year for `sharing`).",
-    )
-    service: Service | None = strawberry.field(
-        default=None,
-        description="Sharing status in this service layer; alone, it means SHARER in it.",
-    )
-    sharing: SharingStatus | None = strawberry.field(
-        default=None,
-        description="SHARER or SINGLETON in `year` (default: this year) and `service`.",
-    )
-    name_contains: str | None = strawberry.field(
-        default=None, description="Part of the name (case-insensitive; '&' and 'and' alike)."
-    )
-
-
-@strawberry.input(description="Narrow a partnership list; all conditions must hold.")
-class PartnershipFilter:
-    service: Service | None = strawberry.field(default=None, description="Covers this layer.")
-    status: list[PartnershipStatus] | None = strawberry.field(
-        default=None, description="Any of these statuses."
-    )
-    council: str | None = strawberry.field(
-        default=None, description="Has this member (GSS code or name; with `activeIn`, effective)."
-    )
-    region: str | None = strawberry.field(default=None, description="Has a member in this region.")
-    tier_mix: TierMix | None = strawberry.field(
-        default=None, description="Tier mix of the members (in `activeIn` when given)."
-    )
-    office: Office | None = strawberry.field(default=None, description="Back/front/mixed office.")
-    active_in: int | None = strawberry.field(
-        default=None, description="Only partnerships active in this year (data README rule)."
-    )
 
 
 async def _resolve_council(info: Info, code: str | None, name: str | None) -> repo.Council | None:
@@ -101,15 +63,30 @@ async def _resolve_council(info: Info, code: str | None, name: str | None) -> re
     return repo.pick_council(matches)
 
 
+async def _nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    """Councils by current code and partnerships by id (a former code is no council's id)."""
+    councils = await info.context.loaders.council.load_many([str(i) for i in ids])
+    partnerships = await info.context.loaders.partnership.load_many([str(i) for i in ids])
+    found: list[Node | None] = []
+    for key, council, partnership in zip(ids, councils, partnerships, strict=True):
+        if council is not None and council.code == key:
+            found.append(Council.from_model(council))
+        elif partnership is not None:
+            found.append(Partnership.from_model(partnership))
+        else:
+            found.append(None)
+    return found
+
+
 def _year(year: int | None) -> int:
     return rules.resolve_year(year)
 
 
 @strawberry.type(description="Questions about English councils and the services they share.")
-class Query(NetworkQuery, ContributionQuery):
+class Query(NetworkQuery, SearchQuery, ContributionQuery):
     @strawberry.field(
         description="One council by GSS code (current or former) or by name (any alias, any "
-        "case, '&' or 'and'); null when none matches."
+        "case, '&' or 'and'); null with a NOT_FOUND error when none matches."
     )
     async def council(
         self,
@@ -122,53 +99,130 @@ class Query(NetworkQuery, ContributionQuery):
         ] = None,
     ) -> Council | None:
         found = await _resolve_council(info, code, name)
-        return Council.from_model(found) if found else None
+        if found is None:
+            raise NotFound(f"no council matches {code or name!r}")
+        return Council.from_model(found)
 
-    @strawberry.field(description="Councils, filtered and paginated, ordered by name.")
+    @strawberry.field(
+        description="Councils, filtered, ordered (default: by name; ties by code) and paginated."
+    )
     async def councils(
         self,
         info: Info,
         filter: Annotated[
             CouncilFilter | None, strawberry.argument(description="Conditions to match.")
         ] = None,
+        order_by: Annotated[
+            list[CouncilOrder] | None,
+            strawberry.argument(description="Sort keys, most significant first."),
+        ] = None,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> CouncilConnection:
-        page = paginate(await _filtered_councils(info, filter or CouncilFilter()), first, after)
+        chosen = await _filtered_councils(info, filter or CouncilFilter())
+        position, descending, kind = await council_position(info, order_by)
+        page = keyset_page(chosen, position, descending, kind=kind, first=first, after=after)
         return CouncilConnection(
             edges=[CouncilEdge(node=Council.from_model(c), cursor=at) for c, at in page.items],
             page_info=page.info,
             total_count=page.total,
         )
 
-    @strawberry.field(description="Partnerships, filtered and paginated, ordered by name.")
+    @strawberry.field(
+        description="The council or partnership with this global id; null with a NOT_FOUND "
+        "error when none has it."
+    )
+    async def node(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Id.")]
+    ) -> Node | None:
+        (found,) = await _nodes(info, [id])
+        if found is None:
+            raise NotFound(f"nothing has the id {id!r}")
+        return found
+
+    @strawberry.field(
+        description="The councils and partnerships with these ids, in order; null for an id "
+        "none has."
+    )
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="At most 100 ids.")],
+    ) -> list[Node | None]:
+        if len(ids) > MAX_PAGE_SIZE:
+            raise UserError(f"ids: give at most {MAX_PAGE_SIZE} (got {len(ids)})")
+        return await _nodes(info, ids)
+
+    @strawberry.field(description="This request's query cost and the budget it is checked against.")
+    def rate_limit(self, info: Info) -> RateLimit:
+        return rate_limit(info)
+
+    @strawberry.field(
+        description="Partnerships, filtered, ordered (default: by name; ties by id) and "
+        "paginated with keyset cursors."
+    )
     async def partnerships(
         self,
         info: Info,
         filter: Annotated[
             PartnershipFilter | None, strawberry.argument(description="Conditions to match.")
         ] = None,
+        order_by: Annotated[
+            list[PartnershipOrder] | None,
+            strawberry.argument(description="Sort keys, most significant first."),
+        ] = None,
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> PartnershipConnection:
-        chosen = await _filtered_partnerships(info, filter or PartnershipFilter())
-        page = paginate(chosen, first, after)
+        rows = await select_partnerships(info, filter or PartnershipFilter())
+        position, descending, kind = partnership_position(order_by)
+        page = keyset_page(rows, position, descending, kind=kind, first=first, after=after)
         return PartnershipConnection(
             edges=[
-                PartnershipEdge(node=Partnership.from_model(p), cursor=at) for p, at in page.items
+                PartnershipEdge(node=Partnership.from_model(row.partnership), cursor=at)
+                for row, at in page.items
             ],
             page_info=page.info,
             total_count=page.total,
         )
 
-    @strawberry.field(description="One partnership by id; null when unknown.")
+    @strawberry.field(
+        description="Partnerships matching `filter`, grouped: counts and reported savings per "
+        "group, for one `year` (those active then), each year of `years`, or (neither) every "
+        "partnership listed. A partnership counts once in each group it falls in (a service "
+        "or region of each of its members)."
+    )
+    async def partnership_aggregate(
+        self,
+        info: Info,
+        group_by: Annotated[
+            PartnershipGroupBy, strawberry.argument(description="What to group by.")
+        ],
+        filter: Annotated[
+            PartnershipFilter | None, strawberry.argument(description="Conditions to match.")
+        ] = None,
+        year: Annotated[
+            int | None, strawberry.argument(description="Only partnerships active this year.")
+        ] = None,
+        years: Annotated[
+            IntRange | None,
+            strawberry.argument(description="Each year of this range (at most 30 years)."),
+        ] = None,
+    ) -> list[PartnershipGroup]:
+        return await partnership_groups(info, filter or PartnershipFilter(), group_by, year, years)
+
+    @strawberry.field(
+        description="One partnership by id; null with a NOT_FOUND error when unknown."
+    )
     async def partnership(
         self,
         info: Info,
         id: Annotated[str, strawberry.argument(description="Partnership id.")],
     ) -> Partnership | None:
         found = await info.context.loaders.partnership.load(id)
-        return Partnership.from_model(found) if found else None
+        if found is None:
+            raise NotFound(f"no partnership has the id {id!r}")
+        return Partnership.from_model(found)
 
     @strawberry.field(
         description="Councils existing in `year` that are in no partnership active that year "
@@ -218,7 +272,7 @@ class Query(NetworkQuery, ContributionQuery):
 
     @strawberry.field(description="Headline figures over the partnerships active in `year`.")
     async def stats(self, info: Info, year: YearArg = None, service: ServiceArg = None) -> Stats:
-        return await _stats(info, _year(year), service)
+        return await year_figures(info, _year(year), service)
 
     @strawberry.field(
         description="The shortest chain of partnerships active in `year` linking two councils "
@@ -227,22 +281,32 @@ class Query(NetworkQuery, ContributionQuery):
     async def path(
         self,
         info: Info,
-        from_code: Annotated[str, strawberry.argument(description="GSS code of the start.")],
-        to_code: Annotated[str, strawberry.argument(description="GSS code of the end.")],
+        from_: Annotated[
+            str | None,
+            strawberry.argument(name="from", description="GSS code or any form of the name."),
+        ] = None,
+        to: Annotated[
+            str | None, strawberry.argument(description="GSS code or any form of the name.")
+        ] = None,
         year: YearArg = None,
+        from_code: Annotated[
+            str | None,
+            strawberry.argument(description="GSS code.", deprecation_reason="Use `from`."),
+        ] = None,
+        to_code: Annotated[
+            str | None,
+            strawberry.argument(description="GSS code.", deprecation_reason="Use `to`."),
+        ] = None,
     ) -> list[Council] | None:
-        start, end = await info.context.loaders.council.load_many([from_code, to_code])
-        for given, found in ((from_code, start), (to_code, end)):
-            if found is None:
-                raise UserError(f"no council has the GSS code {given!r}")
-        assert start is not None
-        assert end is not None
+        councils = await _all_councils(info)
+        start = repo.find_council(councils, one_of(("from", from_), ("fromCode", from_code)), year)
+        end = repo.find_council(councils, one_of(("to", to), ("toCode", to_code)), year)
         view = await info.context.year_view(year)
         chain = shortest_chain(view.memberships, start.code, end.code)
         if chain is None:
             return None
-        councils = await info.context.loaders.council.load_many(chain)
-        return [Council.from_model(c) for c in councils if c is not None]
+        along = await info.context.loaders.council.load_many(chain)
+        return [Council.from_model(c) for c in along if c is not None]
 
 
 def shortest_chain(
@@ -283,7 +347,17 @@ async def _singletons(info: Info, year: int, service: Service | None) -> list[re
 
 async def _filtered_councils(info: Info, f: CouncilFilter) -> list[repo.Council]:
     councils = await _all_councils(info)
+    snapshot = await info.context.snapshot()
+    links, no_links = snapshot.links, repo.CouncilLinks((), None, (), ())
     kinds = {k.value for k in f.kind} if f.kind else None
+    codes = None
+    if f.codes is not None:
+        by_code = snapshot.councils_by_code
+        codes = {by_code[c.strip().upper()].code for c in f.codes if c.strip().upper() in by_code}
+    county = repo.find_council(councils, f.county, f.year).code if f.county else None
+    counts, wanted = None, f.partnership_count or IntRange()
+    if f.partnership_count is not None:
+        counts = (await info.context.year_view(f.year)).partnerships_by_council()
     key = normalise(f.name_contains) if f.name_contains else None
     sharers: frozenset[str] | None = None
     # A service on its own asks for the councils sharing it: a service has no other meaning
@@ -299,7 +373,13 @@ async def _filtered_councils(info: Info, f: CouncilFilter) -> list[repo.Council]
             continue
         if f.tier is not None and c.tier != f.tier.value:
             continue
-        if f.region is not None and (c.region or "").lower() != f.region.strip().lower():
+        if f.region is not None and c.region != f.region.value:
+            continue
+        if codes is not None and c.code not in codes:
+            continue
+        if county is not None and c.code != county and links.get(c.code, no_links).county != county:
+            continue
+        if counts is not None and not wanted.holds(len(counts.get(c.code, ()))):
             continue
         if f.year is not None and not c.exists_in(f.year):
             continue
@@ -314,127 +394,15 @@ async def _filtered_councils(info: Info, f: CouncilFilter) -> list[repo.Council]
     return chosen
 
 
-async def _filtered_partnerships(info: Info, f: PartnershipFilter) -> list[repo.Partnership]:
-    everything = await info.context.all_partnerships()
-    if f.active_in is not None:
-        view = await info.context.year_view(f.active_in)
-        members = view.members_by_partnership()
-        ids = sorted(members)
-    else:
-        ids = sorted(everything)
-    partnerships = [everything[pid] for pid in ids if pid in everything]
-    member_codes = {
-        p.id: (
-            [m.code for m in members[p.id]]
-            if f.active_in is not None
-            else [m.code for m in p.members]
-        )
-        for p in partnerships
-    }
-    councils: dict[str, repo.Council] = {}
-    if f.council or f.region or f.tier_mix:
-        wanted = sorted({code for codes in member_codes.values() for code in codes})
-        found = await info.context.loaders.council.load_many(wanted)
-        councils = {c.code: c for c in found if c is not None}
-    council_code = None
-    if f.council:
-        council_code = repo.find_council(await _all_councils(info), f.council, f.active_in).code
-    statuses = {s.value for s in f.status} if f.status else None
-    chosen = []
-    for p in sorted(partnerships, key=lambda p: (p.name.lower(), p.id)):
-        codes = member_codes[p.id]
-        if f.service is not None and f.service.value not in p.services:
-            continue
-        if statuses is not None and p.status not in statuses:
-            continue
-        if council_code is not None and council_code not in codes:
-            continue
-        if f.region is not None and not any(
-            (councils[c].region or "").lower() == f.region.strip().lower()
-            for c in codes
-            if c in councils
-        ):
-            continue
-        if (
-            f.tier_mix is not None
-            and rules.tier_mix(councils[c].tier for c in codes if c in councils) != f.tier_mix.value
-        ):
-            continue
-        if f.office is not None and office_of(p.services) != f.office:
-            continue
-        chosen.append(p)
-    return chosen
-
-
-async def _stats(info: Info, year: int, service: Service | None) -> Stats:
-    view = await info.context.year_view(year, service.value if service else None)
-    members = view.members_by_partnership()
-    everything = await info.context.all_partnerships()
-    partnerships = [everything[pid] for pid in sorted(members) if pid in everything]
-    councils = await _all_councils(info)
-    by_code = {c.code: c for c in councils}
-    existing = [c for c in councils if c.exists_in(year)]
-    by_service: Counter[str] = Counter()
-    by_status: Counter[str] = Counter()
-    by_mix: Counter[str] = Counter()
-    by_office: Counter[str] = Counter()
-    by_region: Counter[str] = Counter()
-    savings_total, with_figure = 0, 0
-    for p in partnerships:
-        codes = [m.code for m in members[p.id]]
-        by_service.update(p.services)
-        by_status[p.status] += 1
-        mix = rules.tier_mix(by_code[c].tier for c in codes if c in by_code)
-        if mix:
-            by_mix[mix] += 1
-        office = office_of(p.services)
-        if office is not None:
-            by_office[office.value] += 1
-        by_region.update({r for c in codes if c in by_code and (r := by_code[c].region)})
-        if p.annual_savings_gbp is not None:
-            savings_total += p.annual_savings_gbp
-            with_figure += 1
-
-    def counts(counter: Counter[str]) -> list[Count]:
-        return [
-            Count(key=k, count=n)
-            for k, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-        ]
-
-    sharers = view.sharers
-    fresh = repo.freshness(view.memberships, year)
-    edition = repo.nearest_lga_edition(await info.context.lga_editions(), year)
-    return Stats(
-        year=year,
-        service=service,
-        total=len(partnerships),
-        by_service=counts(by_service),
-        by_status=counts(by_status),
-        by_tier_mix=counts(by_mix),
-        by_office=counts(by_office),
-        by_region=counts(by_region),
-        councils=len(existing),
-        active_sharers=sum(1 for c in existing if c.code in sharers),
-        singletons=sum(1 for c in existing if c.code not in sharers),
-        savings=Savings(
-            reported_total_gbp=savings_total,
-            partnerships_with_figure=with_figure,
-            caveat=SAVINGS_CAVEAT,
-        ),
-        active_on_old_evidence=fresh.on_old_evidence,
-        undated=fresh.undated,
-        lga_reference=LgaReference.from_model(edition) if edition else None,
-        coverage_note=repo.coverage_note(year, len(partnerships), edition),
-    )
-
-
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     """The schema with its safety limits (``api/limits.py``; default: ``Limits()``) and masked
     errors."""
     limits = limits or Limits()
-    return strawberry.Schema(
+    schema = LimitedSchema(
         query=Query,
         mutation=Mutation,
         # Factories, so each request gets fresh extension instances.
         extensions=[lambda: QueryLimits(limits=limits), SafeErrors],
     )
+    schema.limits = limits
+    return schema

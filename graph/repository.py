@@ -11,6 +11,7 @@ in ``EFFECTIVE_MEMBERSHIPS``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from graph import rules
@@ -51,6 +52,7 @@ __all__ = [
     "Partnership",
     "ServiceArea",
     "Source",
+    "TextMatch",
     "council_label",
     "coverage_note",
     "find_council",
@@ -58,6 +60,7 @@ __all__ = [
     "lga_editions",
     "nearest_lga_edition",
     "pick_council",
+    "text_search",
 ]
 
 # -- statements ------------------------------------------------------------------------
@@ -151,7 +154,47 @@ ORDER BY partnershipId, code
 """
 )
 
+# Full-text search over the `search_text` index (graph/schema.py): Lucene's ranking, the kinds
+# asked for, best first (ties by key, so the order is stable).
+TEXT_SEARCH: LiteralString = """
+CALL db.index.fulltext.queryNodes('search_text', $query) YIELD node, score
+WITH node, score,
+     CASE WHEN node:Council THEN 'council' ELSE 'partnership' END AS kind
+WHERE kind IN $kinds
+RETURN kind, coalesce(node.code, node.id) AS key, score
+ORDER BY score DESC, key
+LIMIT $limit
+"""
+
+#: Characters Lucene's query parser gives a meaning to; searched for as themselves.
+LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """A council (``kind`` 'council', ``key`` its code) or partnership ('partnership', its id)
+    matching a text search, with Lucene's score."""
+
+    kind: str
+    key: str
+    score: float
+
+
 # -- readers ---------------------------------------------------------------------------
+
+
+def text_search(db: Database, text: str, kinds: Sequence[str], limit: int) -> list[TextMatch]:
+    """Councils and partnerships whose names (or notes) match the words of ``text``, ranked:
+    every word is searched for as written (no Lucene syntax; AND, OR, NOT are words), any of
+    them may match."""
+    words = [
+        "".join("\\" + ch if ch in LUCENE_SPECIAL else ch for ch in w) for w in text.lower().split()
+    ]
+    query = " ".join(w for w in words if w)
+    if not query:
+        return []
+    rows = db.read(TEXT_SEARCH, {"query": query, "kinds": list(kinds), "limit": limit})
+    return [TextMatch(r["kind"], r["key"], float(r["score"])) for r in rows]
 
 
 def councils_by_alias_key(db: Database, key: str) -> list[Council]:

@@ -19,6 +19,9 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE INDEX partnership_status IF NOT EXISTS FOR (p:Partnership) ON (p.status)",
     # Provenance: one LoadedFile per (path, content), merged on both at every load.
     "CREATE INDEX loaded_file IF NOT EXISTS FOR (f:LoadedFile) ON (f.path, f.sha256)",
+    # Text search (api `search`): names of councils and partnerships, and partnerships' notes.
+    "CREATE FULLTEXT INDEX search_text IF NOT EXISTS FOR (n:Council|Partnership) "
+    "ON EACH [n.name, n.officialName, n.notes]",
     # Contributions (docs/contributions.md): accounts, submissions, audit trail, contacts.
     "CREATE CONSTRAINT user_email IF NOT EXISTS FOR (u:User) REQUIRE u.email IS UNIQUE",
     "CREATE CONSTRAINT user_token_id IF NOT EXISTS FOR (u:User) REQUIRE u.tokenId IS UNIQUE",
@@ -33,8 +36,10 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
 
 
 def schema_name(statement: str) -> str:
-    """The name a ``CREATE CONSTRAINT|INDEX name IF NOT EXISTS ...`` statement gives."""
-    return statement.split()[2]
+    """The name a ``CREATE [FULLTEXT] CONSTRAINT|INDEX name IF NOT EXISTS ...`` gives."""
+    words = statement.split()
+    kind = next(i for i, word in enumerate(words) if word in ("CONSTRAINT", "INDEX"))
+    return words[kind + 1]
 
 
 ENSURE_DATA_VERSION: LiteralString = """
@@ -49,6 +54,10 @@ SET v.version = v.version + 1, v.changedAt = datetime()
 RETURN v.version AS version
 """
 
+#: Wait for indexes being populated (a new full-text index fills in the background; a
+#: search before that would miss what is already loaded).
+AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes(300)"
+
 DATA_VERSION: LiteralString = "MATCH (v:DataVersion {key: 'data'}) RETURN v.version AS version"
 
 
@@ -62,11 +71,13 @@ def ensure_schema(db: Database) -> None:
     all is in place, as on every load after the first, this is one round trip.
     """
     present = set(db.read(SCHEMA_NAMES)[0]["names"])
+    missing = [s for s in SCHEMA_STATEMENTS if schema_name(s) not in present]
     # Schema commands cannot share a transaction with data writes, so each runs alone.
-    for statement in SCHEMA_STATEMENTS:
-        if schema_name(statement) not in present:
-            db.write(statement)
+    for statement in missing:
+        db.write(statement)
     db.write(ENSURE_DATA_VERSION)
+    if missing:  # an index fills what exists when it is created; later writes are indexed
+        db.read(AWAIT_INDEXES)  # as they commit, so only a new one is waited for
 
 
 def bump_data_version(tx: Tx) -> int:

@@ -1,5 +1,7 @@
-"""GraphQL types, one package: the shared vocabulary (``common``), the object types that construct
-each other (``objects``) and the year's figures (``stats``). Each wraps a model from
+"""GraphQL types, one package: the shared vocabulary (``common``), the inputs of filters and
+orderings (``inputs``), the object types that construct each other (``objects``), their pages
+(``connections``), a partnership's history and contacts (``history``), a council's network
+measures (``metrics``) and the year's figures (``stats``). Each wraps a model from
 ``graph.repository`` (``from_model``)."""
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from api.types.common import (
     FirstArg,
     Info,
     MemberRole,
+    Node,
     Office,
     Page,
     PageInfo,
@@ -25,30 +28,37 @@ from api.types.common import (
     YearBasis,
     decode_cursor,
     encode_cursor,
+    keyset_page,
     office_of,
     page_size,
     paginate,
+    read_cursor,
+    sign_cursor,
 )
-from api.types.objects import (
+from api.types.connections import (
+    CouncilConnection,
+    CouncilEdge,
+    PartnershipConnection,
+    PartnershipEdge,
+    SingletonNeighbourhood,
+)
+from api.types.history import (
     AccountRole,
     AuditAction,
     AuditEntry,
     ChangeOrigin,
     Contact,
-    Council,
-    CouncilConnection,
-    CouncilEdge,
-    CouncilMetrics,
     Diff,
-    Membership,
-    Partnership,
-    PartnershipConnection,
-    PartnershipEdge,
     Person,
-    SingletonNeighbourhood,
-    SourceRef,
     SubmittedField,
     request_contributions,
+)
+from api.types.metrics import CouncilMetrics
+from api.types.objects import (
+    Council,
+    Membership,
+    Partnership,
+    SourceRef,
 )
 from api.types.stats import (
     SAVINGS_CAVEAT,
@@ -80,6 +90,7 @@ __all__ = [
     "LgaReference",
     "MemberRole",
     "Membership",
+    "Node",
     "Office",
     "Page",
     "PageInfo",
@@ -102,8 +113,11 @@ __all__ = [
     "YearBasis",
     "decode_cursor",
     "encode_cursor",
+    "keyset_page",
     "office_of",
     "page_size",
     "paginate",
+    "read_cursor",
     "request_contributions",
+    "sign_cursor",
 ]

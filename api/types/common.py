@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+import bisect
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar, cast
 
 import strawberry
+from strawberry.types.base import StrawberryObjectDefinition
 
 from api.context import Context
 from api.errors import UserError
+from graph import repository as repo
 from graph import taxonomy
 
 Info = strawberry.Info[Context, None]
@@ -28,6 +34,7 @@ MAX_PAGE_SIZE = 100
 # a new enum value with no code edit. mypy sees a memberless Enum: code goes by value
 # (``Service("legal")``, ``service.value``), never by a hard-coded member name.
 if TYPE_CHECKING:
+    from api.types.objects import Council
 
     class Service(Enum):
         """A service layer (taxonomy code)."""
@@ -104,24 +111,72 @@ def office_of(services: tuple[str, ...]) -> Office | None:
     return Office(office) if office else None
 
 
+def council_of(info: Info, model: repo.Council | None) -> Council | None:
+    """``Council.from_model(model)`` (None for None), for the types that point back at a
+    council from modules that ``api.types.objects`` imports: they find the type in the
+    schema rather than import it in a circle."""
+    if model is None:
+        return None
+    definition = info.schema.get_type_by_name("Council")
+    assert isinstance(definition, StrawberryObjectDefinition)
+    return cast("Council", definition.origin.from_model(model))
+
+
+@strawberry.interface(
+    description="Anything with a global id, found again with `node(id:)` or `nodes(ids:)`: a "
+    "council (its GSS code) or a partnership (its id); the two never collide."
+)
+class Node:
+    @strawberry.field(description="The global id.")
+    def id(self) -> strawberry.ID:
+        raise NotImplementedError
+
+
 # -- pagination ------------------------------------------------------------------------
+
+# Cursors are opaque: base64 of a JSON position with a keyed digest, so one not made by this
+# API (edited, forged, or from another list or ordering) is refused as BAD_USER_INPUT rather
+# than quietly read as some other position. The key only detects tampering; a cursor carries
+# nothing secret, so the key may be the same in every process (any worker reads any cursor).
+_CURSOR_KEY = b"council-graph cursor v1"
+
+
+def sign_cursor(position: list[Any]) -> str:
+    """An opaque cursor for ``position`` (JSON values: the sort keys and a tiebreak)."""
+    text = json.dumps(position, separators=(",", ":"))
+    digest = hmac.new(_CURSOR_KEY, text.encode(), hashlib.sha256).hexdigest()[:16]
+    return base64.urlsafe_b64encode(f"{digest}{text}".encode()).decode()
+
+
+def read_cursor(cursor: str, kind: str, argument: str = "after") -> list[Any]:
+    """The position in a cursor made by :func:`sign_cursor` for a list of ``kind`` (its first
+    value); a cursor not made by this API for such a list is a clear error."""
+    problem = UserError(f"{argument}: {cursor!r} is not a cursor from this list and ordering")
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
+        digest, text = raw[:16], raw[16:]
+        expected = hmac.new(_CURSOR_KEY, text.encode(), hashlib.sha256).hexdigest()[:16]
+        position = json.loads(text) if hmac.compare_digest(digest, expected) else None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise problem from error
+    if not isinstance(position, list) or not position or position[0] != kind:
+        raise problem
+    return position[1:]
 
 
 def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+    return sign_cursor(["o", offset])
 
 
 def decode_cursor(cursor: str | None) -> int:
     """The offset after which a page starts; a cursor not made by us is a clear error."""
     if cursor is None:
         return 0
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if not text.startswith("o:"):
-            raise ValueError(text)
-        return int(text[2:]) + 1
-    except (ValueError, UnicodeDecodeError) as error:
-        raise UserError(f"after: {cursor!r} is not a cursor from this API") from error
+    values = read_cursor(cursor, "o")
+    offset = values[0] if len(values) == 1 else None
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise UserError(f"after: {cursor!r} is not a cursor from this list")
+    return offset + 1
 
 
 def page_size(first: int | None) -> int:
@@ -136,6 +191,12 @@ def page_size(first: int | None) -> int:
 class PageInfo:
     has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
     end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
+    has_previous_page: bool = strawberry.field(
+        default=False, description="Whether items come before this page."
+    )
+    start_cursor: str | None = strawberry.field(
+        default=None, description="The cursor of the first item on this page."
+    )
 
 
 FirstArg = Annotated[
@@ -159,16 +220,85 @@ class Page(Generic[T]):
 
 
 def paginate(items: Sequence[T], first: int | None, after: str | None) -> Page[T]:
-    """Cut ``items`` to the page that ``first``/``after`` ask for (offset cursors)."""
+    """Cut ``items`` to the page that ``first``/``after`` ask for (offset cursors, signed)."""
     size, offset = page_size(first), decode_cursor(after)
     chunk = items[offset : offset + size]
+    cursors = [encode_cursor(offset + i) for i in range(len(chunk))]
     return Page(
-        items=[(item, encode_cursor(offset + i)) for i, item in enumerate(chunk)],
+        items=list(zip(chunk, cursors, strict=True)),
         info=PageInfo(
             has_next_page=offset + size < len(items),
-            end_cursor=encode_cursor(offset + len(chunk) - 1) if chunk else None,
+            end_cursor=cursors[-1] if cursors else None,
+            has_previous_page=offset > 0,
+            start_cursor=cursors[0] if cursors else None,
         ),
         total=len(items),
+    )
+
+
+class Descending:
+    """A sort key that orders its value backwards (for DESC keys of a mixed ordering)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __lt__(self, other: Descending) -> bool:
+        return bool(other.value < self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Descending) and self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+def sort_key(values: Sequence[Any], descending: Sequence[bool]) -> tuple[Any, ...]:
+    """The key of one item's sort values: unknown (None) values last in either direction."""
+    key: list[Any] = []
+    for value, desc in zip(values, descending, strict=True):
+        missing = value is None
+        filler = value if not missing else 0
+        key.append((missing, Descending(filler) if desc else filler))
+    return tuple(key)
+
+
+def keyset_page(
+    items: Sequence[T],
+    position: Callable[[T], list[Any]],
+    descending: Sequence[bool],
+    *,
+    kind: str,
+    first: int | None,
+    after: str | None,
+) -> Page[T]:
+    """A page of ``items`` ordered by their ``position`` (sort values, then a unique
+    tiebreak), starting after the position in ``after`` (keyset: the cursor holds the sort
+    values, so a page stays right while the list changes around it)."""
+    size = page_size(first)
+    flags = [*descending, False]  # the tiebreak ascends
+    keyed = sorted(((sort_key(position(i), flags), i) for i in items), key=lambda kv: kv[0])
+    start = 0
+    if after is not None:
+        values = read_cursor(after, kind)
+        if len(values) != len(flags):
+            raise UserError(f"after: {after!r} is not a cursor from this list and ordering")
+        try:
+            start = bisect.bisect_right([k for k, _ in keyed], sort_key(values, flags))
+        except TypeError as error:  # values of the wrong type for this ordering
+            raise UserError(f"after: {after!r} is not a cursor from this ordering") from error
+    chunk = [item for _, item in keyed[start : start + size]]
+    cursors = [sign_cursor([kind, *position(item)]) for item in chunk]
+    return Page(
+        items=list(zip(chunk, cursors, strict=True)),
+        info=PageInfo(
+            has_next_page=start + size < len(keyed),
+            end_cursor=cursors[-1] if cursors else None,
+            has_previous_page=start > 0,
+            start_cursor=cursors[0] if cursors else None,
+        ),
+        total=len(keyed),
     )
 
 

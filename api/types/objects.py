@@ -1,28 +1,26 @@
 """The GraphQL object types of the graph: councils, partnerships and what hangs off them.
 
 They construct each other (a council's partnerships, a partnership's members, the council of a
-metric or of an audit entry's author), so they live in one module: the other API modules import
-from here and nothing here imports them back.
+member), so they live in one module. Pages of them are in ``connections``, a partnership's
+history and contacts in ``history`` and a council's network measures in ``metrics``; those
+point back at a council through the schema (``common.council_of``), not by importing this.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Sequence
-from enum import Enum
 from typing import Annotated
 
 import strawberry
 
-import contributions as contrib
-from api.auth import Contributions, require
+from api.auth import require
 from api.types.common import (
     CouncilKind,
     Info,
     MemberRole,
+    Node,
     Office,
-    PageInfo,
     PartnershipStatus,
     Service,
     ServiceArg,
@@ -32,18 +30,24 @@ from api.types.common import (
     YearBasis,
     office_of,
 )
+from api.types.history import AuditEntry, Contact, request_contributions
+from api.types.metrics import CouncilMetrics
 from contributions.accounts import Role
-from graph import analysis, audit, rules
 from graph import repository as repo
+from graph import rules
 
 
 @strawberry.type(description="An English principal council, current or abolished since 2009.")
-class Council:
+class Council(Node):
     model: strawberry.Private[repo.Council]
 
     @classmethod
     def from_model(cls, model: repo.Council) -> Council:
         return cls(model=model)
+
+    @strawberry.field(description="Its global id: the GSS code, as `code`.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.model.code)
 
     @strawberry.field(description="GSS code (current code for recoded councils), e.g. E07000084.")
     def code(self) -> str:
@@ -205,6 +209,16 @@ class Council:
         found = analysed.metrics.get(self.model.code)
         return CouncilMetrics.from_model(found) if found else None
 
+    @strawberry.field(
+        description="How many partnerships active in `year` (in `service`, when given) it is an "
+        "effective member of: the ranking `councils(orderBy: PARTNERSHIP_COUNT)` uses."
+    )
+    async def partnership_count(
+        self, info: Info, year: YearArg = None, service: ServiceArg = None
+    ) -> int:
+        view = await info.context.year_view(year, service.value if service else None)
+        return len(view.partnerships_by_council().get(self.model.code, ()))
+
     @strawberry.field(description="Whether it is a member of a partnership active in `year`.")
     async def is_sharer(self, info: Info, year: YearArg = None, service: ServiceArg = None) -> bool:
         view = await info.context.year_view(year, service.value if service else None)
@@ -271,16 +285,18 @@ class SourceRef:
 
 
 @strawberry.type(description="A shared-service arrangement between councils, with its sources.")
-class Partnership:
+class Partnership(Node):
     model: strawberry.Private[repo.Partnership]
 
     @classmethod
     def from_model(cls, model: repo.Partnership) -> Partnership:
         return cls(model=model)
 
-    @strawberry.field(description="Stable identifier, e.g. 'south-london-legal-partnership'.")
-    def id(self) -> str:
-        return self.model.id
+    @strawberry.field(
+        description="Stable identifier, e.g. 'south-london-legal-partnership' (its global id)."
+    )
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.model.id)
 
     @strawberry.field(description="Name of the arrangement.")
     def name(self) -> str:
@@ -423,232 +439,3 @@ class Partnership:
         require(info.context.user, Role.CONTRIBUTOR, "contacts")
         found = await request_contributions(info).contacts.load(self.model.id)
         return [Contact.from_model(c) for c in found]
-
-
-# -- connections and results -----------------------------------------------------------
-
-
-@strawberry.type(description="An edge of a council list.")
-class CouncilEdge:
-    node: Council = strawberry.field(description="The council.")
-    cursor: str = strawberry.field(description="Opaque position, for `after`.")
-
-
-@strawberry.type(description="A page of councils.")
-class CouncilConnection:
-    edges: list[CouncilEdge] = strawberry.field(description="The councils on this page.")
-    page_info: PageInfo = strawberry.field(description="Whether more follow.")
-    total_count: int = strawberry.field(description="Councils matching the filter, all pages.")
-
-    @strawberry.field(description="The councils on this page, without cursors.")
-    def nodes(self) -> list[Council]:
-        return [edge.node for edge in self.edges]
-
-
-@strawberry.type(description="An edge of a partnership list.")
-class PartnershipEdge:
-    node: Partnership = strawberry.field(description="The partnership.")
-    cursor: str = strawberry.field(description="Opaque position, for `after`.")
-
-
-@strawberry.type(description="A page of partnerships.")
-class PartnershipConnection:
-    edges: list[PartnershipEdge] = strawberry.field(description="The partnerships on this page.")
-    page_info: PageInfo = strawberry.field(description="Whether more follow.")
-    total_count: int = strawberry.field(description="Partnerships matching the filter, all pages.")
-
-    @strawberry.field(description="The partnerships on this page, without cursors.")
-    def nodes(self) -> list[Partnership]:
-        return [edge.node for edge in self.edges]
-
-
-@strawberry.type(description="A singleton and its neighbours that share (the people to call).")
-class SingletonNeighbourhood:
-    council: Council = strawberry.field(description="A council sharing nothing (in the service).")
-    sharing_neighbours: list[Council] = strawberry.field(
-        description="Bordering councils that are active sharers, ordered by name."
-    )
-
-
-def request_contributions(info: Info) -> Contributions:
-    """The request's history and contacts loaders (made on first use outside get_context)."""
-    context = info.context
-    if context.contributions is None:  # a context built without get_context (scripts, tests)
-        context.contributions = Contributions.for_database(context.db, contrib.RateLimiter())
-    return context.contributions
-
-
-# -- network measures ------------------------------------------------------------------
-
-
-@strawberry.type(description="A council's position in one year's sharing network.")
-class CouncilMetrics:
-    code: str = strawberry.field(description="GSS code.")
-    degree: int = strawberry.field(description="Distinct partner councils.")
-    weighted_degree: float = strawberry.field(
-        description="Sum over partners of partnerships shared."
-    )
-    betweenness: float = strawberry.field(
-        description="Normalised betweenness, tie length 1/partnerships shared (a broker)."
-    )
-    constraint: float | None = strawberry.field(
-        description="Burt's constraint (low: brokerage opportunities); null without ties."
-    )
-    effective_size: float | None = strawberry.field(
-        description="Burt's effective size (non-redundant partners); null without ties."
-    )
-    community: int = strawberry.field(description="Louvain community (1 is the largest).")
-    component: int = strawberry.field(description="Connected component (1 is the largest).")
-
-    @classmethod
-    def from_model(cls, m: analysis.CouncilMetrics) -> CouncilMetrics:
-        return cls(
-            code=m.code,
-            degree=m.degree,
-            weighted_degree=m.weighted_degree,
-            betweenness=m.betweenness,
-            constraint=m.constraint,
-            effective_size=m.effective_size,
-            community=m.community,
-            component=m.component,
-        )
-
-    @strawberry.field(description="The council.")
-    async def council(self, info: Info) -> Council | None:
-        found = await info.context.loaders.council.load(self.code)
-        return Council.from_model(found) if found else None
-
-
-# -- contributions: history and contacts -----------------------------------------------
-
-
-@strawberry.enum(description="What an applied change did to the partnership.")
-class AuditAction(Enum):
-    CREATED = "created"
-    UPDATED = "updated"
-
-
-@strawberry.enum(description="How a change was applied: by loading a file, or by a review.")
-class ChangeOrigin(Enum):
-    FILE = "file"
-    SUBMISSION = "submission"
-
-
-@strawberry.enum(description="An account's role; each can do what the ones before it can.")
-class AccountRole(Enum):
-    CONTRIBUTOR = "contributor"
-    EDITOR = "editor"
-    ADMIN = "admin"
-
-
-# -- output types ----------------------------------------------------------------------
-
-
-@strawberry.type(description="An officer or member to call about a partnership. Signed-in only.")
-class Contact:
-    name: str = strawberry.field(description="Their name.")
-    role: str | None = strawberry.field(description="Their job or office.")
-    email: str | None = strawberry.field(description="Email address.")
-    phone: str | None = strawberry.field(description="Telephone number.")
-
-    @classmethod
-    def from_model(cls, model: contrib.Contact) -> Contact:
-        return cls(name=model.name, role=model.role, email=model.email, phone=model.phone)
-
-
-@strawberry.type(description="One value of a partnership before and after a change.")
-class Diff:
-    field: str = strawberry.field(description="The value, e.g. 'members', 'status'.")
-    before: str | None = strawberry.field(description="Before the change; null: none.")
-    after: str | None = strawberry.field(description="After the change; null: none.")
-
-    @classmethod
-    def from_model(cls, model: audit.FieldDiff) -> Diff:
-        return cls(field=model.field, before=model.before, after=model.after)
-
-
-@strawberry.type(description="One field of a submission as the contributor gave it.")
-class SubmittedField:
-    field: str = strawberry.field(description="The input field, e.g. 'councils'.")
-    value: str = strawberry.field(description="As given; lists joined by ';', '' for null.")
-
-
-@strawberry.type(description="Someone who proposed or reviewed a change.")
-class Person:
-    model: strawberry.Private[audit.Actor]
-
-    @strawberry.field(description="Their role when they acted.")
-    def role(self) -> AccountRole | None:
-        return AccountRole(self.model.role) if self.model.role else None
-
-    @strawberry.field(description="The council they work for.")
-    async def council(self, info: Info) -> Council | None:
-        found = await info.context.loaders.council.load(self.model.council)
-        return Council.from_model(found) if found else None
-
-    @strawberry.field(
-        description="Their email (personal data): signed-in users only; null with an error "
-        "for anonymous readers."
-    )
-    def email(self, info: Info) -> str | None:
-        require(info.context.user, Role.CONTRIBUTOR, "email")
-        return self.model.email
-
-
-@strawberry.type(description="One applied change to a partnership: when, how, by whom, what.")
-class AuditEntry:
-    model: strawberry.Private[audit.AuditEntry]
-
-    @strawberry.field(description="Identifier of the entry.")
-    def id(self) -> str:
-        return self.model.id
-
-    @strawberry.field(description="When the change was applied (UTC).")
-    def at(self) -> datetime.datetime:
-        return self.model.at
-
-    @strawberry.field(description="CREATED or UPDATED.")
-    def action(self) -> AuditAction:
-        return AuditAction(self.model.action)
-
-    @strawberry.field(description="FILE (a load) or SUBMISSION (an accepted review).")
-    def origin(self) -> ChangeOrigin:
-        return ChangeOrigin(self.model.origin)
-
-    @strawberry.field(
-        description="The file a load read, for FILE changes: its name for anonymous readers, "
-        "the path as loaded for signed-in users."
-    )
-    def file(self, info: Info) -> str | None:
-        if self.model.file is None or info.context.user is not None:
-            return self.model.file
-        # A server's folders are nobody else's business; the name says which file it was.
-        return re.split(r"[\\/]", self.model.file)[-1]
-
-    @strawberry.field(description="The submission applied, for SUBMISSION changes.")
-    def submission_id(self) -> str | None:
-        return self.model.submission_id
-
-    @strawberry.field(
-        description="The account that ran the load (FILE changes): signed-in users only; "
-        "null with an error for anonymous readers."
-    )
-    def loaded_by(self, info: Info) -> str | None:
-        if self.model.loaded_by is None:
-            return None
-        require(info.context.user, Role.CONTRIBUTOR, "loadedBy")
-        return self.model.loaded_by
-
-    @strawberry.field(description="Who proposed it (SUBMISSION changes).")
-    def submitted_by(self) -> Person | None:
-        actor = self.model.submitted_by
-        return Person(model=actor) if actor else None
-
-    @strawberry.field(description="The editor who accepted it (SUBMISSION changes).")
-    def reviewed_by(self) -> Person | None:
-        actor = self.model.reviewed_by
-        return Person(model=actor) if actor else None
-
-    @strawberry.field(description="Every value that changed, before and after.")
-    def changes(self) -> list[Diff]:
-        return [Diff.from_model(d) for d in self.model.changes]

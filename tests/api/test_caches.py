@@ -145,3 +145,16 @@ def test_a_passed_query_does_not_pass_other_variables(
         body = client.post("/graphql", json={"query": query, "variables": {"n": 100}}).json()
         assert body["errors"][0]["extensions"]["code"] == "COST_LIMIT"
         assert len(gql(client, query, n=2)["councils"]["nodes"]) == 2
+
+
+def test_a_remembered_answer_keeps_the_media_type_asked_for(client: TestClient) -> None:
+    query = {"query": "{ stats(year: 2015) { total } }"}
+    wanted = {"Accept": "application/graphql-response+json"}
+    answers = [client.post("/graphql", json=query, headers=wanted) for _ in range(3)]
+    answers += [client.post("/graphql", json=query) for _ in range(2)]
+    assert {a.headers["content-type"].split(";")[0] for a in answers[:3]} == {
+        "application/graphql-response+json"
+    }
+    assert {a.headers["content-type"].split(";")[0] for a in answers[3:]} == {"application/json"}
+    assert len({a.content for a in answers}) == 1
+    assert all(int(a.headers["content-length"]) == len(a.content) for a in answers)

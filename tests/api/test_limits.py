@@ -235,9 +235,20 @@ def test_long_strings_and_many_variable_values_are_refused(client: TestClient) -
 
 def test_json_nested_beyond_reason_is_a_400_not_a_500(client: TestClient) -> None:
     nested = '{"query": "{ __typename }", "variables": {"a": ' + "[" * 20_000 + "]" * 20_000 + "}}"
-    response = client.post("/graphql", content=nested, headers={"content-type": "application/json"})
+    response = client.post(
+        "/graphql",
+        content=nested,
+        headers={"content-type": "application/json", "accept": "application/graphql-response+json"},
+    )
     assert response.status_code == 400
-    assert response.text == "Unable to parse request body as JSON"
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "Unable to parse request body as JSON",
+                "extensions": {"code": "BAD_USER_INPUT"},
+            }
+        ]
+    }
 
 
 # -- time and size of the answer -----------------------------------------------------------

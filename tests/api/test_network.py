@@ -65,7 +65,7 @@ def test_peers_by_any_form_of_the_name_agree_with_peers_by_code(client: TestClie
     assert by_code == by_name
     assert by_code["peerSearch"]["peers"]
     errors = gql_errors(client, '{ peers(code: "E07000084", limit: 500) { score } }')
-    assert "limit must be between" in errors[0]["message"]
+    assert "must be between 1 and 50 (got 500)" in errors[0]["message"]
 
 
 def test_network_measures_are_the_same_on_every_run(client: TestClient) -> None:

@@ -284,6 +284,11 @@ def _refusal(client: TestClient, header: str) -> tuple[int, str]:
     response = client.post(
         "/graphql", json={"query": "{ __typename }"}, headers={"Authorization": header}
     )
+    if response.status_code != 200:  # a refusal is a GraphQL error with a code, not plain text
+        (error,) = response.json()["errors"]
+        assert error["extensions"] == {"code": "UNAUTHENTICATED"}, error
+        assert "data" not in response.json()
+        return response.status_code, error["message"]
     return response.status_code, response.text
 
 
@@ -314,6 +319,9 @@ def test_submissions_are_rate_limited_per_token(client: TestClient, people: Acco
         assert "errors" not in body
     refused = gql(client, SUBMIT, token, input=NOT_A_COUNCIL)
     assert "too many submissions from this token: at most 10 an hour" in messages(refused)[0]
+    extensions = refused["errors"][0]["extensions"]
+    assert extensions["code"] == "RATE_LIMITED"
+    assert 1 <= extensions["retryAfterSeconds"] <= 3600 / 10  # one more every 6 minutes
     # Another token is not affected.
     other = gql(client, SUBMIT, people.tokens["contributor"], input=NOT_A_COUNCIL)
     assert "errors" not in other

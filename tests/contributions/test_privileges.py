@@ -258,10 +258,15 @@ def test_refused_tokens_are_throttled_per_client_before_any_scrypt_check(
         for token in (bad, good):  # even a good token waits: telling them apart costs scrypt
             refused = _post(attacker, token)
             assert refused.status_code == 429
-            assert refused.text.startswith(
+            (error,) = refused.json()["errors"]
+            assert error["message"].startswith(
                 "Too many refused bearer tokens from 203.0.113.7: at most 3 a minute; try again in "
             )
             assert 1 <= int(refused.headers["Retry-After"]) <= 20  # one more every 20 s
+            assert error["extensions"] == {
+                "code": "RATE_LIMITED",
+                "retryAfterSeconds": int(refused.headers["Retry-After"]),
+            }
         assert len(scrypt_checks) == 3  # no scrypt check for the refused requests
 
         assert _post(attacker, None).json() == {"data": {"me": None}}  # anonymous still reads

@@ -166,7 +166,7 @@ def test_counts_equal_the_apis_for_the_same_selection(
 def test_the_region_selection_is_the_apis(client: TestClient, loaded_db: Database) -> None:
     api = _gql(
         client,
-        '{ partnerships(filter: {activeIn: 2016, region: "South West"}) { totalCount } }',
+        "{ partnerships(filter: {year: 2016, region: SOUTH_WEST}) { totalCount } }",
     )
     rows = _csv_rows(_export(loaded_db, "csv", year=2016, region="South West"))
     assert len(rows) == api["partnerships"]["totalCount"]
