@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -29,9 +31,11 @@ from api.guards import BodySizeLimit, limit_error, set_validation_budget, variab
 from api.http import GraphQLOverHTTP
 from api.limits import Limits
 from api.playground import graphiql_html, home_html, readme_examples, static_files
+from api.responses import Key, ResponseCache, response_key
 from api.schema import build_schema
 from exports.routes import ExportSource, export_routes
-from graph.db import Database, GraphUnavailable, connect
+from graph import rules
+from graph.db import Database, GraphUnavailable, connect, counting_round_trips
 from graph.schema import ensure_schema
 from graph.settings import Settings
 from graph.snapshot import Snapshots
@@ -62,16 +66,25 @@ class CouncilGraphQL(GraphQLOverHTTP, GraphQL[Context, None]):
     """strawberry's view with the offline playground, a typed per-request context and the
     limits that apply around a whole operation: variables, wall-clock time, response size."""
 
-    def __init__(self, state: AppState, limits: Limits, **kwargs: Any) -> None:
+    def __init__(
+        self, state: AppState, limits: Limits, responses: ResponseCache | None, **kwargs: Any
+    ) -> None:
         super().__init__(build_schema(limits), **kwargs)
         self.state = state
         self.limits = limits
+        # None: every answer is computed. Batched operations share one response, which a
+        # remembered answer would stand for whole, so batching (off today) turns it off.
+        self.responses = responses if self.schema.config.batching_config is None else None
+        # Per request, between execute_single and create_response: a remembered answer to
+        # send, or the key to remember the answer under (api/responses.py).
+        self._answers: weakref.WeakKeyDictionary[Any, bytes | Key] = weakref.WeakKeyDictionary()
         self.playground = graphiql_html("/graphql", "/static", readme_examples())
         self.access = AccessControl(state.db)  # bearer tokens, submission rate limit
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        with contextlib.suppress(GraphUnavailable):
-            await run_in_threadpool(self.state.ensure_schema_once)
+        if not self.state.schema_ready:  # no hop to a thread once the schema is there
+            with contextlib.suppress(GraphUnavailable):
+                await run_in_threadpool(self.state.ensure_schema_once)
         context = Context.create(self.state.db, self.state.snapshots)
         context.user = await self.access.user_for(request)  # HTTP 401 for a refused token
         context.contributions = self.access.contributions()
@@ -97,7 +110,7 @@ class CouncilGraphQL(GraphQLOverHTTP, GraphQL[Context, None]):
             # Statements already sent run on in their worker threads until Neo4j's own
             # statement timeout stops them; the client is answered now.
             return await asyncio.wait_for(
-                super().execute_single(
+                self._answer(
                     request, request_adapter, sub_response, context, root_value, request_data
                 ),
                 timeout=seconds,
@@ -111,6 +124,73 @@ class CouncilGraphQL(GraphQLOverHTTP, GraphQL[Context, None]):
                 requestId=context.request_id,
             )
             return ExecutionResult(data=None, errors=[error])
+
+    async def _answer(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """A remembered answer when there is one; else strawberry's execution, remembering
+        its answer when it came from the snapshot alone (api/responses.py)."""
+        key = await self._response_key(context, request_data, request_adapter.method)
+        if key is not None and self.responses is not None:
+            body = self.responses.get(key)
+            if body is not None:
+                self._answers[sub_response] = body
+                return ExecutionResult(data=None, errors=None)
+        with counting_round_trips() as trips:
+            result = await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        if key is not None and not result.errors and trips[0] == 0:
+            self._answers[sub_response] = key  # all from the snapshot: remember it
+        return result
+
+    async def _response_key(
+        self, context: Context, request_data: GraphQLRequestData, method: str
+    ) -> Key | None:
+        """The key of a rememberable request (anonymous, not a mutation), else None."""
+        query = request_data.query
+        if self.responses is None or context.user is not None or not query or "mutation" in query:
+            return None
+        well_formed = isinstance(request_data.operation_name, str | None) and isinstance(
+            request_data.variables, dict | None
+        )
+        if not well_formed:  # answered, and refused, exactly as without remembered answers
+            return None
+        try:
+            version = (await context.snapshot()).version  # the request's one read
+        except Exception:
+            return None  # the execution meets it again and answers with the usual error
+        return response_key(
+            version,
+            rules.current_year(),
+            method,  # what a method may run is checked when the answer is computed
+            query,
+            request_data.variables,
+            request_data.operation_name,
+        )
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        answer = self._answers.pop(sub_response, None)
+        # Headers, status and media type as for any answer (api/http.py); then the body.
+        response = super().create_response(response_data, sub_response)
+        if isinstance(answer, bytes):
+            response.body = answer
+            response.headers["content-length"] = str(len(answer))
+            return response
+        if (
+            answer is not None
+            and self.responses is not None
+            and response.status_code == 200
+            and len(response.body) <= self.limits.max_response_bytes  # not the cap's error
+        ):
+            self.responses.put(answer, bytes(response.body))
+        return response
 
     def decode_json(self, data: str | bytes) -> object:
         try:
@@ -154,17 +234,29 @@ def _middleware(limits: Limits, cors_origins: list[str] | None) -> list[Middlewa
     return middleware
 
 
+async def _health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def _home(request: Request) -> Response:
+    return HTMLResponse(home_html())
+
+
 def create_app(
     settings: Settings | None = None,
     *,
     cors_origins: list[str] | None = None,
     limits: Limits | None = None,
+    response_cache: bool | None = None,
 ) -> Starlette:
     """Build the app. The driver is created here and closed when the app shuts down.
 
     The app starts even when Neo4j is down: /ready says so, requests get a clear error
     within a couple of seconds (short driver retries, ``api/limits.py``), and everything
     recovers by itself when Neo4j is back (the driver reconnects).
+
+    ``response_cache`` (default: on unless $COUNCILGRAPH_RESPONSE_CACHE is ``off``) keeps
+    whole anonymous answers per data version (``api/responses.py``).
     """
     settings = settings or Settings.from_env()
     limits = limits or Limits.from_env()
@@ -185,15 +277,16 @@ def create_app(
             await run_in_threadpool(state.ensure_schema_once)
         except GraphUnavailable as error:
             log.warning("starting without Neo4j: %s", error)
+        # What start-up made (modules, schema, driver) lives as long as the process: out of
+        # the collector's sight, full collections stay short (docs/performance.md).
+        gc.collect()
+        gc.freeze()
         yield
         try:
             db.driver.close()
         except Exception as error:  # a read abandoned by a timed-out request may still hold
             # a connection; the process is going away either way
             log.warning("closing the Neo4j driver: %r", error)
-
-    async def health(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
 
     async def ready(request: Request) -> Response:
         try:
@@ -203,15 +296,14 @@ def create_app(
             return JSONResponse({"status": "unavailable", "reason": error.public}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    async def home(request: Request) -> Response:
-        return HTMLResponse(home_html())
-
     middleware = _middleware(limits, cors_origins)
-    graphql = CouncilGraphQL(state, limits)
+    if response_cache is None:
+        response_cache = os.environ.get("COUNCILGRAPH_RESPONSE_CACHE", "on").lower() != "off"
+    graphql = CouncilGraphQL(state, limits, ResponseCache() if response_cache else None)
     views = ViewDataSource(state.snapshots)
     routes = [
-        Route("/", home),
-        Route("/health", health),
+        Route("/", _home),
+        Route("/health", _health),
         Route("/ready", ready),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Mount("/static", static_files(), name="static"),

@@ -102,10 +102,9 @@ class AccessControl:
     """One per app: authenticates requests, throttles failed sign-ins per client address and
     holds the submission rate limiter.
 
-    Both limiters live in this process. Failed sign-ins: each of ``workers`` processes allows
-    its share of the limit (at least one), so a client gets no more than the limit in all
-    (fewer if one worker takes all its requests). Submissions: per process, so a token can
-    make up to ``workers`` times that limit (docs/contributions.md, Limits).
+    Both limiters live in this process, and each of ``workers`` processes allows its share
+    of each limit (at least one), so a client or token gets no more than the limit in all
+    (fewer if one worker takes all its requests) (docs/contributions.md, Limits).
 
     Limits left as None are read from the environment (:data:`SUBMISSIONS_PER_HOUR_ENV`,
     :data:`FAILED_SIGN_INS_PER_MINUTE_ENV`, :data:`WORKERS_ENV`), once, when the app starts.
@@ -130,7 +129,7 @@ class AccessControl:
         if workers is None:
             workers = _setting(env, WORKERS_ENV, 1)
         self.db = db
-        self.limiter = contributions.RateLimiter(capacity=submissions_per_hour)
+        self.limiter = contributions.RateLimiter(capacity=max(1, submissions_per_hour // workers))
         self.failed_sign_ins_per_minute = failed_sign_ins_per_minute
         self.sign_in_failures = contributions.RateLimiter(
             capacity=max(1, failed_sign_ins_per_minute // workers), per_seconds=60.0

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
@@ -146,15 +146,27 @@ class Context:
     async def network_analysis(self, year: int, service: str | None) -> NetworkAnalysis:
         """All measures of the year's network (optionally one service), once per version."""
         snapshot = await self.snapshot()
-        return await self.run(lambda: snapshot.analysis(year, service))
+        return await self._remembered(
+            snapshot, ("analysis", year, service), lambda: snapshot.analysis(year, service)
+        )
+
+    async def _remembered(self, snapshot: Snapshot, key: Hashable, compute: Callable[[], V]) -> V:
+        """What ``compute`` gives (it remembers under ``key`` in ``snapshot``): straight from
+        memory when it is there already, else computed in a worker thread (it may read)."""
+        known, value = snapshot.remembered(key)
+        if known:
+            return cast(V, value)
+        return await self.run(compute)
 
     async def year_view(self, year: int | None, service: str | None = None) -> YearView:
         """Effective memberships for ``year`` (default: this year), once per data version."""
         year = rules.resolve_year(year)
         snapshot = await self.snapshot()
-        return await self.run(
+        key = ("year_view", year, service)
+        return await self._remembered(
+            snapshot,
+            key,
             lambda: snapshot.remember(
-                ("year_view", year, service),
-                lambda: YearView(year, service, snapshot.memberships(year, service)),
-            )
+                key, lambda: YearView(year, service, snapshot.memberships(year, service))
+            ),
         )

@@ -17,9 +17,11 @@ measured value and the limit beside it.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
@@ -41,6 +43,7 @@ from api.limits import Limits
 
 __all__ = [
     "BodySizeLimit",
+    "CheckedDocuments",
     "QueryLimits",
     "limit_error",
     "set_validation_budget",
@@ -254,20 +257,81 @@ def whole(cost: float) -> int:
     return math.ceil(min(cost, 1e18))
 
 
+class CheckedDocuments:
+    """Parsed documents, and the (query, variables) pairs that passed every check, for one
+    set of limits; bounded, least recently used go first.
+
+    Real clients send the same few query texts over and over: parsing and validating them
+    again is most of what a small request costs. Only documents that passed are remembered
+    (a refused one is checked again, so nothing hostile is kept), and the checks depend on
+    nothing else (the schema, the limits and the rules are fixed for a process).
+    """
+
+    def __init__(self, maxsize: int = 256) -> None:
+        self.maxsize = maxsize
+        self.documents: OrderedDict[str, DocumentNode] = OrderedDict()
+        self.passed: OrderedDict[tuple[int, str, str], None] = OrderedDict()
+
+    def document(self, query: str) -> DocumentNode | None:
+        found = self.documents.get(query)
+        if found is not None:
+            self.documents.move_to_end(query)
+        return found
+
+    def remember_document(self, query: str, document: DocumentNode) -> None:
+        _put(self.documents, query, document, self.maxsize)
+
+    def has_passed(self, key: tuple[int, str, str]) -> bool:
+        if key in self.passed:
+            self.passed.move_to_end(key)
+            return True
+        return False
+
+    def remember_passed(self, key: tuple[int, str, str]) -> None:
+        _put(self.passed, key, None, self.maxsize)
+
+
+def _put(entries: OrderedDict[Any, Any], key: Any, value: Any, maxsize: int) -> None:
+    entries[key] = value
+    entries.move_to_end(key)
+    while len(entries) > maxsize:
+        entries.popitem(last=False)
+
+
+@functools.cache
+def checked_documents(limits: Limits) -> CheckedDocuments:
+    """The process's memory of checked documents for ``limits`` (built once, like the
+    schema; strawberry's ``ParserCache`` keeps its cache the same way)."""
+    return CheckedDocuments()
+
+
 class QueryLimits(SchemaExtension):
     """Token limit on parsing; shape and cost, then validation, off the event loop.
 
     graphql-core's validation is bounded (see :func:`set_validation_budget`) but not free on
     hostile documents, and our measuring is linear but still CPU: both run in a worker
-    thread, so ``/health`` and other requests are served meanwhile.
+    thread, so ``/health`` and other requests are served meanwhile. A query text parsed
+    before, and a (query, variables) pair that passed before, are not parsed or checked
+    again (:class:`CheckedDocuments`).
     """
 
     def __init__(self, *, limits: Limits) -> None:
         self.limits = limits
+        self.checked = checked_documents(limits)
 
     def on_operation(self) -> Iterator[None]:
         self.execution_context.parse_options["max_tokens"] = self.limits.max_tokens
         yield
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        query = context.query
+        known = self.checked.document(query) if query else None
+        if known is not None:
+            context.graphql_document = known  # strawberry then skips parsing
+        yield
+        if known is None and query and context.graphql_document is not None:
+            self.checked.remember_document(query, context.graphql_document)
 
     async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
@@ -278,14 +342,26 @@ class QueryLimits(SchemaExtension):
             unnamed = unnamed_operation(document, context._provided_operation_name)
             context.pre_execution_errors = unnamed or None
         if document is not None and context.pre_execution_errors is None:
-            # Setting the errors (even to none) tells strawberry validation has been done.
-            context.pre_execution_errors = await run_in_threadpool(
-                self._check,
-                context.schema._schema,
-                document,
-                dict(context.variables or {}),
-                context.validation_rules,
+            variables = dict(context.variables or {})
+            key = (
+                id(context.schema),
+                context.query or "",
+                json.dumps(variables, sort_keys=True, default=repr),
             )
+            if self.checked.has_passed(key):
+                context.pre_execution_errors = []
+            else:
+                # Setting the errors (even to none) tells strawberry validation has been done.
+                problems = await run_in_threadpool(
+                    self._check,
+                    context.schema._schema,
+                    document,
+                    variables,
+                    context.validation_rules,
+                )
+                context.pre_execution_errors = problems
+                if not problems:
+                    self.checked.remember_passed(key)
         yield
 
     def _check(

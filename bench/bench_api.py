@@ -1,13 +1,18 @@
-"""Benchmark: the main GraphQL queries against the same Cypher run directly with the driver.
+"""Benchmark: the GraphQL API against a bare Cypher endpoint (E) and the snapshot floor (D).
 
-For each query the Cypher statements that the API sends are recorded (with their
-parameters) on a warm run, then replayed directly with the driver. The ratio
-``graphql / direct`` is what the API layer (parsing, validation, DataLoaders, resolvers,
-serialisation) costs on top of Neo4j. Both sides are measured in the same run, so the ratios
-compare across machines; there are no pass/fail thresholds.
+Every query of ``bench/baselines.py`` (and of ``bench/queries_analyst.py`` when present) is
+sent over HTTP, from outside, to three servers in their own processes on the benchmarks' own
+Neo4j (``bench/servers.py``):
 
-Runs against the tests' own Neo4j (port $COUNCILGRAPH_TEST_BOLT_PORT, default 7688; started
-and loaded if needed), never the instance NEO4J_URI points at.
+- GraphQL: ``api.app:create_app``, as ``councilgraph serve`` runs it;
+- E, bare: a Starlette endpoint running the best single Cypher statement for the same answer
+  through the same driver and returning the same JSON (checked equal before timing);
+- D, snapshot: the same answer computed from the in-memory snapshot of the data version.
+
+Rounds are interleaved (each round sends every query to the three servers, in shuffled order),
+after warm-up rounds; the table gives medians, ``x bare`` = GraphQL / E, and GraphQL's own
+p90/p50. PROFILE gives the database hits of the statements the API sends for each query
+(warm: the one DataVersion read; cold: what fills the snapshot for the query) and of E's.
 
 Run: ``.venv/bin/python bench/bench_api.py`` (or ``make bench``). Writes
 ``bench/results/api.json`` and ``bench/results/api.md``.
@@ -17,128 +22,187 @@ from __future__ import annotations
 
 import json
 import platform
+import random
 import statistics
 import sys
-import time
-from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, LiteralString
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere: `tests` is not installed
     sys.path.insert(0, str(ROOT))
 
-from starlette.testclient import TestClient  # noqa: E402
+from bench.baselines import QUERIES, bare_answer  # noqa: E402
+from bench.profiling import api_statements, db_hits  # noqa: E402
+from bench.servers import bench_database, bench_settings, serve  # noqa: E402
 
-from api.app import create_app  # noqa: E402
-from graph.db import Database, Tx, connect  # noqa: E402
-from loaders import load_bundled  # noqa: E402
-from tests import neo4j_instance  # noqa: E402
-
-REPEATS = 15
-QUERIES = {
-    "council with partners by service": """{ council(name: "Basingstoke & Deane") {
-        code name county { name } partners(year: 2024, service: LEGAL) { name } } }""",
-    "singletons bordering legal sharers 2012": """{ singletonsBorderingSharers(year: 2012,
-        service: LEGAL) { council { name } sharingNeighbours { name } } }""",
-    "stats 2012": """{ stats(year: 2012) { total byTierMix { key count }
-        byService { key count } councils activeSharers singletons } }""",
-    "nested councils > partnerships > members (50)": """{ councils(first: 50,
-        filter: {year: 2012}) { nodes { name partnerships { name members { role
-        council { name } } } } } }""",
-    "path": '{ path(fromCode: "E07000084", toCode: "E09000024", year: 2015) { name } }',
-}
+ROUNDS = 60
+WARM_ROUNDS = 5
+TARGETS = ("graphql", "bare", "snapshot", "uncached")
 
 
-class Recorder:
-    """Wraps Tx.run to record every statement the API sends."""
-
-    def __init__(self) -> None:
-        self.statements: list[tuple[str, dict[str, Any]]] = []
-        self.active = False
-        self._original: Callable[..., list[dict[str, Any]]] = Tx.run
-
-    def install(self) -> None:
-        recorder = self
-
-        def run(
-            tx: Tx, query: LiteralString, parameters: Mapping[str, Any] | None = None
-        ) -> list[dict[str, Any]]:
-            if recorder.active:
-                recorder.statements.append((query, dict(parameters or {})))
-            return recorder._original(tx, query, parameters)
-
-        Tx.run = run  # type: ignore[method-assign,assignment]
+def _queries() -> dict[str, str]:
+    """The baselines' queries, then engineer A's analyst queries when present (GraphQL only:
+    E and D answer the baselines' queries)."""
+    queries = dict(QUERIES)
+    try:
+        from bench.queries_analyst import (  # type: ignore[import-not-found,unused-ignore]
+            ANALYST_QUERIES,
+        )
+    except ImportError:
+        return queries
+    queries.update(ANALYST_QUERIES)
+    return queries
 
 
-def median_s(work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def _targets(name: str) -> tuple[str, ...]:
+    return TARGETS if name in QUERIES else ("graphql", "uncached")
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a is not None and b else None
 
 
 def main() -> None:
-    settings = neo4j_instance.start()
-    db: Database = connect(settings)
-    if not db.read("MATCH (p:Partnership) RETURN count(p) AS n")[0]["n"]:
-        load_bundled(db)
-    recorder = Recorder()
-    recorder.install()
-    results = []
-    with TestClient(create_app(settings)) as client:
+    settings = bench_settings()
+    db = bench_database(settings)
+    queries = _queries()
+    names = list(queries)
+    times: dict[tuple[str, str], list[float]] = {(n, t): [] for n in names for t in _targets(n)}
+    off = {"COUNCILGRAPH_RESPONSE_CACHE": "off"}
+    with (
+        serve("api.app:create_app", settings) as api,
+        serve("api.app:create_app", settings, env=off) as uncached,
+        serve("bench.baselines:create_app", settings) as baselines,
+    ):
 
-        def post(query: str) -> None:
-            body = client.post("/graphql", json={"query": query}).json()
-            assert "errors" not in body, body["errors"]
+        def send(target: str, index: int) -> Any:
+            name = names[index]
+            if target in ("graphql", "uncached"):
+                server = api if target == "graphql" else uncached
+                response = server.client.post("/graphql", json={"query": queries[name]})
+            else:
+                response = baselines.client.get(f"/{target}/{index}")
+            response.raise_for_status()
+            return response
 
-        for name, query in QUERIES.items():
-            post(query)  # warm: caches filled, as in steady use
-            recorder.statements.clear()
-            recorder.active = True
-            post(query)
-            recorder.active = False
-            statements = list(recorder.statements)
-
-            def direct(statements: list[tuple[str, dict[str, Any]]] = statements) -> None:
-                for text, params in statements:
-                    db.driver.execute_query(text, params, database_=db.name, routing_="r")
-
-            graphql_s = median_s(lambda query=query: post(query))  # type: ignore[misc]
-            direct_s = median_s(direct)
-            results.append(
-                {
-                    "query": name,
-                    "round_trips": len(statements),
-                    "graphql_ms": round(graphql_s * 1000, 2),
-                    "direct_cypher_ms": round(direct_s * 1000, 2),
-                    "ratio": round(graphql_s / direct_s, 2) if direct_s else None,
-                }
-            )
+        for index, name in enumerate(names):
+            targets = _targets(name)
+            answers = [send(t, index).json() for t in targets]
+            assert "errors" not in answers[0], answers[0]
+            for target, answer in zip(targets[1:], answers[1:], strict=True):
+                assert answer == answers[0], f"{target} differs from GraphQL on {name}"
+        rng = random.Random(14)
+        for round_ in range(WARM_ROUNDS + ROUNDS):
+            for index, name in enumerate(names):
+                order = list(_targets(name))
+                rng.shuffle(order)
+                for target in order:
+                    elapsed = send(target, index).elapsed.total_seconds()
+                    if round_ >= WARM_ROUNDS:
+                        times[(name, target)].append(elapsed * 1000)
+        rss = {
+            "graphql": api.peak_rss_mb(),
+            "uncached": uncached.peak_rss_mb(),
+            "baselines": baselines.peak_rss_mb(),
+        }
+    results = [_result(db, settings, name, queries[name], times) for name in names]
     db.driver.close()
+    _write(results, rss)
+
+
+def _result(
+    db: Any, settings: Any, name: str, query: str, times: dict[tuple[str, str], list[float]]
+) -> dict[str, Any]:
+    median: dict[str, float | None] = dict.fromkeys(TARGETS)
+    spread: dict[str, float | None] = dict.fromkeys(TARGETS)
+    for target in _targets(name):
+        median[target] = statistics.median(times[(name, target)])
+        p90 = statistics.quantiles(times[(name, target)], n=10)[-1]
+        spread[target] = _ratio(p90, median[target])
+    warm, cold = api_statements(settings, query)
+    return {
+        "query": name,
+        **{f"{t}_ms": None if m is None else round(m, 2) for t, m in median.items()},
+        "x_bare": _ratio(median["graphql"], median["bare"]),
+        "p90_p50": spread["graphql"],
+        "bare_p90_p50": spread["bare"],
+        "uncached_x_bare": _ratio(median["uncached"], median["bare"]),
+        "uncached_p90_p50": spread["uncached"],
+        "api_statements_warm": len(warm),
+        "api_db_hits_warm": sum(db_hits(db, s, p) for s, p in warm),
+        "api_db_hits_cold": sum(db_hits(db, s, p) for s, p in cold),
+        "bare_db_hits": _bare_hits(db, name) if name in QUERIES else None,
+    }
+
+
+def _bare_hits(db: Any, name: str) -> int:
+    from bench.profiling import recorded
+
+    with recorded() as statements:
+        bare_answer(db, name)
+    return sum(db_hits(db, s, p) for s, p in statements)
+
+
+def _write(results: list[dict[str, Any]], rss: dict[str, float]) -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     meta = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
-        "repeats": REPEATS,
+        "rounds": ROUNDS,
+        "warm_rounds": WARM_ROUNDS,
+        "peak_rss_mb": rss,
     }
     (out / "api.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
+    results = [{k: "-" if v is None else v for k, v in r.items()} for r in results]
     lines = [
-        "# GraphQL vs direct Cypher (warm caches, medians)",
+        "# GraphQL vs a bare Cypher endpoint (E) and the snapshot floor (D), over HTTP",
         "",
-        f"{meta['when']}, Python {meta['python']}, {REPEATS} repeats. The ratio is the API's cost",
-        "over the same statements sent straight to Neo4j with the driver.",
+        f"{meta['when']}, Python {meta['python']}, {ROUNDS} interleaved rounds after "
+        f"{WARM_ROUNDS} warm-up rounds, medians. `x bare` is GraphQL / E; p90/p50 is GraphQL's.",
+        f"Peak RSS: API server {rss['graphql']} MB (response cache off: {rss['uncached']} MB), "
+        f"baselines server {rss['baselines']} MB.",
+        "Every E and D answer was checked equal to GraphQL's before timing. GraphQL is",
+        "`councilgraph serve` as shipped: a repeated anonymous query is answered from the",
+        "response cache of its data version (api/responses.py; one DataVersion read).",
         "",
-        "| query | round trips | GraphQL ms | direct Cypher ms | ratio |",
+        "| query | GraphQL ms | bare ms | x bare | snapshot ms | p90/p50 |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r['query']} | {r['graphql_ms']} | {r['bare_ms']} | {r['x_bare']} | "
+        f"{r['snapshot_ms']} | {r['p90_p50']} |"
+        for r in results
+    ]
+    lines += [
+        "",
+        "E's own p90/p50 in the same rounds (the machine's noise): "
+        + ", ".join(str(r["bare_p90_p50"]) for r in results if r["bare_p90_p50"])
+        + ". Queries without E and D (the analyst's, bench/queries_analyst.py) show -.",
+        "",
+        "The same API with the response cache off (COUNCILGRAPH_RESPONSE_CACHE=off): every",
+        "answer computed by graphql-core from the snapshot, as for a query seen the first time.",
+        "",
+        "| query | uncached GraphQL ms | x bare | p90/p50 |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r['query']} | {r['uncached_ms']} | {r['uncached_x_bare']} | {r['uncached_p90_p50']} |"
+        for r in results
+    ]
+    lines += [
+        "",
+        "Database hits (PROFILE): the API's statements warm (per request) and cold (filling the",
+        "snapshot for this query on a new data version), and E's statement(s) per request.",
+        "",
+        "| query | API statements warm | API db hits warm | API db hits cold | E db hits |",
         "|---|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {r['query']} | {r['round_trips']} | {r['graphql_ms']} | "
-        f"{r['direct_cypher_ms']} | {r['ratio']} |"
+        f"| {r['query']} | {r['api_statements_warm']} | {r['api_db_hits_warm']} | "
+        f"{r['api_db_hits_cold']} | {r['bare_db_hits']} |"
         for r in results
     ]
     (out / "api.md").write_text("\n".join(lines) + "\n")

@@ -1,9 +1,9 @@
 """Benchmark of loading the bundled data into Neo4j: time and round trips.
 
-Runs against the TESTS' OWN Neo4j instance (port $COUNCILGRAPH_TEST_BOLT_PORT, folder
-.neo4j/test-PORT, started if needed), never the instance NEO4J_URI points at: the cold load
-empties that database first. Don't run it while the test suite runs on the same port. It
-leaves the database holding exactly the bundled data, as the tests' ``loaded_db`` expects.
+Runs against the benchmarks' own Neo4j (bench/servers.py: $COUNCILGRAPH_BENCH_BOLT_PORT,
+default the tests' port + 1, started if needed), never the instance NEO4J_URI points at and
+never the tests': the cold load empties that database first. It leaves the database holding
+exactly the bundled data, as the other benchmarks expect.
 
 Measured in this run, each the median of several repetitions:
 
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -36,10 +37,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere: `tests` is not installed
     sys.path.insert(0, str(ROOT))
 
+from bench.servers import bench_settings  # noqa: E402
 from graph.db import Database, connect  # noqa: E402
 from graph.schema import ensure_schema  # noqa: E402
 from loaders import load_bundled  # noqa: E402
-from tests import neo4j_instance  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 REPEAT = 3
@@ -65,7 +66,7 @@ def wipe(db: Database) -> None:
 
 
 def main() -> int:
-    settings = neo4j_instance.start()
+    settings = bench_settings()
     db = connect(settings)
     try:
         trivial = []
@@ -128,6 +129,7 @@ def main() -> int:
         "cold_load_vs_unwind": round(median(cold_times) / base_unwind, 1),
         "reload_vs_unwind": round(median(reload_times) / base_unwind, 1),
         "counts": {k: vars_of(c) for k, c in report.counts.items()},
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "load.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -135,7 +137,8 @@ def main() -> int:
         "# Bundled load benchmark",
         "",
         f"{results['when']}, Python {results['python']} on {results['machine']}; "
-        f"median of {REPEAT} runs. No thresholds: compare the ratios.",
+        f"median of {REPEAT} runs. No thresholds: compare the ratios. Peak RSS of the "
+        f"loading process: {results['peak_rss_mb']} MB.",
         "",
         "| measure | seconds | round trips | / RETURN 1 | / UNWIND of same rows |",
         "|---|---|---|---|---|",

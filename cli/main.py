@@ -74,7 +74,7 @@ def _serve(args: argparse.Namespace) -> int:
         args.graceful_timeout = Limits.from_env().shutdown_timeout_s
 
     uvicorn.run(
-        "api.app:create_app", factory=True, host=args.host, port=args.port,
+        "api.app:create_app", factory=True, host=args.host, port=args.port, uds=args.uds,
         workers=args.workers, log_level="info",
         # On SIGTERM, requests in flight get this long; then they are cancelled and it exits.
         timeout_graceful_shutdown=args.graceful_timeout,
@@ -96,7 +96,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the GraphQL API, playground and views")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (each with its own caches, kept current by the data version; "
+        "rate limits are shared out between them: docs/performance.md)",
+    )
+    serve.add_argument(
+        "--uds",
+        default=None,
+        metavar="PATH",
+        help="listen on this Unix socket instead of --host/--port (behind a local proxy)",
+    )
     serve.add_argument(
         "--graceful-timeout",
         type=int,

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
@@ -59,6 +60,23 @@ def _unavailable(uri: str, error: Exception) -> GraphUnavailable:
         )
     cause = str(error).splitlines()[0] if str(error) else type(error).__name__
     return GraphUnavailable(f"Cannot reach Neo4j at {uri}: {cause}")
+
+
+# The round trips of one piece of work (e.g. a request), wherever it runs: the value is copied
+# into the tasks and worker threads the work starts, and they all count into the same list.
+_ROUND_TRIPS_HERE: ContextVar[list[int] | None] = ContextVar("round_trips_here", default=None)
+
+
+@contextmanager
+def counting_round_trips() -> Iterator[list[int]]:
+    """Count the round trips made inside the ``with`` block, including those of the tasks
+    and worker threads it starts (any Database): ``counted[0]`` after it."""
+    counted = [0]
+    token = _ROUND_TRIPS_HERE.set(counted)
+    try:
+        yield counted
+    finally:
+        _ROUND_TRIPS_HERE.reset(token)
 
 
 class Tx:
@@ -122,6 +140,9 @@ class Database:
     def _count_round_trip(self) -> None:
         with self._lock:
             self._round_trips += 1
+        here = _ROUND_TRIPS_HERE.get()
+        if here is not None:
+            here[0] += 1
 
     @contextmanager
     def _translated_errors(self, timeout: float | None = None) -> Iterator[None]:

@@ -81,6 +81,18 @@ class Memo:
                 future.set_exception(error)
         return cast(T, future.result())
 
+    def peek(self, key: Hashable) -> tuple[bool, Any]:
+        """``(True, value)`` when ``key``'s value is computed already, else ``(False, None)``;
+        computes nothing, waits for nothing (for callers that must not block, e.g. on an event
+        loop, and would otherwise hop to a thread to call :meth:`get`)."""
+        with self._lock:
+            future = self._entries.get(key)
+            if future is None or not future.done() or future.exception() is not None:
+                return False, None
+            self._hits += 1
+            self._entries.move_to_end(key)
+        return True, future.result()
+
     def info(self) -> MemoInfo:
         """Hit and miss counters and the current size."""
         with self._lock:

@@ -10,6 +10,7 @@ The normal form is a lookup key, not a display name: never show it to a user.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -113,6 +114,13 @@ def normalise(name: str) -> str:
     >>> normalise("City of London Corporation")
     'city of london'
     """
+    return _normalised(name)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _normalised(name: str) -> str:
+    # Memoised: a load asks for the same few thousand names over and over (every council's
+    # names and aliases, every member of every partnership), and the rules are fixed.
     # ONS writes "Kingston upon Hull, City of" and "Herefordshire, County of".
     head, sep, tail = name.rpartition(",")
     if sep and _fold(tail) in {"city of", "county of", "city and county of", "the"}:

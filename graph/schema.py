@@ -17,6 +17,8 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE INDEX council_kind IF NOT EXISTS FOR (c:Council) ON (c.kind)",
     "CREATE INDEX council_name IF NOT EXISTS FOR (c:Council) ON (c.name)",
     "CREATE INDEX partnership_status IF NOT EXISTS FOR (p:Partnership) ON (p.status)",
+    # Provenance: one LoadedFile per (path, content), merged on both at every load.
+    "CREATE INDEX loaded_file IF NOT EXISTS FOR (f:LoadedFile) ON (f.path, f.sha256)",
     # Text search (api `search`): names of councils and partnerships, and partnerships' notes.
     "CREATE FULLTEXT INDEX search_text IF NOT EXISTS FOR (n:Council|Partnership) "
     "ON EACH [n.name, n.officialName, n.notes]",
@@ -26,10 +28,19 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT submission_id IF NOT EXISTS FOR (s:Submission) REQUIRE s.id IS UNIQUE",
     "CREATE INDEX submission_partnership IF NOT EXISTS FOR (s:Submission) ON (s.partnershipId)",
     "CREATE INDEX submission_status IF NOT EXISTS FOR (s:Submission) ON (s.status)",
+    "CREATE INDEX submission_submitted_by IF NOT EXISTS FOR (s:Submission) ON (s.submittedBy)",
     "CREATE INDEX audit_partnership IF NOT EXISTS FOR (a:AuditEntry) ON (a.partnershipId)",
     "CREATE CONSTRAINT contact_key IF NOT EXISTS FOR (c:Contact) REQUIRE c.key IS UNIQUE",
     "CREATE INDEX contact_email IF NOT EXISTS FOR (c:Contact) ON (c.email)",
 )
+
+
+def schema_name(statement: str) -> str:
+    """The name a ``CREATE [FULLTEXT] CONSTRAINT|INDEX name IF NOT EXISTS ...`` gives."""
+    words = statement.split()
+    kind = next(i for i, word in enumerate(words) if word in ("CONSTRAINT", "INDEX"))
+    return words[kind + 1]
+
 
 ENSURE_DATA_VERSION: LiteralString = """
 MERGE (v:DataVersion {key: 'data'})
@@ -50,13 +61,23 @@ AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes(300)"
 DATA_VERSION: LiteralString = "MATCH (v:DataVersion {key: 'data'}) RETURN v.version AS version"
 
 
+SCHEMA_NAMES: LiteralString = "SHOW INDEXES YIELD name RETURN collect(name) AS names"
+
+
 def ensure_schema(db: Database) -> None:
-    """Create every constraint and index the project relies on (no-op when present)."""
+    """Create every constraint and index the project relies on that is missing.
+
+    One read finds what exists (a constraint's index has the constraint's name), so when
+    all is in place, as on every load after the first, this is one round trip.
+    """
+    present = set(db.read(SCHEMA_NAMES)[0]["names"])
+    missing = [s for s in SCHEMA_STATEMENTS if schema_name(s) not in present]
     # Schema commands cannot share a transaction with data writes, so each runs alone.
-    for statement in SCHEMA_STATEMENTS:
+    for statement in missing:
         db.write(statement)
     db.write(ENSURE_DATA_VERSION)
-    db.read(AWAIT_INDEXES)
+    if missing:  # an index fills what exists when it is created; later writes are indexed
+        db.read(AWAIT_INDEXES)  # as they commit, so only a new one is waited for
 
 
 def bump_data_version(tx: Tx) -> int:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable, Mapping
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from graph import repository as repo
 from graph import rules
@@ -99,6 +99,11 @@ class Snapshot:
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()`` once for this snapshot, then the same value (threads share the work)."""
         return self._memo.get(key, compute)
+
+    def remembered(self, key: Hashable) -> tuple[bool, Any]:
+        """``(True, value)`` if ``key`` is remembered already, else ``(False, None)``: lets an
+        event loop answer from memory without a hop to a worker thread."""
+        return self._memo.peek(key)
 
     def memberships(self, year: int, service: str | None = None) -> tuple[repo.Membership, ...]:
         """Effective memberships of the partnerships active in ``year`` (in ``service``), read

@@ -1,0 +1,295 @@
+"""Benchmark: the main queries and national views at 100x the bundled partnerships.
+
+SYNTHETIC data, never mistaken for real: 100 copies of every bundled partnership (ids
+``synthetic-N-...``, names ending "(SYNTHETIC copy N)"), the UK's principal councils outside
+England (32 Scottish, 22 Welsh, 11 Northern Irish: codes ``SYN-S..``, ``SYN-W..``, ``SYN-N..``)
+and 10,000 parish-sized bodies (``SYN-P.....``), named "SYNTHETIC ...". In each copy one
+member is swapped for a parish body, so the bodies share too; each body borders the next
+two and one bundled council, so singletons and their neighbours exist at scale. Written
+straight to the benchmarks' own Neo4j with UNWIND batches, and removed afterwards.
+
+Measured over HTTP against the API with its response cache off (every answer computed):
+each query cold (the first request of the data version: the snapshot and the year's
+memberships are read) and warm (median), on the bundled data and at 100x, as ratios. The
+loader itself at this scale is not measured here (docs/performance.md, Not done).
+
+Run: ``.venv/bin/python bench/bench_scale.py``. Writes ``bench/results/scale.json`` and
+``bench/results/scale.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import resource
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, LiteralString
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from anywhere: `tests` is not installed
+    sys.path.insert(0, str(ROOT))
+
+from bench.baselines import QUERIES  # noqa: E402
+from bench.servers import Server, bench_database, bench_settings, serve  # noqa: E402
+from graph import repository  # noqa: E402
+from graph.db import Database, Tx  # noqa: E402
+from graph.schema import bump_data_version  # noqa: E402
+
+COPIES = 100
+PARISHES = 10_000
+OTHER_NATIONS = {"S": 32, "W": 22, "N": 11}
+BATCH = 5000
+WARM = 5
+
+TIMED: dict[str, tuple[str, str]] = {
+    "singletonsBorderingSharers(2012, LEGAL)": (
+        "graphql",
+        QUERIES["singletonsBorderingSharers(2012, LEGAL) with names"],
+    ),
+    "stats(2012)": ("graphql", QUERIES["stats(2012)"]),
+    "peerSearch(E07000084, LEGAL, 2012)": (
+        "graphql",
+        """{ peerSearch(code: "E07000084", service: LEGAL, year: 2012, limit: 5) {
+            alreadyShares peers { council { name } } nearestNeighbours { council { name } } } }""",
+    ),
+    "national network view 2012": ("get", "/views/network?year=2012"),
+    "national map view 2012": ("get", "/views/map?year=2012"),
+}
+
+ADD_COUNCILS: LiteralString = """
+UNWIND $rows AS row
+CREATE (c:Council)
+SET c = row.props, c.validFrom = date('1974-04-01'),
+    c.centroid = point({longitude: row.longitude, latitude: row.latitude})
+"""
+ADD_BORDERS: LiteralString = """
+UNWIND $pairs AS pair
+MATCH (a:Council {code: pair[0]}), (b:Council {code: pair[1]})
+CREATE (a)-[:BORDERS]->(b)
+"""
+ADD_PARTNERSHIPS: LiteralString = """
+UNWIND $rows AS row
+CREATE (p:Partnership)
+SET p = row.props
+WITH p, row
+CALL (p, row) {
+  UNWIND row.members AS member
+  MATCH (c:Council {code: member.code})
+  CREATE (c)-[:MEMBER_OF {role: member.role}]->(p)
+}
+CALL (p, row) {
+  UNWIND row.services AS code
+  MATCH (s:ServiceArea {code: code})
+  CREATE (p)-[:COVERS]->(s)
+}
+"""
+REMOVE_PARTNERSHIPS: LiteralString = """
+MATCH (p:Partnership) WHERE p.id STARTS WITH 'synthetic-'
+CALL (p) { DETACH DELETE p } IN TRANSACTIONS OF 5000 ROWS
+"""
+REMOVE_COUNCILS: LiteralString = """
+MATCH (c:Council) WHERE c.code STARTS WITH 'SYN-'
+CALL (c) { DETACH DELETE c } IN TRANSACTIONS OF 5000 ROWS
+"""
+
+
+def _council(code: str, name: str, kind: str, tier: str, n: int) -> dict[str, Any]:
+    return {
+        "props": {"code": code, "name": name, "officialName": name, "kind": kind,
+                  "tier": tier, "region": "SYNTHETIC region", "population": 1000 + n,
+                  "aliases": [name], "aliasKeys": [name.lower()]},
+        "longitude": -3.0 + (n % 100) / 50,
+        "latitude": 51.0 + (n // 100) / 40,
+    }  # fmt: skip
+
+
+def _synthetic_councils() -> tuple[list[dict[str, Any]], list[str]]:
+    rows = [
+        _council(f"SYN-{nation}{i:02d}", f"SYNTHETIC {nation} council {i}", "unitary", "upper", i)
+        for nation, count in OTHER_NATIONS.items()
+        for i in range(1, count + 1)
+    ]
+    parishes = [f"SYN-P{i:05d}" for i in range(PARISHES)]
+    rows += [
+        _council(code, f"SYNTHETIC parish body {i}", "district", "lower", i)
+        for i, code in enumerate(parishes)
+    ]
+    return rows, parishes
+
+
+def _write(db: Database, statement: LiteralString, key: str, items: list[Any]) -> None:
+    for start in range(0, len(items), BATCH):
+        batch = items[start : start + BATCH]
+
+        def work(tx: Tx, batch: list[Any] = batch) -> None:
+            tx.run(statement, {key: batch})
+
+        db.write_transaction(work, timeout=600)
+
+
+def add_synthetic(db: Database) -> dict[str, int]:
+    """Write the SYNTHETIC councils, borders and partnerships; bump the data version."""
+    councils, parishes = _synthetic_councils()
+    bundled = [c.code for c in repository.all_councils(db) if c.valid_to is None]
+    facts = repository.partnerships_by_ids(db, repository.all_partnership_ids(db))
+    _write(db, ADD_COUNCILS, "rows", councils)
+    pairs = [[p, parishes[(i + 1) % PARISHES]] for i, p in enumerate(parishes)]
+    pairs += [[p, parishes[(i + 2) % PARISHES]] for i, p in enumerate(parishes)]
+    pairs += [[p, bundled[i % len(bundled)]] for i, p in enumerate(parishes)]
+    _write(db, ADD_BORDERS, "pairs", pairs)
+    rows = []
+    for copy in range(1, COPIES + 1):
+        for n, p in enumerate(facts.values()):
+            members = [{"code": m.code, "role": m.role} for m in p.members]
+            members[0] = {"code": parishes[(copy * 97 + n) % PARISHES], "role": "partner"}
+            rows.append(
+                {
+                    "props": {"id": f"synthetic-{copy}-{p.id}",
+                              "name": f"{p.name} (SYNTHETIC copy {copy})", "status": p.status,
+                              "startYear": p.start_year, "endYear": p.end_year},
+                    "members": members,
+                    "services": list(p.services),
+                }
+            )  # fmt: skip
+    _write(db, ADD_PARTNERSHIPS, "rows", rows)
+    db.write_transaction(bump_data_version)
+    return {"councils": len(councils), "borders": len(pairs), "partnerships": len(rows)}
+
+
+def remove_synthetic(db: Database) -> None:
+    with db.driver.session(database=db.name) as session:
+        session.run(REMOVE_PARTNERSHIPS).consume()
+        session.run(REMOVE_COUNCILS).consume()
+    db.write_transaction(bump_data_version)
+
+
+def _request(server: Server, kind: str, what: str) -> float:
+    began = time.perf_counter()
+    if kind == "graphql":
+        response = server.client.post("/graphql", json={"query": what})
+        body = response.json()
+        assert "errors" not in body, body["errors"]
+    else:
+        response = server.client.get(what)
+    response.raise_for_status()
+    return (time.perf_counter() - began) * 1000
+
+
+def measure(server: Server) -> dict[str, dict[str, float]]:
+    """Each query cold (its first request on this data version), then warm (median)."""
+    timings = {}
+    for name, (kind, what) in TIMED.items():
+        cold = _request(server, kind, what)
+        warm = statistics.median(_request(server, kind, what) for _ in range(WARM))
+        timings[name] = {"cold_ms": round(cold, 1), "warm_ms": round(warm, 1)}
+        print(name, timings[name], flush=True)
+    return timings
+
+
+def sizes(db: Database) -> dict[str, int]:
+    rows = db.read(
+        "MATCH (c:Council) WITH count(c) AS councils "
+        "MATCH (p:Partnership) WITH councils, count(p) AS partnerships "
+        "MATCH ()-[m:MEMBER_OF]->() RETURN councils, partnerships, count(m) AS memberships"
+    )
+    return {k: int(v) for k, v in rows[0].items()}
+
+
+def main() -> None:
+    settings = bench_settings()
+    db = bench_database(settings)
+    remove_synthetic(db)  # a run stopped halfway leaves none behind
+    # At 100x the first request of a version reads the whole snapshot: longer than the
+    # default request limit (15 s), which scale.md reports rather than hides.
+    env = {
+        "COUNCILGRAPH_RESPONSE_CACHE": "off",
+        "COUNCILGRAPH_REQUEST_TIMEOUT_S": "900",
+        "COUNCILGRAPH_STATEMENT_TIMEOUT_S": "900",
+    }
+    with serve("api.app:create_app", settings, env=env, timeout=900) as server:
+        bundled_sizes = sizes(db)
+        bundled = measure(server)
+        started = time.perf_counter()
+        try:
+            added = add_synthetic(db)
+            write_s = time.perf_counter() - started
+            print(f"SYNTHETIC data written in {write_s:.0f} s: {added}", flush=True)
+            scaled_sizes = sizes(db)
+            scaled = measure(server)
+            rss = server.peak_rss_mb()
+        finally:
+            remove_synthetic(db)
+    db.driver.close()
+    _report(bundled, scaled, bundled_sizes, scaled_sizes, added, write_s, rss)
+
+
+def _report(
+    bundled: dict[str, dict[str, float]],
+    scaled: dict[str, dict[str, float]],
+    bundled_sizes: dict[str, int],
+    scaled_sizes: dict[str, int],
+    added: dict[str, int],
+    write_s: float,
+    rss: float,
+) -> None:
+    growth = scaled_sizes["memberships"] / bundled_sizes["memberships"]
+    rows = [
+        {
+            "query": name,
+            **{f"bundled_{k}": v for k, v in bundled[name].items()},
+            **{f"scaled_{k}": v for k, v in scaled[name].items()},
+            "x_cold": round(scaled[name]["cold_ms"] / bundled[name]["cold_ms"], 1),
+            "x_warm": round(scaled[name]["warm_ms"] / bundled[name]["warm_ms"], 1),
+        }
+        for name in TIMED
+    ]
+    meta = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "bundled": bundled_sizes,
+        "scaled": scaled_sizes,
+        "added": added,
+        "synthetic_write_s": round(write_s, 1),
+        "api_peak_rss_mb": rss,
+        "bench_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    out = ROOT / "bench" / "results"
+    (out / "scale.json").write_text(json.dumps({"meta": meta, "results": rows}, indent=2) + "\n")
+    lines = [
+        "# Queries and national views at 100x the bundled partnerships (SYNTHETIC)",
+        "",
+        f"{meta['when']}, Python {meta['python']}. Bundled: {bundled_sizes}; with SYNTHETIC "
+        f"data: {scaled_sizes} ({growth:.0f}x the memberships). SYNTHETIC rows written with "
+        f"UNWIND batches in {write_s:.0f} s. API (response cache off) peak RSS {rss} MB.",
+        "`x` is the time at 100x over the time on the bundled data; cold is the first request",
+        f"of the data version (snapshot and year read), warm the median of {WARM}.",
+        "",
+        "| query | bundled cold ms | bundled warm ms | 100x cold ms | 100x warm ms | x cold | "
+        "x warm |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r['query']} | {r['bundled_cold_ms']} | {r['bundled_warm_ms']} | "
+        f"{r['scaled_cold_ms']} | {r['scaled_warm_ms']} | {r['x_cold']} | {r['x_warm']} |"
+        for r in rows
+    ]
+    worse = [
+        name
+        for name in TIMED
+        if max(scaled[name]["cold_ms"] / bundled[name]["cold_ms"],
+               scaled[name]["warm_ms"] / bundled[name]["warm_ms"]) > growth
+    ]  # fmt: skip
+    lines += [
+        "",
+        "Worse than linear in the memberships: " + (", ".join(worse) if worse else "none") + ".",
+    ]
+    (out / "scale.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
