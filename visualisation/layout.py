@@ -292,11 +292,17 @@ def _separated(
         distance = np.where(same, 1.0, distance)
         unit = delta / distance[:, np.newaxis]
         push = np.where(overlap > 0, overlap + 1e-3, 0.0) * 0.55
-        moves = np.zeros_like(pos)
         # The smaller circle moves more: each takes the other's share of the reach.
-        np.add.at(moves, first, unit * (push * radius[second] / reach)[:, np.newaxis])
-        np.add.at(moves, second, -unit * (push * radius[first] / reach)[:, np.newaxis])
-        pos += moves
+        # One bincount per axis sums each circle's pushes in the order np.add.at would.
+        shares = np.concatenate(
+            [
+                unit * (push * radius[second] / reach)[:, np.newaxis],
+                -unit * (push * radius[first] / reach)[:, np.newaxis],
+            ]
+        )
+        movers = np.concatenate([first, second])
+        pos[:, 0] += np.bincount(movers, shares[:, 0], minlength=len(pos))
+        pos[:, 1] += np.bincount(movers, shares[:, 1], minlength=len(pos))
         if step < iterations // 2:  # the pull home stops, so the pushes can finish the job
             pos += (home - pos) * 0.02
     return tuple((float(x), float(y)) for x, y in pos)
