@@ -85,14 +85,14 @@ class Snapshot:
 
     @classmethod
     def read(cls, db: Database, version: int) -> Snapshot:
-        """Read the year-independent facts (five statements) for ``version``."""
+        """Read the year-independent facts (four statements) for ``version``."""
         councils = tuple(repo.all_councils(db))
         return cls(
             db,
             version,
             councils=councils,
             links=repo.council_links(db, [c.code for c in councils]),
-            partnerships=repo.partnerships_by_ids(db, repo.all_partnership_ids(db)),
+            partnerships=repo.all_partnerships(db),
             lga_editions=tuple(repo.lga_editions(db)),
         )
 

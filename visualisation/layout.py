@@ -266,20 +266,17 @@ def _separated(
     """:func:`separate_dots` on (node, centre, radius) triples, cached (pages re-render often).
 
     Only pairs near enough to touch are worked on; the list of such pairs is refreshed
-    every few rounds, so a national map (~400 dots) takes milliseconds, not seconds.
+    every few rounds from a grid (:func:`_near_pairs`), so the cost grows with the
+    number of dots and their near neighbours, not with the square of the number of dots.
     """
     home = np.array([centre for _, centre, _ in circles], dtype=np.float64)
     radius = np.array([r for _, _, r in circles], dtype=np.float64)
     pos = home.copy()
-    n = len(circles)
-    upper = np.triu_indices(n, k=1)
     margin = 2.0 * float(radius.max())
     first = second = np.empty(0, dtype=np.intp)
     for step in range(iterations):
         if step % 10 == 0:  # refresh the pairs that could touch within the next rounds
-            gaps = np.sqrt(((pos[:, np.newaxis, :] - pos[np.newaxis, :, :]) ** 2).sum(axis=-1))
-            near = gaps[upper] < radius[upper[0]] + radius[upper[1]] + margin
-            first, second = upper[0][near], upper[1][near]
+            first, second = _near_pairs(pos, radius, margin)
         if first.size == 0:
             break
         delta = pos[first] - pos[second]
@@ -295,11 +292,60 @@ def _separated(
         distance = np.where(same, 1.0, distance)
         unit = delta / distance[:, np.newaxis]
         push = np.where(overlap > 0, overlap + 1e-3, 0.0) * 0.55
-        moves = np.zeros_like(pos)
         # The smaller circle moves more: each takes the other's share of the reach.
-        np.add.at(moves, first, unit * (push * radius[second] / reach)[:, np.newaxis])
-        np.add.at(moves, second, -unit * (push * radius[first] / reach)[:, np.newaxis])
-        pos += moves
+        # One bincount per axis sums each circle's pushes in the order np.add.at would.
+        shares = np.concatenate(
+            [
+                unit * (push * radius[second] / reach)[:, np.newaxis],
+                -unit * (push * radius[first] / reach)[:, np.newaxis],
+            ]
+        )
+        movers = np.concatenate([first, second])
+        pos[:, 0] += np.bincount(movers, shares[:, 0], minlength=len(pos))
+        pos[:, 1] += np.bincount(movers, shares[:, 1], minlength=len(pos))
         if step < iterations // 2:  # the pull home stops, so the pushes can finish the job
             pos += (home - pos) * 0.02
     return tuple((float(x), float(y)) for x, y in pos)
+
+
+def _near_pairs(
+    pos: np.ndarray, radius: np.ndarray, margin: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``i < j`` whose centres are nearer than ``r_i + r_j + margin``.
+
+    A spatial hash: cells as wide as the largest such reach, so a pair can only be near
+    if its dots lie in the same or adjacent cells; only those candidates are measured.
+    Pairs come back sorted by ``(i, j)``, exactly as an all-pairs upper triangle would
+    give them, so the relaxation sums in the same order as a full n x n scan.
+    """
+    n = len(pos)
+    cell = max(2.0 * float(radius.max()) + margin, 1e-9)
+    grid = np.floor(pos / cell).astype(np.int64)
+    grid -= grid.min(axis=0)
+    width = int(grid[:, 1].max()) + 3  # a column of padding each side: no wrap-around
+    key = (grid[:, 0] + 1) * width + (grid[:, 1] + 1)
+    order = np.argsort(key, kind="stable")
+    sorted_keys = key[order]
+    index = np.arange(n)
+    firsts: list[np.ndarray] = []
+    seconds: list[np.ndarray] = []
+    for offset in (-width - 1, -width, -width + 1, -1, 0, 1, width - 1, width, width + 1):
+        low = np.searchsorted(sorted_keys, key + offset, side="left")
+        counts = np.searchsorted(sorted_keys, key + offset, side="right") - low
+        total = int(counts.sum())
+        if total == 0:
+            continue
+        starts = np.cumsum(counts) - counts
+        i = np.repeat(index, counts)
+        j = order[np.repeat(low, counts) + np.arange(total) - np.repeat(starts, counts)]
+        keep = i < j
+        i, j = i[keep], j[keep]
+        gaps = np.sqrt(((pos[i] - pos[j]) ** 2).sum(axis=-1))
+        near = gaps < radius[i] + radius[j] + margin
+        firsts.append(i[near])
+        seconds.append(j[near])
+    if not firsts:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    first, second = np.concatenate(firsts), np.concatenate(seconds)
+    ranked = np.lexsort((second, first))
+    return first[ranked].astype(np.intp), second[ranked].astype(np.intp)
