@@ -54,24 +54,29 @@ __all__ = [
 # has two or more members, so it is active). Listed members are sought by code first.
 PREDECESSOR_MEMBERSHIPS: LiteralString = (
     """
-UNWIND $years AS year
-WITH year, date({year: year, month: 12, day: 31}) AS yearEnd,
-     date({year: year, month: 1, day: 1}) AS yearStart
-MATCH (listed:Council)-[m:MEMBER_OF]->(p:Partnership)
-WHERE listed.code IN $codes AND p.status IN $activeStatuses
-  AND """
-    + rules.MEMBER_IN_YEAR.replace("$year", "year")
-    + """
-WITH year, yearEnd, yearStart, listed, p, """
+MATCH (listed:Council)
+USING INDEX listed:Council(code)
+WHERE listed.code IN $codes
+MATCH (listed)-[m:MEMBER_OF]->(p:Partnership)
+WHERE p.status IN $activeStatuses
+WITH listed, m, p, """
     + rules.PARTNERSHIP_START
     + """ AS fromYear, """
     + rules.PARTNERSHIP_END
     + """ AS toYear
+UNWIND $years AS year
+WITH listed, m, p, year, date({year: year, month: 12, day: 31}) AS yearEnd,
+     date({year: year, month: 1, day: 1}) AS yearStart
 WHERE fromYear <= year AND (toYear IS NULL OR toYear >= year)
+  AND """
+    + rules.MEMBER_IN_YEAR.replace("$year", "year")
+    + """
 MATCH path = (listed)-[:SUCCEEDED_BY*0..8]->(c:Council)
-WHERE c.code IN $codes AND """
+WHERE """
     + STANDS_IN_YEAR
     + """
+WITH year, p, c
+WHERE c.code IN $codes
 WITH year, p.id AS partnershipId, collect(DISTINCT c.code) AS members
 WHERE size(members) >= 2
 RETURN partnershipId, year, members
