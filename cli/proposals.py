@@ -81,6 +81,12 @@ def check_lines(check: ProposalCheck, names: dict[str, str]) -> list[str]:
     if check.unplaced:
         unplaced = ", ".join(names.get(c, c) for c in check.unplaced)
         lines.append(f"incomplete: no unit includes {unplaced} (of the same counties)")
+    if check.counties:
+        counties = ", ".join(names.get(c, c) for c in check.counties)
+        lines.append(
+            f"area checked for unplaced councils: the districts of {counties}; "
+            "unitary councils the proposal never names are not counted"
+        )
     return lines
 
 

@@ -242,8 +242,13 @@ class Proposal:
     crossing: list[PartnershipPlacement] = strawberry.field(description="Need a new agreement.")
     outside: list[PartnershipPlacement] = strawberry.field(description="Reach beyond the area.")
     unplaced: list[Council] = strawberry.field(
-        description="Councils of the area's counties no unit includes (an incomplete proposal)."
+        description="Councils of the area's counties no unit includes (an incomplete proposal), "
+        "by unplacedRule: unitary councils the proposal never names are not counted."
     )
+    area_counties: list[Council] = strawberry.field(
+        description="The county councils whose districts make the area `unplaced` is found in."
+    )
+    unplaced_rule: str = strawberry.field(description="How `unplaced` is found, and its limit.")
 
     @classmethod
     def build(cls, check: rp.ProposalCheck, snapshot: Snapshot) -> Proposal:
@@ -269,6 +274,8 @@ class Proposal:
             crossing=placed(rp.Placement.CROSSING),
             outside=placed(rp.Placement.OUTSIDE),
             unplaced=_councils(snapshot, check.unplaced),
+            area_counties=_councils(snapshot, check.counties),
+            unplaced_rule=rp.UNPLACED_RULE,
         )
 
 

@@ -32,7 +32,7 @@ query ($name: String!, $year: Int) {
     inside { partnership { id } units }
     crossing { partnership { id } units spanning { code } }
     outside { partnership { id } outside { code } }
-    unplaced { code }
+    unplaced { code } areaCounties { code } unplacedRule
   }
 }"""
 
@@ -136,6 +136,9 @@ def test_surrey_decision_classified(client: TestClient) -> None:
     assert got == expected
     assert {u["name"]: {c["code"] for c in u["councils"]} for u in found["units"]} == units
     assert all(u["population"] and u["areaKm2"] for u in found["units"])
+    # every Surrey district is placed; the area is the county's, by the stated rule
+    assert (found["unplaced"], found["areaCounties"]) == ([], [{"code": surrey}])
+    assert "not counted" in found["unplacedRule"]
     listed = data(client, "{ proposals { name status } }")["proposals"]
     assert listed[0] == {"name": "surrey-two-unitaries", "status": "decided"}
     assert len(listed) >= 66
