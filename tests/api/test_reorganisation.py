@@ -139,9 +139,14 @@ def test_surrey_decision_classified(client: TestClient) -> None:
     # every Surrey district is placed; the area is the county's, by the stated rule
     assert (found["unplaced"], found["areaCounties"]) == ([], [{"code": surrey}])
     assert "not counted" in found["unplacedRule"]
-    listed = data(client, "{ proposals { name status } }")["proposals"]
-    assert listed[0] == {"name": "surrey-two-unitaries", "status": "decided"}
-    assert len(listed) >= 66
+    listed = data(client, "{ proposals { name status origin sources { url } } }")["proposals"]
+    assert (listed[0]["name"], listed[0]["status"]) == ("surrey-two-unitaries", "decided")
+    # every bundled proposal, checked out of the box, with its status and sources
+    bundled = rows("reorganisation/proposals_cited.csv")
+    statuses = {r["proposal_id"]: r["status"] for r in bundled}
+    shown = {p["name"]: p for p in listed if p["origin"] == "bundled"}
+    assert {n: p["status"] for n, p in shown.items()} == statuses
+    assert all(p["sources"] for p in shown.values())
     assert data(client, PROPOSAL, name="no such proposal")["proposal"] is None
 
 
