@@ -142,6 +142,7 @@ LIST_ESTIMATES: dict[str, int] = {
     "Proposal.crossing": 15,  # max 15
     "Proposal.outside": 20,  # max 20
     "Proposal.unplaced": 9,
+    "Proposal.areaCounties": 2,  # one county, two where a proposal crosses one
     "ProposedUnit.councils": 8,
     "ProposedUnit.splitCouncils": 3,
     "ProposedUnit.sharedAcross": len(taxonomy.codes()),

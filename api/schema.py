@@ -43,7 +43,8 @@ from api.types.inputs import (
     PartnershipOrder,
 )
 from api.types.objects import Council, Partnership
-from api.types.reorganisation import ReorganisationMutation, ReorganisationQuery
+from api.types.reorganisation import ReorganisationQuery
+from api.types.reorganisation_mutations import ReorganisationMutation
 from graph import repository as repo
 from graph import rules
 from graph.names import normalise
@@ -364,7 +365,7 @@ async def _filtered_councils(info: Info, f: CouncilFilter) -> list[repo.Council]
     "reorganisation proposals.",
 )
 class AllMutations(Mutation, ReorganisationMutation):
-    """Every mutation: api/mutations.py and api/types/reorganisation.py."""
+    """Every mutation: api/mutations.py and api/types/reorganisation_mutations.py."""
 
 
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:

@@ -29,7 +29,13 @@ from graph.reorganisation_proposals import (
 from graph.snapshot import Snapshots
 from loaders.load import council_index_from_db
 from loaders.proposal_files import load_proposal_file
-from loaders.proposals import delete_proposal, register_proposals, write_register_proposals
+from loaders.proposals import (
+    ProposalRefused,
+    delete_proposal,
+    not_bundled,
+    register_proposals,
+    write_register_proposals,
+)
 
 __all__ = ["add_proposal_commands", "check_lines"]
 
@@ -75,6 +81,12 @@ def check_lines(check: ProposalCheck, names: dict[str, str]) -> list[str]:
     if check.unplaced:
         unplaced = ", ".join(names.get(c, c) for c in check.unplaced)
         lines.append(f"incomplete: no unit includes {unplaced} (of the same counties)")
+    if check.counties:
+        counties = ", ".join(names.get(c, c) for c in check.counties)
+        lines.append(
+            f"area checked for unplaced councils: the districts of {counties}; "
+            "unitary councils the proposal never names are not counted"
+        )
     return lines
 
 
@@ -121,7 +133,12 @@ def run_load(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_delete(args: argparse.Namespace, db: Database) -> int:
-    if not delete_proposal(db, args.name):
+    try:
+        deleted = delete_proposal(db, args.name, allowed=not_bundled)
+    except ProposalRefused as refused:
+        print(f"councilgraph proposals delete: {refused}", file=sys.stderr)
+        return EXIT_DATA
+    if not deleted:
         print(f"councilgraph proposals delete: no proposal {args.name!r}", file=sys.stderr)
         return EXIT_DATA
     print(f"deleted {args.name}")

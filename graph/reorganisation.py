@@ -23,10 +23,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, LiteralString
 
 from graph import rules
 from graph.models import Council, Partnership
+from graph.repository import STANDS_IN_YEAR
 
 if TYPE_CHECKING:
     from graph.snapshot import Snapshot
@@ -45,6 +46,43 @@ __all__ = [
     "reorganisations",
     "successors_of",
 ]
+
+# The effective memberships among ``$codes`` (a successor's predecessors, which hold every
+# council that stands in for one of them) in each of ``$years``, in one statement: the rules of
+# EFFECTIVE_MEMBERSHIPS (graph/repository.py, graph/rules.py) with the year a variable. A
+# partnership counts in a year when two or more of ``$codes`` are effective members (then it
+# has two or more members, so it is active). Listed members are sought by code first.
+PREDECESSOR_MEMBERSHIPS: LiteralString = (
+    """
+MATCH (listed:Council)
+USING INDEX listed:Council(code)
+WHERE listed.code IN $codes
+MATCH (listed)-[m:MEMBER_OF]->(p:Partnership)
+WHERE p.status IN $activeStatuses
+WITH listed, m, p, """
+    + rules.PARTNERSHIP_START
+    + """ AS fromYear, """
+    + rules.PARTNERSHIP_END
+    + """ AS toYear
+UNWIND $years AS year
+WITH listed, m, p, year, date({year: year, month: 12, day: 31}) AS yearEnd,
+     date({year: year, month: 1, day: 1}) AS yearStart
+WHERE fromYear <= year AND (toYear IS NULL OR toYear >= year)
+  AND """
+    + rules.MEMBER_IN_YEAR.replace("$year", "year")
+    + """
+MATCH path = (listed)-[:SUCCEEDED_BY*0..8]->(c:Council)
+WHERE """
+    + STANDS_IN_YEAR
+    + """
+WITH year, p, c
+WHERE c.code IN $codes
+WITH year, p.id AS partnershipId, collect(DISTINCT c.code) AS members
+WHERE size(members) >= 2
+RETURN partnershipId, year, members
+ORDER BY partnershipId, year
+"""
+)
 
 MANAGEMENT = "management"
 """The service layer of shared chief executives and management teams (data/taxonomy)."""
@@ -176,20 +214,30 @@ def _predecessors(snapshot: Snapshot, code: str) -> tuple[Predecessor, ...]:
     return tuple(sorted(found, key=lambda p: (p.via is not None, p.council.name)))
 
 
+def predecessor_memberships(
+    snapshot: Snapshot, codes: set[str], years: range
+) -> dict[str, tuple[set[str], list[int]]]:
+    """Each partnership with two or more of ``codes`` among its effective members in some of
+    ``years``: those members (over the years) and the years (one read,
+    :data:`PREDECESSOR_MEMBERSHIPS`)."""
+    parameters = {
+        "codes": sorted(codes),
+        "years": list(years),
+        "currentYear": rules.current_year(),
+        "activeStatuses": list(rules.ACTIVE_STATUSES),
+    }
+    seen: dict[str, tuple[set[str], list[int]]] = {}
+    for row in snapshot.db.read(PREDECESSOR_MEMBERSHIPS, parameters):
+        entry = seen.setdefault(row["partnershipId"], (set(), []))
+        entry[0].update(row["members"])
+        entry[1].append(row["year"])
+    return seen
+
+
 def _partnerships_among(
     snapshot: Snapshot, codes: set[str], years: range
 ) -> tuple[PredecessorPartnership, ...]:
-    seen: dict[str, tuple[set[str], list[int]]] = {}
-    for year in years:
-        members: dict[str, set[str]] = {}
-        for m in snapshot.memberships(year):
-            if m.code in codes:
-                members.setdefault(m.partnership_id, set()).add(m.code)
-        for pid, among in members.items():
-            if len(among) >= 2:
-                entry = seen.setdefault(pid, (set(), []))
-                entry[0].update(among)
-                entry[1].append(year)
+    seen = predecessor_memberships(snapshot, codes, years)
     found = []
     for pid, (among, active) in seen.items():
         partnership = snapshot.partnerships[pid]
@@ -208,10 +256,16 @@ def _partnerships_among(
 
 def lineage(snapshot: Snapshot, code: str) -> Lineage | None:
     """The lineage of the council ``code`` (current or former code), or None when no council
-    was replaced by it."""
+    was replaced by it; computed once per data version (and current year)."""
     council = snapshot.councils_by_code.get(code)
     if council is None or council.code not in successors_of(snapshot):
         return None
+    return snapshot.remember(
+        ("lineage", rules.current_year(), council.code), lambda: _lineage(snapshot, council)
+    )
+
+
+def _lineage(snapshot: Snapshot, council: Council) -> Lineage:
     predecessors = _predecessors(snapshot, council.code)
     last = council.valid_from.year - 1
     years = range(rules.FIRST_YEAR, last + 1)

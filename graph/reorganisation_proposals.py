@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PROPOSALS",
+    "UNPLACED_RULE",
     "PartnershipPlacement",
     "Placement",
     "Proposal",
@@ -155,16 +156,28 @@ class UnitCheck:
     inside: tuple[str, ...]
 
 
+UNPLACED_RULE = (
+    "The area is today's districts of the counties the units reach: the county of each "
+    "district a unit names, and any county council a unit names. Unplaced: those districts "
+    "no unit includes. A unitary council the proposal never names is not counted (nothing "
+    "here places a unitary in a county); a proposal of unitaries only has no unplaced "
+    "councils, and a replay of the register none either."
+)
+"""How ``unplaced`` is found (docs/reorganisation.md, Incomplete proposals)."""
+
+
 @dataclass(frozen=True)
 class ProposalCheck:
     """A proposal checked against the partnerships active in ``year``; ``unplaced``: councils
-    of the area's counties that no unit includes (an incomplete proposal)."""
+    of the area's counties (``counties``) that no unit includes (an incomplete proposal), by
+    :data:`UNPLACED_RULE`."""
 
     proposal: Proposal
     year: int
     units: tuple[UnitCheck, ...]
     partnerships: tuple[PartnershipPlacement, ...]
     unplaced: tuple[str, ...]
+    counties: tuple[str, ...] = ()
 
     def placed(self, placement: Placement) -> tuple[PartnershipPlacement, ...]:
         return tuple(p for p in self.partnerships if p.placement is placement)
@@ -267,19 +280,26 @@ def _layers(unit: ProposedUnit, snapshot: Snapshot, year: int) -> tuple[list[str
     return sorted(across), sorted(partly - across)
 
 
-def _unplaced(snapshot: Snapshot, proposal: Proposal, year: int) -> tuple[str, ...]:
+def _area(
+    snapshot: Snapshot, proposal: Proposal, year: int
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The counties the units reach and the unplaced districts of them (UNPLACED_RULE)."""
     if proposal.origin == "register":  # a replay covers what the register says, no more
-        return ()
+        return (), ()
     placed = {c for u in proposal.units for c in (*u.members, *u.partial)}
-    counties = {snapshot.links[c].county for c in placed if c in snapshot.links}
+    links = snapshot.links
+    counties = {links[c].county for c in placed if c in links} | {
+        c for c in placed if c in links and links[c].districts
+    }
     expected = {
         d
         for county in counties
         if county is not None
-        for d in snapshot.links[county].districts
+        for d in links[county].districts
         if snapshot.councils_by_code[d].exists_in(year)
     }
-    return tuple(sorted(expected - placed))
+    named = sorted(c for c in counties if c is not None)
+    return tuple(named), tuple(sorted(expected - placed))
 
 
 def check_proposal(snapshot: Snapshot, proposal: Proposal, year: int) -> ProposalCheck:
@@ -316,6 +336,5 @@ def check_proposal(snapshot: Snapshot, proposal: Proposal, year: int) -> Proposa
                 ),
             )
         )
-    return ProposalCheck(
-        proposal, year, tuple(units), tuple(placed), _unplaced(snapshot, proposal, year)
-    )
+    counties, unplaced = _area(snapshot, proposal, year)
+    return ProposalCheck(proposal, year, tuple(units), tuple(placed), unplaced, counties)

@@ -30,6 +30,8 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE INDEX submission_status IF NOT EXISTS FOR (s:Submission) ON (s.status)",
     "CREATE INDEX submission_submitted_by IF NOT EXISTS FOR (s:Submission) ON (s.submittedBy)",
     "CREATE INDEX audit_partnership IF NOT EXISTS FOR (a:AuditEntry) ON (a.partnershipId)",
+    # Reorganisation proposals (docs/reorganisation.md): one per name.
+    "CREATE CONSTRAINT proposal_name IF NOT EXISTS FOR (p:Proposal) REQUIRE p.name IS UNIQUE",
     "CREATE CONSTRAINT contact_key IF NOT EXISTS FOR (c:Contact) REQUIRE c.key IS UNIQUE",
     "CREATE INDEX contact_email IF NOT EXISTS FOR (c:Contact) ON (c.email)",
 )

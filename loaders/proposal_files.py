@@ -12,7 +12,7 @@ name taken by a bundled proposal.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from graph import rules
@@ -24,9 +24,11 @@ from loaders.matching import CouncilIndex
 from loaders.proposals import (
     READ_PROPOSAL_KEYS,
     STATUSES,
+    Owner,
     ProposalLoad,
     ProposalRecord,
     UnitRecord,
+    check_owners,
     split_list,
     write_proposals,
 )
@@ -214,8 +216,11 @@ def _bundled_names(db: Database) -> list[str]:
     return [r["name"] for r in db.read(READ_PROPOSAL_KEYS) if r["origin"] == "bundled"]
 
 
-def _write(db: Database, records: tuple[ProposalRecord, ...]) -> ProposalLoad:
+def _write(
+    db: Database, records: tuple[ProposalRecord, ...], allowed: Owner | None = None
+) -> ProposalLoad:
     def work(tx: Tx) -> tuple[Counts, int | None]:
+        check_owners(tx, [r.name for r in records], allowed)
         counts = write_proposals(tx, records, apply=True)
         return counts, bump_data_version(tx) if counts.changed else None
 
@@ -234,7 +239,19 @@ def load_proposal_file(
     return ProposalLoad((), Counts(), tuple(errors)) if errors else _write(db, records)
 
 
-def load_proposal_table(db: Database, table: Table, name: str, index: CouncilIndex) -> ProposalLoad:
-    """As :func:`load_proposal_file`, for a table built from the API's input."""
+def load_proposal_table(
+    db: Database,
+    table: Table,
+    name: str,
+    index: CouncilIndex,
+    *,
+    loaded_by: str = "",
+    allowed: Owner | None = None,
+) -> ProposalLoad:
+    """As :func:`load_proposal_file`, for a table built from the API's input: the proposals
+    record ``loaded_by`` (the account), and ``allowed`` is asked before one stored under the
+    same name is replaced (in the same transaction; it raises to refuse)."""
     records, errors = validate_proposal_table(table, name, index, bundled_names=_bundled_names(db))
-    return ProposalLoad((), Counts(), tuple(errors)) if errors else _write(db, records)
+    if errors:
+        return ProposalLoad((), Counts(), tuple(errors))
+    return _write(db, tuple(replace(r, loaded_by=loaded_by) for r in records), allowed)

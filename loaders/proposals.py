@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, LiteralString
@@ -32,11 +32,15 @@ if TYPE_CHECKING:
 __all__ = [
     "CENSUS",
     "PROPOSALS_FILE",
+    "Owner",
     "ProposalLoad",
     "ProposalRecord",
+    "ProposalRefused",
     "UnitRecord",
     "census_population",
+    "check_owners",
     "delete_proposal",
+    "not_bundled",
     "read_bundled_proposals",
     "register_proposals",
     "split_list",
@@ -59,6 +63,14 @@ UNWIND $names AS name
 MATCH (p:Proposal {name: name})
 OPTIONAL MATCH (p)-[:HAS_UNIT]->(u:ProposedUnit)
 DETACH DELETE u, p
+"""
+
+# Who loaded each of the stored proposals named ``$names`` (sought by the Proposal.name
+# constraint): its origin and the account that loaded it ('' from a file or bundled).
+PROPOSAL_OWNERS: LiteralString = """
+UNWIND $names AS name
+MATCH (p:Proposal {name: name})
+RETURN p.name AS name, p.origin AS origin, coalesce(p.loadedBy, '') AS loadedBy
 """
 
 CREATE_PROPOSALS: LiteralString = """
@@ -105,6 +117,7 @@ class ProposalRecord:
     source_urls: tuple[str, ...] = ()
     source_dates: tuple[str, ...] = ()
     seq: int = 0
+    loaded_by: str = ""  # the signed-in account that loaded it through the API, if any
 
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
@@ -124,6 +137,7 @@ class ProposalRecord:
             "sourceUrls": list(self.source_urls),
             "sourceDates": list(self.source_dates),
             "seq": self.seq,
+            "loadedBy": self.loaded_by or None,
             "fingerprint": self.fingerprint(),
         }
         units = []
@@ -218,6 +232,36 @@ def read_bundled_proposals(
             )
         )
     return tuple(records), errors
+
+
+# -- who may change a stored proposal ---------------------------------------------------
+
+Owner = Callable[[str, str, str], None]
+"""Called with a stored proposal's name, origin and loader (an account's e-mail; '' when it
+was loaded from a file or is bundled) before the proposal is replaced or deleted; raises to
+refuse, and the transaction then writes nothing."""
+
+
+class ProposalRefused(ValueError):
+    """A stored proposal that may not be changed this way (the message says why)."""
+
+
+def not_bundled(name: str, origin: str, loaded_by: str) -> None:
+    """The operator's rule (the CLI): any proposal but a bundled one, which changes only when
+    the bundled data is loaded again (``councilgraph load``)."""
+    if origin == "bundled":
+        raise ProposalRefused(
+            f"{name!r} is a bundled proposal (data/reorganisation); it changes only when the "
+            "bundled data is loaded again (councilgraph load)"
+        )
+
+
+def check_owners(tx: Tx, names: Iterable[str], allowed: Owner | None) -> None:
+    """Ask ``allowed`` about each stored proposal among ``names`` (one read)."""
+    if allowed is None:
+        return
+    for row in tx.run(PROPOSAL_OWNERS, {"names": sorted(set(names))}):
+        allowed(row["name"], row["origin"], row["loadedBy"])
 
 
 # -- writing ---------------------------------------------------------------------------
@@ -324,10 +368,12 @@ RETURN count(DISTINCT p) AS deleted
 """
 
 
-def delete_proposal(db: Database, name: str) -> bool:
-    """Delete the proposal named ``name``; False when there is none (nothing written)."""
+def delete_proposal(db: Database, name: str, *, allowed: Owner | None = None) -> bool:
+    """Delete the proposal named ``name``; False when there is none (nothing written). With
+    ``allowed``, it is asked first (in the same transaction) and may refuse."""
 
     def work(tx: Tx) -> bool:
+        check_owners(tx, [name], allowed)
         deleted = int(tx.run(DELETE_ONE, {"name": name})[0]["deleted"]) > 0
         if deleted:
             bump_data_version(tx)

@@ -240,6 +240,12 @@ def _side(check: rp.ProposalCheck, names: Mapping[str, str]) -> str:
     if check.unplaced:
         missing = ", ".join(names.get(c, c) for c in check.unplaced)
         parts.append(f"<p class='incomplete'>Incomplete: no unit includes {_esc(missing)}</p>")
+    if check.counties:
+        counties = ", ".join(names.get(c, c) for c in check.counties)
+        parts.append(
+            f"<p class='area-rule'>Unplaced councils are sought among the districts of "
+            f"{_esc(counties)}; unitary councils the proposal never names are not counted.</p>"
+        )
     parts.append("<ul class='units'>")
     for i, unit in enumerate(check.units):
         u = unit.unit

@@ -13,21 +13,15 @@ from typing import Annotated
 
 import strawberry
 
-from api.auth import require
-from api.errors import UserError
 from api.types.common import Info, Service, YearArg, YearBasis
 from api.types.objects import Council, Partnership, SourceRef
-from contributions.accounts import Role
 from graph import reorganisation as reo
 from graph import reorganisation_proposals as rp
 from graph import rules
 from graph.models import find_council
 from graph.snapshot import Snapshot
-from loaders.load import council_index_from_db
-from loaders.proposal_files import load_proposal_table
-from loaders.tables import Table
 
-__all__ = ["ReorganisationMutation", "ReorganisationQuery"]
+__all__ = ["Proposal", "ReorganisationQuery", "named_check"]
 
 VESTING_BASIS = "stated: the council register's start date (data/councils)"
 
@@ -248,8 +242,13 @@ class Proposal:
     crossing: list[PartnershipPlacement] = strawberry.field(description="Need a new agreement.")
     outside: list[PartnershipPlacement] = strawberry.field(description="Reach beyond the area.")
     unplaced: list[Council] = strawberry.field(
-        description="Councils of the area's counties no unit includes (an incomplete proposal)."
+        description="Councils of the area's counties no unit includes (an incomplete proposal), "
+        "by unplacedRule: unitary councils the proposal never names are not counted."
     )
+    area_counties: list[Council] = strawberry.field(
+        description="The county councils whose districts make the area `unplaced` is found in."
+    )
+    unplaced_rule: str = strawberry.field(description="How `unplaced` is found, and its limit.")
 
     @classmethod
     def build(cls, check: rp.ProposalCheck, snapshot: Snapshot) -> Proposal:
@@ -275,6 +274,8 @@ class Proposal:
             crossing=placed(rp.Placement.CROSSING),
             outside=placed(rp.Placement.OUTSIDE),
             unplaced=_councils(snapshot, check.unplaced),
+            area_counties=_councils(snapshot, check.counties),
+            unplaced_rule=rp.UNPLACED_RULE,
         )
 
 
@@ -283,7 +284,7 @@ def _check(snapshot: Snapshot, proposal: rp.Proposal, year: int | None) -> rp.Pr
     return rp.check_proposal(snapshot, proposal, when)
 
 
-def _named_check(snapshot: Snapshot, name: str, year: int | None) -> rp.ProposalCheck | None:
+def named_check(snapshot: Snapshot, name: str, year: int | None) -> rp.ProposalCheck | None:
     found = rp.find_proposal(snapshot, name)
     return _check(snapshot, found, year) if found is not None else None
 
@@ -356,63 +357,5 @@ class ReorganisationQuery:
         year: YearArg = None,
     ) -> Proposal | None:
         snapshot = await info.context.snapshot()
-        check = await info.context.run(lambda: _named_check(snapshot, name, year))
+        check = await info.context.run(lambda: named_check(snapshot, name, year))
         return Proposal.build(check, snapshot) if check else None
-
-
-@strawberry.input(description="A proposed new council: its name and member councils.")
-class ProposedUnitInput:
-    name: str = strawberry.field(description="The new council's name.")
-    members: list[str] = strawberry.field(description="Member councils: GSS codes or names.")
-
-
-@strawberry.type(description="What loading a proposal did.")
-class LoadProposalPayload:
-    proposal: Proposal | None = strawberry.field(
-        description="The proposal, checked; null on errors."
-    )
-    errors: list[str] = strawberry.field(description="Every problem (unit, council, reason).")
-
-
-@strawberry.type
-class ReorganisationMutation:
-    @strawberry.mutation(
-        description="Load a proposed geography (signed-in contributors and up); all or nothing."
-    )
-    async def load_proposal(
-        self,
-        info: Info,
-        name: Annotated[str, strawberry.argument(description="The proposal's name.")],
-        units: Annotated[
-            list[ProposedUnitInput], strawberry.argument(description="Its proposed councils.")
-        ],
-        status: Annotated[
-            str, strawberry.argument(description="decided, rejected or submitted.")
-        ] = "submitted",
-    ) -> LoadProposalPayload:
-        require(info.context.user, Role.CONTRIBUTOR, "loadProposal")
-        if len(units) > 50 or any(len(u.members) > 100 for u in units):
-            raise UserError("loadProposal: at most 50 units of at most 100 councils")
-        table = Table(
-            ("proposal", "unit", "members", "status"),
-            tuple(
-                (row, (name, u.name, ";".join(u.members), status))
-                for row, u in enumerate(units, start=1)
-            ),
-        )
-        db = info.context.db
-        report = await info.context.run(
-            lambda: load_proposal_table(db, table, "loadProposal", council_index_from_db(db))
-        )
-        if report.errors:
-            messages = [
-                f"unit {e.row}: {e.problem} ({e.text!r}){'; ' + e.expected if e.expected else ''}"
-                for e in report.errors
-            ]
-            return LoadProposalPayload(proposal=None, errors=messages)
-        # The load made a new data version: check the proposal on it, not the request's.
-        snapshot = await info.context.run(info.context.snapshots.current)
-        check = await info.context.run(lambda: _named_check(snapshot, name, None))
-        return LoadProposalPayload(
-            proposal=Proposal.build(check, snapshot) if check else None, errors=[]
-        )

@@ -32,7 +32,7 @@ query ($name: String!, $year: Int) {
     inside { partnership { id } units }
     crossing { partnership { id } units spanning { code } }
     outside { partnership { id } outside { code } }
-    unplaced { code }
+    unplaced { code } areaCounties { code } unplacedRule
   }
 }"""
 
@@ -136,9 +136,17 @@ def test_surrey_decision_classified(client: TestClient) -> None:
     assert got == expected
     assert {u["name"]: {c["code"] for c in u["councils"]} for u in found["units"]} == units
     assert all(u["population"] and u["areaKm2"] for u in found["units"])
-    listed = data(client, "{ proposals { name status } }")["proposals"]
-    assert listed[0] == {"name": "surrey-two-unitaries", "status": "decided"}
-    assert len(listed) >= 66
+    # every Surrey district is placed; the area is the county's, by the stated rule
+    assert (found["unplaced"], found["areaCounties"]) == ([], [{"code": surrey}])
+    assert "not counted" in found["unplacedRule"]
+    listed = data(client, "{ proposals { name status origin sources { url } } }")["proposals"]
+    assert (listed[0]["name"], listed[0]["status"]) == ("surrey-two-unitaries", "decided")
+    # every bundled proposal, checked out of the box, with its status and sources
+    bundled = rows("reorganisation/proposals_cited.csv")
+    statuses = {r["proposal_id"]: r["status"] for r in bundled}
+    shown = {p["name"]: p for p in listed if p["origin"] == "bundled"}
+    assert {n: p["status"] for n, p in shown.items()} == statuses
+    assert all(p["sources"] for p in shown.values())
     assert data(client, PROPOSAL, name="no such proposal")["proposal"] is None
 
 
@@ -201,3 +209,76 @@ def test_proposals_are_never_councils(client: TestClient, loaded_db: Database) -
     edges = data(client, query)["councils"]["edges"]
     assert edges
     assert not {e["node"]["name"] for e in edges} & {"East Surrey", "West Surrey"}
+
+
+DELETE = """
+mutation ($name: String!) { deleteProposal(name: $name) { name deleted } }"""
+
+
+def codes(body: dict[str, object]) -> list[str]:
+    errors = body.get("errors", [])
+    assert isinstance(errors, list)
+    return [e["extensions"]["code"] for e in errors]
+
+
+def stored(loaded_db: Database, name: str) -> dict[str, object] | None:
+    found = loaded_db.read(
+        "MATCH (p:Proposal {name: $name}) "
+        "RETURN p.origin AS origin, p.loadedBy AS loadedBy, COUNT { (p)-[:HAS_UNIT]->() } AS units",
+        {"name": name},
+    )
+    return found[0] if found else None
+
+
+def test_delete_proposal_least_privilege(client: TestClient, loaded_db: Database) -> None:
+    two = [
+        {"name": "A", "members": ["Elmbridge", "Woking"]},
+        {"name": "B", "members": ["Guildford", "Waverley"]},
+    ]
+    three = [*two, {"name": "C", "members": ["Tandridge", "Mole Valley"]}]
+    assert codes(gql(client, DELETE, name="surrey-two-unitaries")) == ["UNAUTHENTICATED"]
+    with module_accounts(loaded_db) as made:
+        owner = made.add("owner", Role.CONTRIBUTOR)
+        other = made.add("other", Role.CONTRIBUTOR)
+        editor = made.add("editor", Role.EDITOR)
+        admin = made.add("admin", Role.ADMIN)
+        try:
+            data(client, LOAD, owner, name="API mine", units=two)
+            assert stored(loaded_db, "API mine") == {
+                "origin": "file",
+                "loadedBy": made.emails["owner"],
+                "units": 2,
+            }
+            # another contributor may neither delete nor replace it: nothing written
+            assert codes(gql(client, DELETE, other, name="API mine")) == ["FORBIDDEN"]
+            assert codes(gql(client, LOAD, other, name="API mine", units=three)) == ["FORBIDDEN"]
+            assert stored(loaded_db, "API mine") == {
+                "origin": "file",
+                "loadedBy": made.emails["owner"],
+                "units": 2,
+            }
+            # its loader may replace and delete it
+            data(client, LOAD, owner, name="API mine", units=three)
+            assert stored(loaded_db, "API mine")["units"] == 3  # type: ignore[index]
+            done = data(client, DELETE, owner, name="API mine")["deleteProposal"]
+            assert done == {"name": "API mine", "deleted": True}
+            assert stored(loaded_db, "API mine") is None
+            again = data(client, DELETE, owner, name="API mine")["deleteProposal"]
+            assert again["deleted"] is False
+            # an editor may delete what another account loaded
+            data(client, LOAD, other, name="API theirs", units=two)
+            assert data(client, DELETE, editor, name="API theirs")["deleteProposal"]["deleted"]
+            assert stored(loaded_db, "API theirs") is None
+            # a bundled proposal: never through the API, not even for an admin
+            for token in (owner, editor, admin):
+                body = gql(client, DELETE, token, name="surrey-two-unitaries")
+                assert codes(body) == ["FORBIDDEN"]
+                assert any("councilgraph load" in m for m in messages(body))
+            assert stored(loaded_db, "surrey-two-unitaries") == {
+                "origin": "bundled",
+                "loadedBy": None,
+                "units": 2,
+            }
+        finally:
+            delete_proposal(loaded_db, "API mine")
+            delete_proposal(loaded_db, "API theirs")

@@ -9,8 +9,9 @@ import pytest
 
 from contributions import accounts
 from contributions import queries as contributions
-from graph import audit, repository, schema
+from graph import audit, reorganisation, repository, schema
 from graph.db import Database
+from loaders import proposals
 from loaders import queries as loaders
 
 SCANS = {"AllNodesScan", "NodeByLabelScan", "NodeIndexScan", "NodeIndexContainsScan"}
@@ -20,6 +21,10 @@ KEYED: dict[str, LiteralString] = {
     "repository.COUNCIL_LINKS": repository.COUNCIL_LINKS,
     "repository.PARTNERSHIPS_BY_IDS": repository.PARTNERSHIPS_BY_IDS,
     "repository.EFFECTIVE_MEMBERSHIPS": repository.EFFECTIVE_MEMBERSHIPS,
+    "reorganisation.PREDECESSOR_MEMBERSHIPS": reorganisation.PREDECESSOR_MEMBERSHIPS,
+    "proposals.PROPOSAL_OWNERS": proposals.PROPOSAL_OWNERS,
+    "proposals.DELETE_PROPOSALS": proposals.DELETE_PROPOSALS,
+    "proposals.DELETE_ONE": proposals.DELETE_ONE,
     "schema.DATA_VERSION": schema.DATA_VERSION,
     "schema.BUMP_DATA_VERSION": schema.BUMP_DATA_VERSION,
     **{

@@ -100,3 +100,33 @@ def test_reorganisations_are_the_register_s(snapshot: Snapshot) -> None:
         "West Northamptonshire",
     ]
     assert lineage(snapshot, "E07000084") is None  # Basingstoke and Deane replaced no one
+
+
+def test_lineage_reads_once_and_agrees_with_each_year_s_memberships(loaded_db: Database) -> None:
+    cold = Snapshots(loaded_db).current()
+    successors = [c.code for r in reorganisations(cold) for c in r.successors]
+    for code in successors:
+        before = loaded_db.round_trips
+        found = lineage(cold, code)
+        assert found is not None
+        assert loaded_db.round_trips - before == 1  # one statement for every year
+        assert lineage(cold, code) is found  # remembered for the data version
+        assert loaded_db.round_trips - before == 1
+        # the same partnerships, members and years as each year's effective memberships give
+        codes = {p.council.code for p in found.predecessors}
+        first, last = found.years_considered
+        expected: dict[str, tuple[set[str], list[int]]] = {}
+        for year in range(first, last + 1):
+            among: dict[str, set[str]] = {}
+            for m in cold.memberships(year):
+                if m.code in codes:
+                    among.setdefault(m.partnership_id, set()).add(m.code)
+            for pid, members in among.items():
+                if len(members) >= 2:
+                    entry = expected.setdefault(pid, (set(), []))
+                    entry[0].update(members)
+                    entry[1].append(year)
+        assert {
+            p.partnership.id: (set(p.members), p.first_year, p.last_year)
+            for p in found.partnerships
+        } == {pid: (m, min(y), max(y)) for pid, (m, y) in expected.items()}

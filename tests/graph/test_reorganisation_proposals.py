@@ -9,6 +9,8 @@ from graph import rules
 from graph.db import Database
 from graph.reorganisation_proposals import (
     Placement,
+    Proposal,
+    ProposedUnit,
     check_proposal,
     find_proposal,
     proposals,
@@ -81,3 +83,53 @@ def test_incomplete_proposal_names_the_councils_no_source_placed(snapshot: Snaps
     check = check_proposal(snapshot, proposal, rules.current_year())
     assert set(check.unplaced) == herts - placed
     assert check.unplaced
+
+
+def _by_name() -> dict[str, dict[str, str]]:
+    return {r["nice-name"]: r for r in rows("councils/uk_local_authorities_future.csv")}
+
+
+def _made(*units: tuple[str, ...]) -> Proposal:
+    """A hand-made proposal (not stored): one unit per tuple of council names."""
+    register = _by_name()
+    return Proposal(
+        name="hand-made",
+        title="hand-made",
+        area="",
+        status="submitted",
+        origin="file",
+        units=tuple(
+            ProposedUnit(f"U{i}", tuple(register[n]["gss-code"] for n in names))
+            for i, names in enumerate(units)
+        ),
+    )
+
+
+def test_unplaced_follows_the_stated_rule(snapshot: Snapshot) -> None:
+    register, existing = _by_name(), Register()
+    year = rules.current_year()
+
+    def districts(county: str) -> set[str]:
+        return {
+            r["gss-code"]
+            for r in rows("councils/uk_local_authorities_future.csv")
+            if r["county-la"] == county and existing.exists(r["gss-code"], year)
+        }
+
+    hampshire = districts("HAM")
+    named = ("Southampton", "Portsmouth", "East Hampshire", "Havant")
+    check = check_proposal(snapshot, _made(named[:2], named[2:]), year)
+    # the area: the districts of the county its named districts belong to
+    assert check.counties == (register["Hampshire"]["gss-code"],)
+    assert set(check.unplaced) == hampshire - {register[n]["gss-code"] for n in named}
+    # the stated limit: a unitary the proposal never names is not counted
+    assert register["Isle of Wight"]["gss-code"] not in check.unplaced
+    # a proposal of unitaries only has no area to compare with
+    dorset = ("Isle of Wight", "Bournemouth, Christchurch and Poole")
+    only = check_proposal(snapshot, _made(named[:2], dorset), year)
+    assert (only.counties, only.unplaced) == ((), ())
+    # a county council named as a member brings its districts into the area
+    surrey = districts("SRY")
+    county = check_proposal(snapshot, _made(("Surrey", "Southampton")), year)
+    assert county.counties == (register["Surrey"]["gss-code"],)
+    assert set(county.unplaced) == surrey

@@ -180,6 +180,9 @@ def test_cli_load_check_list_delete(
     assert "spans units: Surrey County" in out or "spans units: Surrey" in out
     assert main(["proposals", "delete", "CLI two"]) == 0
     assert main(["proposals", "delete", "CLI two"]) == 1
+    assert main(["proposals", "delete", "surrey-two-unitaries"]) == 1
+    assert "is a bundled proposal" in capsys.readouterr().err
+    assert any(p.name == "surrey-two-unitaries" for p in read_proposals(loaded_db))
     bad = _csv(tmp_path, ["proposal,unit,members", "CLI bad,A,Elmbridge;Narnia"])
     assert main(["proposals", "load", str(bad)]) == 1
     err = capsys.readouterr().err
