@@ -96,6 +96,27 @@ def test_database_counts_round_trips(db: Database) -> None:
     assert db.round_trips == before + 1
 
 
+def test_rows_match_record_data_for_plain_values_and_nodes(loaded_db: Database) -> None:
+    """Tx.run copies rows of plain values as they come and converts graph values as
+    record.data() does (a node becomes its properties), the same as before issue 14."""
+    statement = """
+    MATCH (c:Council)-[m:MEMBER_OF]->(p:Partnership)
+    WITH c, m, p ORDER BY c.code, p.id LIMIT 5
+    RETURN c.code AS code, [p.id, {role: m.role, years: [m.fromYear, m.toYear]}] AS nested,
+           c AS node, {inner: [p]} AS deep
+    """
+    with loaded_db.driver.session(database=loaded_db.name) as session:
+        expected = [record.data() for record in session.run(statement)]
+    rows = loaded_db.read(statement)
+    assert rows == expected
+    assert len(rows) == 5
+    properties = loaded_db.read(
+        "MATCH (c:Council {code: $code}) RETURN properties(c) AS p", {"code": rows[0]["code"]}
+    )
+    assert rows[0]["node"] == properties[0]["p"]
+    assert isinstance(rows[0]["deep"]["inner"][0], dict)
+
+
 def test_server_version_is_the_pinned_release(db: Database) -> None:
     assert db.server_version() == f"{server.NEO4J_VERSION} community"
 
