@@ -16,24 +16,22 @@ from api.mutations import ContributionQuery, Mutation
 from api.network import NetworkQuery, one_of
 from api.rate import LimitedSchema, RateLimit, rate_limit
 from api.search import SearchQuery
-from api.select import council_position, partnership_position, select_partnerships
+from api.select import select_partnerships
 from api.singletons import SingletonQuery
 from api.types import (
     MAX_PAGE_SIZE,
     AfterArg,
     CouncilConnection,
-    CouncilEdge,
     FirstArg,
     Info,
     Node,
     PartnershipConnection,
-    PartnershipEdge,
     ServiceArg,
     SharingStatus,
     Stats,
     YearArg,
-    keyset_page,
 )
+from api.types.council_lists import council_page, partnership_page
 from api.types.inputs import (
     CouncilFilter,
     CouncilOrder,
@@ -138,13 +136,7 @@ class Query(NetworkQuery, SearchQuery, SingletonQuery, ContributionQuery, Reorga
         after: AfterArg = None,
     ) -> CouncilConnection:
         chosen = await _filtered_councils(info, filter or CouncilFilter())
-        position, descending, kind = await council_position(info, order_by)
-        page = keyset_page(chosen, position, descending, kind=kind, first=first, after=after)
-        return CouncilConnection(
-            edges=[CouncilEdge(node=Council.from_model(c), cursor=at) for c, at in page.items],
-            page_info=page.info,
-            total_count=page.total,
-        )
+        return await council_page(info, chosen, order_by, first=first, after=after)
 
     @strawberry.field(
         description="The council or partnership with this global id; null with a NOT_FOUND "
@@ -193,16 +185,7 @@ class Query(NetworkQuery, SearchQuery, SingletonQuery, ContributionQuery, Reorga
         after: AfterArg = None,
     ) -> PartnershipConnection:
         rows = await select_partnerships(info, filter or PartnershipFilter())
-        position, descending, kind = partnership_position(order_by)
-        page = keyset_page(rows, position, descending, kind=kind, first=first, after=after)
-        return PartnershipConnection(
-            edges=[
-                PartnershipEdge(node=Partnership.from_model(row.partnership), cursor=at)
-                for row, at in page.items
-            ],
-            page_info=page.info,
-            total_count=page.total,
-        )
+        return partnership_page(info, rows, order_by, first=first, after=after)
 
     @strawberry.field(
         description="Partnerships matching `filter`, grouped: counts and reported savings per "

@@ -34,6 +34,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere: `tests` is not i
     sys.path.insert(0, str(ROOT))
 
 from bench.baselines import QUERIES  # noqa: E402
+from bench.bench_exports import ADD_SYNTHETIC, DELETE_SYNTHETIC  # noqa: E402  (the same rows)
 from bench.servers import Server, bench_database, bench_settings, serve  # noqa: E402
 from graph import repository  # noqa: E402
 from graph.db import Database, Tx  # noqa: E402
@@ -70,26 +71,6 @@ ADD_BORDERS: LiteralString = """
 UNWIND $pairs AS pair
 MATCH (a:Council {code: pair[0]}), (b:Council {code: pair[1]})
 CREATE (a)-[:BORDERS]->(b)
-"""
-ADD_PARTNERSHIPS: LiteralString = """
-UNWIND $rows AS row
-CREATE (p:Partnership)
-SET p = row.props
-WITH p, row
-CALL (p, row) {
-  UNWIND row.members AS member
-  MATCH (c:Council {code: member.code})
-  CREATE (c)-[:MEMBER_OF {role: member.role}]->(p)
-}
-CALL (p, row) {
-  UNWIND row.services AS code
-  MATCH (s:ServiceArea {code: code})
-  CREATE (p)-[:COVERS]->(s)
-}
-"""
-REMOVE_PARTNERSHIPS: LiteralString = """
-MATCH (p:Partnership) WHERE p.id STARTS WITH 'synthetic-'
-CALL (p) { DETACH DELETE p } IN TRANSACTIONS OF 5000 ROWS
 """
 REMOVE_COUNCILS: LiteralString = """
 MATCH (c:Council) WHERE c.code STARTS WITH 'SYN-'
@@ -155,14 +136,14 @@ def add_synthetic(db: Database) -> dict[str, int]:
                     "services": list(p.services),
                 }
             )  # fmt: skip
-    _write(db, ADD_PARTNERSHIPS, "rows", rows)
+    _write(db, ADD_SYNTHETIC, "rows", rows)
     db.write_transaction(bump_data_version)
     return {"councils": len(councils), "borders": len(pairs), "partnerships": len(rows)}
 
 
 def remove_synthetic(db: Database) -> None:
     with db.driver.session(database=db.name) as session:
-        session.run(REMOVE_PARTNERSHIPS).consume()
+        session.run(DELETE_SYNTHETIC).consume()
         session.run(REMOVE_COUNCILS).consume()
     db.write_transaction(bump_data_version)
 

@@ -9,11 +9,13 @@ schema (``common.council_of``/``partnership_of``), as ``objects`` imports this m
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Annotated
 
 import strawberry
 
 from api.select import (
+    PartnershipRow,
     council_partnership_rows,
     council_position,
     partnership_position,
@@ -39,7 +41,7 @@ from api.types.connections import (
 from api.types.inputs import CouncilOrder, PartnershipFilter, PartnershipOrder
 from graph import repository as repo
 
-__all__ = ["CouncilLists"]
+__all__ = ["CouncilLists", "council_page", "partnership_page"]
 
 
 @strawberry.type(description="A council's growing lists, as pages (inherited by Council).")
@@ -87,19 +89,12 @@ class CouncilLists:
             and (status is None or row.partnership.status == status.value)
             and (matching is None or row.partnership.id in matching)
         ]
-        position, descending, kind = partnership_position(order_by)
         # A cursor is tied to its list: this council, the arguments and (a digest of) the filter.
         digest = hashlib.sha256(repr(filter).encode()).hexdigest()[:12]
-        kind += f"|of:{self.model.code}:{year}:{service}:{status}:{digest}"
-        page = keyset_page(rows, position, descending, kind=kind, first=first, after=after)
-        return PartnershipConnection(
-            edges=[
-                PartnershipEdge(node=partnership_of(info, row.partnership), cursor=at)
-                for row, at in page.items
-            ],
-            page_info=page.info,
-            total_count=page.total,
-        )
+        return partnership_page(
+            info, rows, order_by, first=first, after=after,
+            list_key=f"of:{self.model.code}:{year}:{service}:{status}:{digest}",
+        )  # fmt: skip
 
     @strawberry.field(
         description="The distinct councils it shares with in partnerships active in `year` "
@@ -127,15 +122,57 @@ class CouncilLists:
         } - {self.model.code}
         by_code = (await info.context.snapshot()).councils_by_code
         partners = [by_code[code] for code in sorted(codes) if code in by_code]
-        position, descending, kind = await council_position(info, order_by)
-        kind += f"|partners:{self.model.code}:{view.year}:{service and service.value}"
-        page = keyset_page(partners, position, descending, kind=kind, first=first, after=after)
-        return CouncilConnection(
-            edges=[
-                CouncilEdge(node=node, cursor=at)
-                for c, at in page.items
-                if (node := council_of(info, c)) is not None
-            ],
-            page_info=page.info,
-            total_count=page.total,
-        )
+        return await council_page(
+            info, partners, order_by, first=first, after=after,
+            list_key=f"partners:{self.model.code}:{view.year}:{service and service.value}",
+        )  # fmt: skip
+
+
+def partnership_page(
+    info: Info,
+    rows: Sequence[PartnershipRow],
+    order_by: Sequence[PartnershipOrder] | None,
+    *,
+    first: int | None,
+    after: str | None,
+    list_key: str = "",
+) -> PartnershipConnection:
+    """One keyset page of partnership ``rows`` in ``order_by``'s order; ``list_key`` ties
+    the cursors to one list (a cursor from another list is refused)."""
+    position, descending, kind = partnership_position(order_by)
+    if list_key:
+        kind += f"|{list_key}"
+    page = keyset_page(rows, position, descending, kind=kind, first=first, after=after)
+    return PartnershipConnection(
+        edges=[
+            PartnershipEdge(node=partnership_of(info, row.partnership), cursor=at)
+            for row, at in page.items
+        ],
+        page_info=page.info,
+        total_count=page.total,
+    )
+
+
+async def council_page(
+    info: Info,
+    councils: Sequence[repo.Council],
+    order_by: Sequence[CouncilOrder] | None,
+    *,
+    first: int | None,
+    after: str | None,
+    list_key: str = "",
+) -> CouncilConnection:
+    """As :func:`partnership_page`, for councils."""
+    position, descending, kind = await council_position(info, order_by)
+    if list_key:
+        kind += f"|{list_key}"
+    page = keyset_page(councils, position, descending, kind=kind, first=first, after=after)
+    return CouncilConnection(
+        edges=[
+            CouncilEdge(node=node, cursor=at)
+            for c, at in page.items
+            if (node := council_of(info, c)) is not None
+        ],
+        page_info=page.info,
+        total_count=page.total,
+    )
