@@ -172,6 +172,93 @@ CALL (p, row) {
 }
 """
 
+# --- The staged load (loaders/staged.py) ----------------------------------------------------
+
+# A changed partnership staged: a new node under a label no reader matches, with its links
+# (readers always reach memberships, services and sources from a :Partnership).
+STAGE_PARTNERSHIPS: LiteralString = """
+UNWIND $rows AS row
+CREATE (p:StagedPartnership)
+SET p = row.props
+WITH p, row
+CALL (p, row) {
+  UNWIND row.members AS member
+  MATCH (c:Council {code: member.code})
+  CREATE (c)-[:MEMBER_OF {role: member.role, fromYear: member.fromYear, toYear: member.toYear}]->(p)
+}
+CALL (p, row) {
+  UNWIND row.areas AS code
+  MATCH (s:ServiceArea {code: code})
+  CREATE (p)-[:COVERS]->(s)
+}
+CALL (p, row) {
+  UNWIND row.sources AS source
+  MERGE (s:Source {url: source.url})
+  CREATE (p)-[:SOURCED_FROM {date: source.date, note: source.note}]->(s)
+}
+"""
+
+STAGE_AUDIT_ENTRIES: LiteralString = """
+UNWIND $rows AS row
+CREATE (a:StagedAuditEntry)
+SET a = row, a.at = datetime()
+"""
+
+# What a crashed or refused staged load left, removed in bounded transactions (one a call).
+DELETE_STAGED: LiteralString = """
+MATCH (n:StagedPartnership|StagedAuditEntry)
+WITH n LIMIT $limit
+DETACH DELETE n
+RETURN count(*) AS deleted
+"""
+
+# Publishing, in one transaction: a staged partnership that replaces a stored one is copied
+# onto it (its node kept, so anything else linked to it stays), its links replaced ...
+PUBLISH_REPLACED: LiteralString = """
+MATCH (s:StagedPartnership)
+MATCH (p:Partnership {id: s.id})
+CALL (p) {
+  MATCH (p)-[out:COVERS|SOURCED_FROM]->()
+  DELETE out
+}
+CALL (p) {
+  MATCH (:Council)-[m:MEMBER_OF]->(p)
+  DELETE m
+}
+SET p = properties(s)
+WITH s, p
+CALL (s, p) {
+  MATCH (c:Council)-[m:MEMBER_OF]->(s)
+  CREATE (c)-[n:MEMBER_OF]->(p)
+  SET n = properties(m)
+}
+CALL (s, p) {
+  MATCH (s)-[:COVERS]->(a:ServiceArea)
+  CREATE (p)-[:COVERS]->(a)
+}
+CALL (s, p) {
+  MATCH (s)-[r:SOURCED_FROM]->(source:Source)
+  CREATE (p)-[n:SOURCED_FROM]->(source)
+  SET n = properties(r)
+}
+DETACH DELETE s
+RETURN count(*) AS replaced
+"""
+
+# ... and every other staged node simply changes label.
+PUBLISH_NEW: LiteralString = """
+MATCH (s:StagedPartnership)
+REMOVE s:StagedPartnership
+SET s:Partnership
+RETURN count(*) AS created
+"""
+
+PUBLISH_AUDIT_ENTRIES: LiteralString = """
+MATCH (a:StagedAuditEntry)
+REMOVE a:StagedAuditEntry
+SET a:AuditEntry
+"""
+
 DELETE_ORPHAN_SOURCES: LiteralString = """
 MATCH (s:Source)
 WHERE NOT EXISTS { (s)<-[:SOURCED_FROM]-() }

@@ -247,6 +247,7 @@ def write_partnerships(
     apply: bool,
     hook: PartnershipWriteHook | None = None,
     stored: Sequence[Mapping[str, Any]] | None = None,
+    staged: bool = False,
 ) -> dict[str, Counts]:
     """Partnerships with their memberships, service areas and sources, updated in place.
 
@@ -255,6 +256,8 @@ def write_partnerships(
     loads) names partnerships to leave alone (those with accepted edits) and is told of every
     change written, for the audit trail. ``stored``: the stored partnerships of ``records``
     already read in this transaction (rows as ``queries.READ_PARTNERSHIPS`` gives them).
+    ``staged``: write the changed partnerships as new ``StagedPartnership`` nodes, which
+    ``loaders.staged`` makes visible later (the stored ones are left as they are).
     """
     if hook is not None:
         protected = hook.protected(tx, [r.id for r in records])
@@ -265,7 +268,9 @@ def write_partnerships(
     existing, before = _stored(stored, set(ids))
     changed, partnerships, memberships = _compare(records, existing)
     if changed:
-        _write_changed(tx, changed, [r.id for r in changed if r.id in existing], apply)
+        replaced = [] if staged else [r.id for r in changed if r.id in existing]
+        statement = queries.STAGE_PARTNERSHIPS if staged else queries.WRITE_PARTNERSHIPS
+        _write_changed(tx, changed, replaced, apply, statement)
         if apply and hook is not None:
             hook.changed(tx, [_change_of(r, before.get(r.id)) for r in changed])
     return {"partnerships": partnerships, "memberships": memberships}
@@ -339,7 +344,11 @@ def _compare(
 
 
 def _write_changed(
-    tx: Tx, changed: Sequence[PartnershipRecord], replaced: list[str], apply: bool
+    tx: Tx,
+    changed: Sequence[PartnershipRecord],
+    replaced: list[str],
+    apply: bool,
+    statement: LiteralString,
 ) -> None:
     """Write the changed partnerships whole, their old links removed (one statement a batch);
     sources no partnership cites any more are deleted when links were ``replaced``."""
@@ -361,7 +370,7 @@ def _write_changed(
         }
         for r in changed
     ]
-    _run_batches(tx, queries.WRITE_PARTNERSHIPS, "rows", rows, apply)
+    _run_batches(tx, statement, "rows", rows, apply)
     if apply and replaced:
         tx.run(queries.DELETE_ORPHAN_SOURCES)
 

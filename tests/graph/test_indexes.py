@@ -32,6 +32,7 @@ KEYED: dict[str, LiteralString] = {
         for name in (
             "WRITE_REFERENCE",
             "WRITE_PARTNERSHIPS",
+            "STAGE_PARTNERSHIPS",
             "READ_PARTNERSHIPS",
             "RECORD_LOADED_FILES",
         )
