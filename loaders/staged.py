@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +46,7 @@ from loaders.known import council_index_from_db, service_areas_from_db
 from loaders.limits import FileLimits
 from loaders.load import LoadReport, _neo4j_refusals, _stop_when_out_of_memory
 from loaders.matching import CouncilIndex
-from loaders.partnerships import PartnershipRecord, read_table
+from loaders.partnerships import FileValidation, PartnershipRecord, read_table
 from loaders.prepared import validated
 from loaders.sources import sha256_of
 from loaders.writer import Counts, record_loaded_files, write_partnerships
@@ -154,16 +155,17 @@ def _duplicates(records: Sequence[PartnershipRecord], name: str, run: _Run) -> l
     return errors
 
 
-def _stage_file(
-    db: Database,
-    path: Path,
-    vocabulary: tuple[CouncilIndex, dict[str, str]],
-    limits: FileLimits | None,
-    run: _Run,
-) -> int:
-    """Read, validate and stage one file; returns the partnerships staged (0 on errors)."""
+def _read(
+    path: Path, vocabulary: tuple[CouncilIndex, dict[str, str]], limits: FileLimits | None
+) -> FileValidation:
+    """One file read and validated exactly as ``--partnerships FILE`` reads one."""
+    return validated(read_table(path, path.name, limits), path.name, lambda: vocabulary)
+
+
+def _stage_file(db: Database, path: Path, validation: FileValidation, run: _Run) -> int:
+    """Stage one validated file in its own transaction; returns the partnerships staged (0
+    when the file has errors, or gives an id an earlier file gave)."""
     name = path.name
-    validation = validated(read_table(path, name, limits), name, lambda: vocabulary)
     errors = [*validation.errors, *_duplicates(validation.records, name, run)]
     run.rows += validation.rows
     run.errors += errors
@@ -195,11 +197,14 @@ def _stage_file(
     return done.created + done.updated
 
 
-def _publish(tx: Tx, files: list[dict[str, object]], changed: bool) -> int | None:
-    """Make the staged partnerships visible; returns the new data version (None: no change)."""
+def _publish(tx: Tx, files: list[dict[str, object]], counts: Counts) -> int | None:
+    """Make the staged partnerships visible; returns the new data version (None: no change).
+    ``counts``: the partnerships' (only a load that updates some has any to copy across)."""
     version = None
-    if changed:
-        replaced = int(tx.run(queries.PUBLISH_REPLACED)[0]["replaced"])
+    if counts.changed:
+        replaced = 0
+        if counts.updated:
+            replaced = int(tx.run(queries.PUBLISH_REPLACED)[0]["replaced"])
         tx.run(queries.PUBLISH_NEW)
         tx.run(queries.PUBLISH_AUDIT_ENTRIES)
         if replaced:
@@ -235,17 +240,24 @@ def load_staged(
         )
     run, staged = _Run(), 0
     try:
-        for number, path in enumerate(files, start=1):
-            staged += _stage_file(db, path, vocabulary, limits, run)
-            progress(number, len(files) + 1, staged)
-            if run.errors:
-                break
+        # The next file is read and validated (Python) while this one is written (Neo4j).
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            pending = reader.submit(_read, files[0], vocabulary, limits)
+            for number, path in enumerate(files, start=1):
+                validation = pending.result()
+                if number < len(files):
+                    pending = reader.submit(_read, files[number], vocabulary, limits)
+                staged += _stage_file(db, path, validation, run)
+                progress(number, len(files) + 1, staged)
+                if run.errors:
+                    break
         if run.errors:
             clean_staged(db)
             version = None
         else:
+            done = run.counts["partnerships"]
             with _neo4j_refusals(str(files[-1])):
-                version = db.write_transaction(lambda tx: _publish(tx, run.files, staged > 0))
+                version = db.write_transaction(lambda tx: _publish(tx, run.files, done))
     except BaseException:
         with suppress(Exception):  # the first error is the one to report
             clean_staged(db)  # the next staged load cleans whatever this cannot
