@@ -46,9 +46,9 @@ from bench.servers import bench_database, bench_settings  # noqa: E402
 from graph.audit import CREATE_AUDIT_ENTRIES, audit_rows  # noqa: E402
 from graph.db import Database, Tx  # noqa: E402
 from loaders.known import council_index_from_db, service_areas_from_db  # noqa: E402
-from loaders.partnerships import PartnershipRecord, read_table  # noqa: E402
+from loaders.partnerships import read_table  # noqa: E402
 from loaders.prepared import validated  # noqa: E402
-from loaders.writer import _change_of  # noqa: E402  (the audit entry a load writes)
+from loaders.writer import partnership_change, partnership_row  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -101,27 +101,15 @@ db.driver.close()
 """
 
 
-def _row(record: PartnershipRecord) -> dict[str, Any]:
-    return {
-        "props": record.node_properties(),
-        "members": [
-            {"code": m.council_code, "role": m.role, "fromYear": m.from_year, "toYear": m.to_year}
-            for m in record.members
-        ],
-        "areas": list(record.service_areas),
-        "sources": [{"url": s.url, "date": s.date, "note": s.note} for s in record.sources],
-    }
-
-
 def ceiling(db: Database, files: list[Path]) -> float:
     """Seconds of the ceiling's write transactions, one per file (rows built untimed)."""
     vocabulary = (council_index_from_db(db), service_areas_from_db(db))
     total = 0.0
     for path in files:
         records = validated(read_table(path, path.name), path.name, lambda: vocabulary).records
-        rows = [_row(r) for r in records]
+        rows = [partnership_row(r) for r in records]
         audit = audit_rows(
-            [_change_of(r, None) for r in records], origin="file", file=str(path.resolve())
+            [partnership_change(r, None) for r in records], origin="file", file=str(path.resolve())
         )
 
         def work(tx: Tx, rows: list[dict[str, Any]] = rows, audit: list[Any] = audit) -> None:
@@ -200,6 +188,9 @@ def write_results(
         "ceiling_s": [round(c, 2) for c in ceilings],
         "loader": loads,
         "ceiling_over_loader": round(ceiling_s / loader_s, 2),
+        "ceiling_over_loader_per_round": [
+            round(c / run["s"], 2) for c, run in zip(ceilings, loads, strict=True)
+        ],
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
     RESULTS.mkdir(exist_ok=True)
@@ -223,6 +214,15 @@ def write_results(
         f"{2 * files} | - |",
         f"| staged loader (`councilgraph load --staged`), fresh process | {loader_s:.1f} | "
         f"{ceiling_s / loader_s:.2f} | {last['round_trips']} | {last['peak_rss_mb']:.0f} |",
+        "",
+        "Each round (ceiling, then loader, from the same state): "
+        + "; ".join(
+            f"{c:.1f} s / {run['s']:.1f} s = {c / run['s']:.2f}"
+            for c, run in zip(ceilings, loads, strict=True)
+        )
+        + ". Peak RSS of the loading process per round: "
+        + ", ".join(f"{run['peak_rss_mb']:.0f} MB" for run in loads)
+        + ".",
         "",
         f"Progress reached its total: {last['progress_reached_total']} "
         f"({last['progress_steps']} steps: each file, then the publish). Data errors: "

@@ -36,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from graph.audit import LoadAudit, PartnershipChange, audit_rows
 from graph.db import Database, Tx
@@ -49,7 +50,13 @@ from loaders.matching import CouncilIndex
 from loaders.partnerships import FileValidation, PartnershipRecord, read_table
 from loaders.prepared import validated
 from loaders.sources import sha256_of
-from loaders.writer import Counts, record_loaded_files, write_partnerships
+from loaders.writer import (
+    Counts,
+    partnership_change,
+    partnership_row,
+    record_loaded_files,
+    write_partnerships,
+)
 
 __all__ = ["CLEAN_BATCH", "StagedProgress", "clean_staged", "load_staged", "staged_files"]
 
@@ -103,18 +110,34 @@ def clean_staged(db: Database) -> int:
 @dataclass
 class _StagedAudit:
     """The staged load's audit hook: accepted edits win (as in every load); the entries of
-    what it changed are staged with the partnerships."""
+    what it changed are staged with the partnerships. ``created``: each record's entry as a
+    new partnership, made beforehand (the one a created partnership gets)."""
 
     audit: LoadAudit
+    created: dict[str, dict[str, Any]]
 
     def protected(self, tx: Tx, ids: Sequence[str]) -> set[str]:
         return self.audit.protected(tx, ids)
 
     def changed(self, tx: Tx, changes: Sequence[PartnershipChange]) -> None:
-        rows = audit_rows(
-            changes, origin="file", file=self.audit.file, loaded_by=self.audit.loaded_by
+        made = [c for c in changes if c.before is not None or c.id not in self.created]
+        fresh = iter(
+            audit_rows(made, origin="file", file=self.audit.file, loaded_by=self.audit.loaded_by)
         )
+        made_ids = {c.id for c in made}
+        rows = [next(fresh) if c.id in made_ids else self.created[c.id] for c in changes]
+        for seq, row in enumerate(rows):
+            row["seq"] = seq
         tx.run(queries.STAGE_AUDIT_ENTRIES, {"rows": rows})
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    """One file read and validated, with what writing its records needs made beforehand."""
+
+    validation: FileValidation
+    rows: dict[str, dict[str, Any]]  # id -> partnership_row
+    audit: dict[str, dict[str, Any]]  # id -> its audit entry as a new partnership
 
 
 @dataclass
@@ -156,26 +179,44 @@ def _duplicates(records: Sequence[PartnershipRecord], name: str, run: _Run) -> l
 
 
 def _read(
-    path: Path, vocabulary: tuple[CouncilIndex, dict[str, str]], limits: FileLimits | None
-) -> FileValidation:
-    """One file read and validated exactly as ``--partnerships FILE`` reads one."""
-    return validated(read_table(path, path.name, limits), path.name, lambda: vocabulary)
+    path: Path,
+    vocabulary: tuple[CouncilIndex, dict[str, str]],
+    limits: FileLimits | None,
+    loaded_by: str,
+) -> _File:
+    """One file read and validated exactly as ``--partnerships FILE`` reads one, with its
+    rows and (as new partnerships) audit entries made ready."""
+    validation = validated(read_table(path, path.name, limits), path.name, lambda: vocabulary)
+    records = validation.records
+    entries = audit_rows(
+        [partnership_change(r, None) for r in records],
+        origin="file",
+        file=str(path.resolve()),
+        loaded_by=loaded_by,
+    )
+    return _File(
+        validation,
+        {r.id: partnership_row(r) for r in records},
+        {r.id: entry for r, entry in zip(records, entries, strict=True)},
+    )
 
 
-def _stage_file(db: Database, path: Path, validation: FileValidation, run: _Run) -> int:
+def _stage_file(db: Database, path: Path, read: _File, run: _Run) -> int:
     """Stage one validated file in its own transaction; returns the partnerships staged (0
     when the file has errors, or gives an id an earlier file gave)."""
-    name = path.name
+    name, validation = path.name, read.validation
     errors = [*validation.errors, *_duplicates(validation.records, name, run)]
     run.rows += validation.rows
     run.errors += errors
     run.warnings += validation.warnings
     if errors or not validation.records:
         return 0
-    hook = _StagedAudit(LoadAudit(str(path.resolve())))
+    hook = _StagedAudit(LoadAudit(str(path.resolve())), read.audit)
 
     def work(tx: Tx) -> dict[str, Counts]:
-        return write_partnerships(tx, validation.records, apply=True, hook=hook, staged=True)
+        return write_partnerships(
+            tx, validation.records, apply=True, hook=hook, staged=True, rows=read.rows
+        )
 
     with _neo4j_refusals(name):
         counts = db.write_transaction(_stop_when_out_of_memory(work, name))
@@ -241,13 +282,14 @@ def load_staged(
     run, staged = _Run(), 0
     try:
         # The next file is read and validated (Python) while this one is written (Neo4j).
+        who = LoadAudit(str(files[0])).loaded_by
         with ThreadPoolExecutor(max_workers=1) as reader:
-            pending = reader.submit(_read, files[0], vocabulary, limits)
+            pending = reader.submit(_read, files[0], vocabulary, limits, who)
             for number, path in enumerate(files, start=1):
-                validation = pending.result()
+                read = pending.result()
                 if number < len(files):
-                    pending = reader.submit(_read, files[number], vocabulary, limits)
-                staged += _stage_file(db, path, validation, run)
+                    pending = reader.submit(_read, files[number], vocabulary, limits, who)
+                staged += _stage_file(db, path, read, run)
                 progress(number, len(files) + 1, staged)
                 if run.errors:
                     break

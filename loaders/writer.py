@@ -30,6 +30,8 @@ __all__ = [
     "Counts",
     "ReferenceState",
     "ServiceAreaRecord",
+    "partnership_change",
+    "partnership_row",
     "record_loaded_files",
     "write_partnerships",
     "write_reference",
@@ -248,6 +250,7 @@ def write_partnerships(
     hook: PartnershipWriteHook | None = None,
     stored: Sequence[Mapping[str, Any]] | None = None,
     staged: bool = False,
+    rows: Mapping[str, dict[str, Any]] | None = None,
 ) -> dict[str, Counts]:
     """Partnerships with their memberships, service areas and sources, updated in place.
 
@@ -257,7 +260,9 @@ def write_partnerships(
     change written, for the audit trail. ``stored``: the stored partnerships of ``records``
     already read in this transaction (rows as ``queries.READ_PARTNERSHIPS`` gives them).
     ``staged``: write the changed partnerships as new ``StagedPartnership`` nodes, which
-    ``loaders.staged`` makes visible later (the stored ones are left as they are).
+    ``loaders.staged`` makes visible later (the stored ones are left as they are). ``rows``:
+    each record's :func:`partnership_row`, computed beforehand (``loaders.staged`` does it
+    while Neo4j writes the previous file).
     """
     if hook is not None:
         protected = hook.protected(tx, [r.id for r in records])
@@ -270,9 +275,9 @@ def write_partnerships(
     if changed:
         replaced = [] if staged else [r.id for r in changed if r.id in existing]
         statement = queries.STAGE_PARTNERSHIPS if staged else queries.WRITE_PARTNERSHIPS
-        _write_changed(tx, changed, replaced, apply, statement)
+        _write_changed(tx, changed, replaced, apply, statement, rows)
         if apply and hook is not None:
-            hook.changed(tx, [_change_of(r, before.get(r.id)) for r in changed])
+            hook.changed(tx, [partnership_change(r, before.get(r.id)) for r in changed])
     return {"partnerships": partnerships, "memberships": memberships}
 
 
@@ -343,39 +348,45 @@ def _compare(
     return changed, partnerships, memberships
 
 
+def partnership_row(record: PartnershipRecord) -> dict[str, Any]:
+    """The parameters ``WRITE_PARTNERSHIPS`` (and ``STAGE_PARTNERSHIPS``) take for a record."""
+    return {
+        "id": record.id,
+        "props": record.node_properties(),
+        "members": [
+            {"code": m.council_code, "role": m.role, "fromYear": m.from_year, "toYear": m.to_year}
+            for m in record.members
+        ],
+        "areas": list(record.service_areas),
+        "sources": [{"url": s.url, "date": s.date, "note": s.note} for s in record.sources],
+    }
+
+
 def _write_changed(
     tx: Tx,
     changed: Sequence[PartnershipRecord],
     replaced: list[str],
     apply: bool,
     statement: LiteralString,
+    rows: Mapping[str, dict[str, Any]] | None = None,
 ) -> None:
     """Write the changed partnerships whole, their old links removed (one statement a batch);
     sources no partnership cites any more are deleted when links were ``replaced``."""
-    rows = [
-        {
-            "id": r.id,
-            "props": r.node_properties(),
-            "members": [
-                {
-                    "code": m.council_code,
-                    "role": m.role,
-                    "fromYear": m.from_year,
-                    "toYear": m.to_year,
-                }
-                for m in r.members
-            ],
-            "areas": list(r.service_areas),
-            "sources": [{"url": s.url, "date": s.date, "note": s.note} for s in r.sources],
-        }
-        for r in changed
-    ]
-    _run_batches(tx, statement, "rows", rows, apply)
+    _run_batches(
+        tx,
+        statement,
+        "rows",
+        [rows[r.id] if rows else partnership_row(r) for r in changed],
+        apply,
+    )
     if apply and replaced:
         tx.run(queries.DELETE_ORPHAN_SOURCES)
 
 
-def _change_of(record: PartnershipRecord, before: dict[str, Any] | None) -> PartnershipChange:
+def partnership_change(
+    record: PartnershipRecord, before: dict[str, Any] | None
+) -> PartnershipChange:
+    """What writing ``record`` over ``before`` (None: a new partnership) does, for the audit."""
     after = snapshot(
         record.node_properties(),
         [(m.council_code, m.role, m.from_year, m.to_year) for m in record.members],

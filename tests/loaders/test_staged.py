@@ -156,7 +156,7 @@ def test_a_crashed_load_is_invisible_and_cleaned_at_the_next_start(
     first, second, _ = _write(tmp_path, _rows(), PER_FILE)
     vocabulary = (council_index_from_db(clean_db), service_areas_from_db(clean_db))
     # The first file staged, then the process dies before publishing.
-    assert _stage_file(clean_db, first, _read(first, vocabulary, None), _Run()) == PER_FILE
+    assert _stage_file(clean_db, first, _read(first, vocabulary, None, "tests"), _Run()) == PER_FILE
     assert clean_db.read(STAGED)[0]["n"] > PER_FILE  # partnerships and their audit entries
     assert clean_db.read(VISIBLE) == [{"partnerships": 0, "memberships": 0}]
 
