@@ -21,23 +21,9 @@ RETURN p.id AS id,
        COLLECT { MATCH (p)-[r:SOURCED_FROM]->(s:Source) RETURN [s.url, r.date, r.note] } AS sources
 """
 
-# Everything the bundled load compares with, in one read (issue 14: one round trip for seven):
-# whole labels of the reference data, the partnerships of $ids with their links (as
-# READ_PARTNERSHIPS) and accepted edits (as graph.audit.ACCEPTED_EDITS), and the data version.
-READ_LOAD_STATE: LiteralString = """
-CALL () { MATCH (s:ServiceArea) RETURN collect({code: s.code, props: properties(s)}) AS areas }
-CALL () { MATCH (c:Council) RETURN collect({code: c.code, props: properties(c)}) AS councils }
-CALL () {
-  MATCH (a:Council)-[r:WITHIN|SUCCEEDED_BY|BORDERS]->(b:Council)
-  RETURN collect([type(r), a.code, b.code]) AS links
-}
-CALL () {
-  MATCH (e:LgaEdition) RETURN collect({edition: e.edition, props: properties(e)}) AS editions
-}
-CALL () {
-  MATCH (p:Proposal)
-  RETURN collect({name: p.name, origin: p.origin, fingerprint: p.fingerprint}) AS proposals
-}
+# The partnerships of $ids with their links (as READ_PARTNERSHIPS) and their accepted edits
+# (as graph.audit.ACCEPTED_EDITS): what a load compares partnerships with.
+_ACCEPTED_AND_STORED: LiteralString = """
 CALL () {
   UNWIND $ids AS id
   MATCH (s:Submission {partnershipId: id, status: 'accepted'})
@@ -57,9 +43,36 @@ CALL () {
     sources: COLLECT { MATCH (p)-[r:SOURCED_FROM]->(s:Source) RETURN [s.url, r.date, r.note] }
   }) AS partnerships
 }
+"""
+
+#: A staged load's one read per file (loaders/staged.py).
+READ_PARTNERSHIP_STATE: LiteralString = _ACCEPTED_AND_STORED + "RETURN accepted, partnerships\n"
+
+# Everything the bundled load compares with, in one read (issue 14: one round trip for seven):
+# whole labels of the reference data, the partnerships of $ids with their links (as
+# READ_PARTNERSHIPS) and accepted edits (as graph.audit.ACCEPTED_EDITS), and the data version.
+READ_LOAD_STATE: LiteralString = (
+    """
+CALL () { MATCH (s:ServiceArea) RETURN collect({code: s.code, props: properties(s)}) AS areas }
+CALL () { MATCH (c:Council) RETURN collect({code: c.code, props: properties(c)}) AS councils }
+CALL () {
+  MATCH (a:Council)-[r:WITHIN|SUCCEEDED_BY|BORDERS]->(b:Council)
+  RETURN collect([type(r), a.code, b.code]) AS links
+}
+CALL () {
+  MATCH (e:LgaEdition) RETURN collect({edition: e.edition, props: properties(e)}) AS editions
+}
+CALL () {
+  MATCH (p:Proposal)
+  RETURN collect({name: p.name, origin: p.origin, fingerprint: p.fingerprint}) AS proposals
+}
+"""
+    + _ACCEPTED_AND_STORED
+    + """
 OPTIONAL MATCH (v:DataVersion {key: 'data'})
 RETURN areas, councils, links, editions, proposals, accepted, partnerships, v.version AS version
 """
+)
 
 #: What matching needs to know about every council (for loading a user's file).
 READ_COUNCIL_REFS: LiteralString = """

@@ -115,9 +115,11 @@ class _StagedAudit:
 
     audit: LoadAudit
     created: dict[str, dict[str, Any]]
+    accepted: dict[str, tuple[str, Any]] = field(default_factory=dict)  # by the file's read
 
     def protected(self, tx: Tx, ids: Sequence[str]) -> set[str]:
-        return self.audit.protected(tx, ids)
+        self.audit.kept = {i: self.accepted[i] for i in ids if i in self.accepted}
+        return set(self.audit.kept)
 
     def changed(self, tx: Tx, changes: Sequence[PartnershipChange]) -> None:
         made = [c for c in changes if c.before is not None or c.id not in self.created]
@@ -214,8 +216,17 @@ def _stage_file(db: Database, path: Path, read: _File, run: _Run) -> int:
     hook = _StagedAudit(LoadAudit(str(path.resolve())), read.audit)
 
     def work(tx: Tx) -> dict[str, Counts]:
+        ids = [r.id for r in validation.records]
+        state = tx.run(queries.READ_PARTNERSHIP_STATE, {"ids": ids})[0]  # one read a file
+        hook.accepted = {r["id"]: (r["submissionId"], r["reviewedAt"]) for r in state["accepted"]}
         return write_partnerships(
-            tx, validation.records, apply=True, hook=hook, staged=True, rows=read.rows
+            tx,
+            validation.records,
+            apply=True,
+            hook=hook,
+            staged=True,
+            rows=read.rows,
+            stored=state["partnerships"],
         )
 
     with _neo4j_refusals(name):

@@ -190,10 +190,11 @@ def test_the_progress_reaches_the_total_and_the_statements_are_per_file(
     total = len(files) + 1  # each file, then the publish
     assert [s[:2] for s in seen] == [(n, total) for n in range(1, total)] + [(total, total)]
     assert seen[-1][2] == ROWS
-    # Schema, clean, councils, service areas; per file accepted edits, stored partnerships,
-    # the staged partnerships, their audit entries; the publish: new partnerships' and audit
-    # entries' labels, the version, the files (nothing stored to copy onto: all are new).
-    assert clean_db.round_trips - before == report.round_trips == 5 + 4 * len(files) + 4
+    # Schema, clean, councils, service areas; per file one read (accepted edits and stored
+    # partnerships), the staged partnerships, their audit entries; the publish: new
+    # partnerships' and audit entries' labels, the version, the files (all are new: nothing
+    # stored to copy onto).
+    assert clean_db.round_trips - before == report.round_trips == 5 + 3 * len(files) + 4
 
 
 def test_councilgraph_load_staged(
@@ -210,3 +211,22 @@ def test_councilgraph_load_staged(
 
 def test_cleaning_with_nothing_staged_deletes_nothing(clean_db: Database) -> None:
     assert clean_staged(clean_db) == 0
+
+
+def test_a_staged_load_leaves_partnerships_with_accepted_edits_alone(
+    clean_db: Database, tmp_path: Path
+) -> None:
+    kept = _rows()[7]["id"]
+    clean_db.write(
+        "CREATE (:Submission {id: 'fixture-staged-submission', partnershipId: $id, "
+        "status: 'accepted', reviewedAt: datetime('2026-01-02T00:00:00Z')})",
+        {"id": kept},
+    )
+    try:
+        _write(tmp_path, _rows()[:PER_FILE], PER_FILE)
+        report = load_staged(clean_db, [tmp_path])
+        assert report.counts["partnerships"].created == PER_FILE - 1
+        assert kept not in {r["id"] for r in clean_db.read(SEEN)}
+        assert any(kept in w and "fixture-staged-submission" in w for w in report.warnings)
+    finally:
+        clean_db.write("MATCH (s:Submission {id: 'fixture-staged-submission'}) DELETE s")
