@@ -1,0 +1,74 @@
+"""A page of objects is resolved synchronously, from objects built once per data version.
+
+graphql-core awaits a resolver's result only when it is awaitable; the nested fields of a page
+answer from the request's snapshot at once (``api/types/common.with_snapshot``), so a page of
+thousands of objects costs no task per field (docs/performance.md, "A GraphQL request").
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Generator
+from typing import Any
+
+from api.context import Context
+from api.schema import build_schema
+from api.types.objects import council_object
+from graph.db import Database
+from graph.snapshot import Snapshots
+
+PAGE = """{ councils(first: 100) { nodes { code partnerships { id members(year: 2015) {
+    council { code } } } } } }"""
+
+
+def _tasks_made(db: Database, query: str) -> tuple[int, dict[str, Any]]:
+    """(asyncio tasks made while executing ``query`` a second time, its data)."""
+    schema = build_schema()
+    snapshots = Snapshots(db)
+
+    async def run() -> tuple[int, dict[str, Any]]:
+        loop = asyncio.get_running_loop()
+        made = 0
+
+        def counting(
+            loop: asyncio.AbstractEventLoop,
+            coro: Generator[Any, None, Any] | Coroutine[Any, Any, Any],
+            **kwargs: Any,
+        ) -> asyncio.Task[Any]:
+            nonlocal made
+            made += 1
+            return asyncio.Task(coro, loop=loop, **kwargs)
+
+        first = await schema.execute(query, context_value=Context.create(db, snapshots))
+        assert first.errors is None, first.errors  # the year's view is now remembered
+        loop.set_task_factory(counting)
+        try:
+            again = await schema.execute(query, context_value=Context.create(db, snapshots))
+        finally:
+            loop.set_task_factory(None)
+        assert again.errors is None, again.errors
+        assert again.data is not None
+        return made, again.data
+
+    return asyncio.run(run())
+
+
+def test_a_page_of_thousands_of_fields_makes_no_task_per_field(loaded_db: Database) -> None:
+    made, data = _tasks_made(loaded_db, PAGE)
+    nodes = data["councils"]["nodes"]
+    members = [m for c in nodes for p in c["partnerships"] for m in p["members"]]
+    partnerships = [p for c in nodes for p in c["partnerships"]]
+    # A page big enough that one task per object would show: hundreds of partnerships,
+    # more than a thousand members in all.
+    assert len(partnerships) > 300
+    assert len(members) > 1000
+    assert made < 10
+
+
+def test_objects_are_built_once_per_data_version(loaded_db: Database) -> None:
+    old = Snapshots(loaded_db).current()
+    new = Snapshots(loaded_db).current()  # as after a new data version: another snapshot
+    model = old.councils[0]
+    assert council_object(old, model) is council_object(old, model)
+    assert council_object(new, new.councils[0]) is not council_object(old, model)
+    assert council_object(new, new.councils[0]).code == model.code
