@@ -9,6 +9,7 @@ import strawberry
 
 from api.aggregate import PartnershipGroup, partnership_groups
 from api.errors import NotFound, SafeErrors, UserError
+from api.execution import plain_fields_execution
 from api.figures import year_figures
 from api.guards import QueryLimits
 from api.limits import Limits
@@ -362,4 +363,6 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         extensions=[lambda: QueryLimits(limits=limits), SafeErrors],
     )
     schema.limits = limits
+    # Plain scalar fields read without graphql-core's per-field machinery (api/execution.py).
+    schema.execution_context_class = plain_fields_execution(schema._schema)
     return schema

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine, Generator
-from typing import Any
+from typing import Any, cast
+
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.context import Context
+from api.execution import PlainFieldsExecution
 from api.schema import build_schema
 from api.types.objects import council_object
+from bench.baselines import QUERIES
 from graph.db import Database
 from graph.snapshot import Snapshots
 
@@ -72,3 +76,46 @@ def test_objects_are_built_once_per_data_version(loaded_db: Database) -> None:
     assert council_object(old, model) is council_object(old, model)
     assert council_object(new, new.councils[0]) is not council_object(old, model)
     assert council_object(new, new.councils[0]).code == model.code
+
+
+_STOCK_CALLS = [0]
+
+
+class _Stock(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's own path, counted: what the plain-field reads leave to it."""
+
+    def execute_field(self, *args: Any, **kwargs: Any) -> Any:
+        _STOCK_CALLS[0] += 1
+        return super().execute_field(*args, **kwargs)
+
+
+VARIED = """{ councils(first: 30, orderBy: [{field: NAME}]) { totalCount nodes { id code name
+    officialName kind tier region ceremonialCounty population areaHectares latitude longitude
+    validFrom validTo formerCodes govUkUrl partnerships { id name status services office
+    startYear startYearBasis endYear annualSavingsGbp notes sources { url date }
+    members { role memberFrom memberTo memberFromBasis council { code name } } } } } }"""
+
+
+def _answer(db: Database, execution: type[Any], query: str) -> tuple[Any, list[Any], int]:
+    """(data, errors, fields left to graphql-core) of ``query`` run with ``execution``."""
+    schema = build_schema()
+    schema.execution_context_class = execution
+    _STOCK_CALLS[0] = 0
+    result = asyncio.run(schema.execute(query, context_value=Context.create(db, Snapshots(db))))
+    return result.data, [e.formatted for e in result.errors or []], _STOCK_CALLS[0]
+
+
+def test_plain_fields_read_directly_answer_as_graphql_core_does(loaded_db: Database) -> None:
+    made = build_schema().execution_context_class
+    assert issubclass(made, PlainFieldsExecution)
+    plain = cast(type[PlainFieldsExecution], made)
+    counted = type("Counted", (PlainFieldsExecution, _Stock), {
+        "plain": plain.plain, "plain_objects": plain.plain_objects,
+    })  # fmt: skip
+    for query in (VARIED, PAGE, QUERIES["councils(first: 50) > partnerships > members"]):
+        data, errors, every_field = _answer(loaded_db, _Stock, query)
+        fast_data, fast_errors, left = _answer(loaded_db, counted, query)
+        assert not errors
+        assert (fast_data, fast_errors) == (data, errors)
+        # Only fields with resolvers or arguments (and the lists) are left to graphql-core.
+        assert left < every_field / 3
