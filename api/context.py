@@ -18,6 +18,7 @@ from graph import repository as repo
 from graph import rules
 from graph.analysis import NetworkAnalysis
 from graph.db import Database
+from graph.schema import data_version
 from graph.snapshot import Snapshot, Snapshots
 
 K = TypeVar("K")
@@ -127,7 +128,11 @@ class Context:
         resolvers ask at the same moment."""
         async with self._snapshot_lock:
             if self._snapshot is None:
-                self._snapshot = await self.run(self.snapshots.current)
+                # The version in one network round trip: a remembered answer's tail was
+                # mostly the managed transaction's second one (docs/performance.md).
+                self._snapshot = await self.run(
+                    lambda: self.snapshots.at(data_version(self.db, one_trip=True))
+                )
             return self._snapshot
 
     @property
