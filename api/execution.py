@@ -23,6 +23,8 @@ from graphql import (
     GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLSchema,
     is_leaf_type,
 )
@@ -69,9 +71,8 @@ def plain_object(field: GraphQLField) -> PlainObject | None:
     inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else None
     if name is None or not isinstance(inner, GraphQLObjectType):
         return None
-    definition = inner.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    origin = getattr(definition, "origin", None)
-    return (name, inner, origin) if isinstance(origin, type) else None
+    origin = _class_of(inner)
+    return (name, inner, origin) if origin is not None else None
 
 
 class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
@@ -82,6 +83,8 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
 
     plain: dict[tuple[str, str], PlainLeaf] = {}  # noqa: RUF012 - set once per schema
     plain_objects: dict[tuple[str, str], PlainObject] = {}  # noqa: RUF012 - as ``plain``
+    #: Each object type's own Python class, by type name.
+    classes: dict[str, type] = {}  # noqa: RUF012 - as ``plain``
 
     def execute_field(
         self,
@@ -118,6 +121,57 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             parent_type, source, field_details_list, path, position_context
         )
 
+    def complete_list_item_value(
+        self,
+        item: Any,
+        complete_results: list[Any],
+        item_type: GraphQLOutputType,
+        field_details_list: Any,
+        info: GraphQLResolveInfo[Any],
+        item_path: Path,
+        position_context: Any,
+    ) -> bool:
+        """An item of a list of non-null objects that is exactly its type's class goes
+        straight to its sub-fields (what graphql-core's completion does for it after its
+        checks); any other item, graphql-core's way."""
+        inner = item_type.of_type if isinstance(item_type, GraphQLNonNull) else None
+        if (
+            not isinstance(inner, GraphQLObjectType)
+            or type(item) is not self.classes.get(inner.name)
+            or get_strawberry_type_cast(item) is not None
+        ):
+            return super().complete_list_item_value(
+                item, complete_results, item_type, field_details_list, info, item_path,
+                position_context,
+            )  # fmt: skip
+        try:
+            completed = self.collect_and_execute_subfields(
+                inner, field_details_list, item_path, item, position_context
+            )
+        except Exception as raw_error:  # as graphql-core: reported at the item's path
+            self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+            complete_results.append(None)
+            return False
+        if not self.is_awaitable(completed):
+            complete_results.append(completed)
+            return False
+
+        async def await_completed() -> Any:
+            try:
+                return await completed
+            except Exception as raw_error:
+                self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+                return None
+
+        complete_results.append(await_completed())
+        return True
+
+
+def _class_of(named: GraphQLObjectType) -> type | None:
+    definition = named.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    origin = getattr(definition, "origin", None)
+    return origin if isinstance(origin, type) else None
+
 
 def plain_fields_execution(schema: GraphQLSchema) -> type[PlainFieldsExecution]:
     """:class:`PlainFieldsExecution` for ``schema`` (graphql-core's), its plain fields found
@@ -130,8 +184,13 @@ def plain_fields_execution(schema: GraphQLSchema) -> type[PlainFieldsExecution]:
     ]
     plain = {key: leaf for key, field in fields if (leaf := plain_leaf(field)) is not None}
     objects = {key: obj for key, field in fields if (obj := plain_object(field)) is not None}
+    classes = {
+        named.name: origin
+        for named in schema.type_map.values()
+        if isinstance(named, GraphQLObjectType) and (origin := _class_of(named)) is not None
+    }
     return type(
         "PlainFieldsExecution",
         (PlainFieldsExecution,),
-        {"plain": plain, "plain_objects": objects},
+        {"plain": plain, "plain_objects": objects, "classes": classes},
     )
