@@ -8,9 +8,11 @@ thousands of objects costs no task per field (docs/performance.md, "A GraphQL re
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Coroutine, Generator
 from typing import Any, cast
 
+from starlette.testclient import TestClient
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.context import Context
@@ -96,26 +98,53 @@ VARIED = """{ councils(first: 30, orderBy: [{field: NAME}]) { totalCount nodes {
     members { role memberFrom memberTo memberFromBasis council { code name } } } } } }"""
 
 
-def _answer(db: Database, execution: type[Any], query: str) -> tuple[Any, list[Any], int]:
-    """(data, errors, fields left to graphql-core) of ``query`` run with ``execution``."""
-    schema = build_schema()
+def _answer(db: Database, lean: bool, execution: type[Any], query: str) -> Any:
+    """(data, errors, fields left to graphql-core) of ``query``, run with ``execution``
+    on the schema with (``lean``) or without the lean resolvers."""
+    schema = build_schema(lean=lean)
     schema.execution_context_class = execution
     _STOCK_CALLS[0] = 0
     result = asyncio.run(schema.execute(query, context_value=Context.create(db, Snapshots(db))))
     return result.data, [e.formatted for e in result.errors or []], _STOCK_CALLS[0]
 
 
-def test_plain_fields_read_directly_answer_as_graphql_core_does(loaded_db: Database) -> None:
+def test_lean_fields_answer_as_strawberry_and_graphql_core_do(loaded_db: Database) -> None:
     made = build_schema().execution_context_class
     assert issubclass(made, PlainFieldsExecution)
     plain = cast(type[PlainFieldsExecution], made)
     counted = type("Counted", (PlainFieldsExecution, _Stock), {
-        "plain": plain.plain, "plain_objects": plain.plain_objects,
+        "plain": plain.plain, "plain_objects": plain.plain_objects, "classes": plain.classes,
     })  # fmt: skip
-    for query in (VARIED, PAGE, QUERIES["councils(first: 50) > partnerships > members"]):
-        data, errors, every_field = _answer(loaded_db, _Stock, query)
-        fast_data, fast_errors, left = _answer(loaded_db, counted, query)
+    for query in (VARIED, PAGE, *QUERIES.values()):
+        data, errors, every_field = _answer(loaded_db, False, _Stock, query)
+        fast_data, fast_errors, left = _answer(loaded_db, True, counted, query)
         assert not errors
         assert (fast_data, fast_errors) == (data, errors)
         # Only fields with resolvers or arguments (and the lists) are left to graphql-core.
-        assert left < every_field / 3
+        assert left <= every_field
+
+
+def test_a_page_leaves_under_a_third_of_its_fields_to_graphql_core(loaded_db: Database) -> None:
+    plain = cast(type[PlainFieldsExecution], build_schema().execution_context_class)
+    counted = type("Counted", (PlainFieldsExecution, _Stock), {
+        "plain": plain.plain, "plain_objects": plain.plain_objects, "classes": plain.classes,
+    })  # fmt: skip
+    for query in (VARIED, PAGE):
+        every_field = _answer(loaded_db, False, _Stock, query)[2]
+        assert _answer(loaded_db, True, counted, query)[2] < every_field / 3
+
+
+def test_an_argument_given_goes_through_strawberry(loaded_db: Database) -> None:
+    query = """{ councils(first: 5, filter: {year: 2015}) { nodes { code
+        partnerships(year: 2015, service: LEGAL) { id members(year: 2015) { role } }
+        lean: partnerships { id tierMix } } } }"""
+    stock = _answer(loaded_db, False, _Stock, query)
+    lean = _answer(loaded_db, True, PlainFieldsExecution, query)
+    assert not stock[1]
+    assert lean[:2] == stock[:2]
+
+
+def test_answers_are_encoded_as_strawberry_encodes_them(client: TestClient) -> None:
+    response = client.post("/graphql", json={"query": PAGE})
+    assert response.status_code == 200
+    assert response.content == json.dumps(response.json(), separators=(",", ":")).encode()
