@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import json
 import logging
 import os
 import weakref
@@ -199,7 +200,11 @@ class CouncilGraphQL(GraphQLOverHTTP, GraphQL[Context, None]):
             raise HTTPException(400, "Unable to parse request body as JSON") from None
 
     def encode_json(self, data: object) -> str | bytes:
-        encoded = super().encode_json(data)
+        # strawberry's encoding (compact separators), without the circular-reference check:
+        # an answer is a tree that graphql-core has just built (its own dicts and lists,
+        # scalars at the leaves), never circular. The same bytes, in 50-70% of the time
+        # (3.0 -> 1.5 ms for bench_api's largest page).
+        encoded = json.dumps(data, separators=(",", ":"), check_circular=False)
         cap = self.limits.max_response_bytes
         if len(encoded) <= cap:  # ASCII JSON: characters are bytes
             return encoded
