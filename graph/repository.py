@@ -104,20 +104,6 @@ RETURN properties(p) AS partnership,
 
 ALL_PARTNERSHIP_IDS: LiteralString = "MATCH (p:Partnership) RETURN p.id AS id ORDER BY p.name, p.id"
 
-# Every partnership in one pass over the label (the snapshot's read): no list of ids sent back
-# and no index seek per id, as ``ALL_PARTNERSHIP_IDS`` then ``PARTNERSHIPS_BY_IDS`` would need.
-ALL_PARTNERSHIPS: LiteralString = """
-MATCH (p:Partnership)
-WITH p ORDER BY p.name, p.id
-RETURN properties(p) AS partnership,
-       COLLECT { MATCH (c:Council)-[m:MEMBER_OF]->(p)
-                 RETURN [c.code, m.role, m.fromYear, m.toYear] ORDER BY c.code } AS members,
-       COLLECT { MATCH (p)-[:COVERS]->(s:ServiceArea) RETURN s.code ORDER BY s.code } AS services,
-       COLLECT { MATCH (p)-[r:SOURCED_FROM]->(s:Source)
-                 RETURN [s.url, r.date, r.note] ORDER BY s.url }
-         AS sources
-"""
-
 LGA_EDITIONS: LiteralString = """
 MATCH (e:LgaEdition) RETURN properties(e) AS edition ORDER BY e.year, e.seq
 """
@@ -306,11 +292,6 @@ def _partnership(row: dict[str, Any]) -> Partnership:
 def partnerships_by_ids(db: Database, ids: Sequence[str]) -> dict[str, Partnership]:
     """Partnerships with their members, services and sources; unknown ids are absent."""
     return {p.id: p for p in map(_partnership, db.read(PARTNERSHIPS_BY_IDS, {"ids": list(ids)}))}
-
-
-def all_partnerships(db: Database) -> dict[str, Partnership]:
-    """Every partnership with its members, services and sources, by name (one statement)."""
-    return {p.id: p for p in map(_partnership, db.read(ALL_PARTNERSHIPS))}
 
 
 def all_partnership_ids(db: Database) -> list[str]:
