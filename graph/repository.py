@@ -165,6 +165,17 @@ ORDER BY partnershipId, code
 """
 )
 
+# The same rows as one list in one record (``effective_memberships``): the driver's cost per
+# record was most of a large year's read (bench/results/memberships.md, scale.md).
+EFFECTIVE_MEMBERSHIP_ROWS: LiteralString = (
+    "CALL () {\n"
+    + EFFECTIVE_MEMBERSHIPS
+    + """}
+RETURN collect([partnershipId, code, role, own, services, startYear, startBasis,
+                lastEvidenceYear, status, name]) AS rows
+"""
+)
+
 # Full-text search over the `search_text` index (graph/schema.py): Lucene's ranking, the kinds
 # asked for, best first (ties by key, so the order is stable).
 TEXT_SEARCH: LiteralString = """
@@ -335,20 +346,13 @@ def effective_memberships(db: Database, year: int, service: str | None = None) -
         "currentYear": rules.current_year(),
         "activeStatuses": list(ACTIVE_STATUSES),
     }
+    rows = db.read(EFFECTIVE_MEMBERSHIP_ROWS, parameters)[0]["rows"]
+    rows.sort(key=lambda row: (row[0], row[1]))  # EFFECTIVE_MEMBERSHIPS's order (unique keys)
     return [
         Membership(
-            row["partnershipId"],
-            row["code"],
-            row["role"],
-            tuple(row["services"]),
-            row["startYear"],
-            row["startBasis"],
-            row["lastEvidenceYear"],
-            row["status"],
-            row["name"],
-            *_own_years(row["own"]),
+            pid, code, role, tuple(services), start, basis, last, status, name, *_own_years(own)
         )
-        for row in db.read(EFFECTIVE_MEMBERSHIPS, parameters)
+        for pid, code, role, own, services, start, basis, last, status, name in rows
     ]
 
 

@@ -184,7 +184,7 @@ class Snapshot:
 # with parameters of the types requests send, since the plan cache keys on them.
 PLANNED: tuple[tuple[LiteralString, dict[str, Any]], ...] = (
     (
-        repo.EFFECTIVE_MEMBERSHIPS,
+        repo.EFFECTIVE_MEMBERSHIP_ROWS,
         {"year": 2000, "service": None, "currentYear": 2000, "activeStatuses": ["active"]},
     ),
     (

@@ -94,3 +94,27 @@ def test_warm_interval_setting(value: str, seconds: float) -> None:
 def test_warm_interval_setting_refuses_nonsense(value: str) -> None:
     with pytest.raises(SettingsError, match=f"{WARM_EVERY_ENV}=.*'off'"):
         warm_every_s({WARM_EVERY_ENV: value})
+
+
+@pytest.mark.parametrize(
+    ("year", "service"), [(2012, None), (2019, "legal"), (rules.current_year(), None)]
+)
+def test_memberships_read_as_one_list_are_the_statements_rows(
+    loaded_db: Database, year: int, service: str | None
+) -> None:
+    parameters = {
+        "year": year,
+        "service": service,
+        "currentYear": rules.current_year(),
+        "activeStatuses": list(rules.ACTIVE_STATUSES),
+    }
+    # EFFECTIVE_MEMBERSHIPS's rows, a record each, in its order.
+    rows = loaded_db.read(repository.EFFECTIVE_MEMBERSHIPS, parameters)
+    got = repository.effective_memberships(loaded_db, year, service)
+    assert rows  # the year has sharers
+    assert [(m.partnership_id, m.code, m.role, m.services) for m in got] == [
+        (r["partnershipId"], r["code"], r["role"], tuple(r["services"])) for r in rows
+    ]
+    assert [(m.start_year, m.start_basis, m.status, m.partnership_name) for m in got] == [
+        (r["startYear"], r["startBasis"], r["status"], r["name"]) for r in rows
+    ]
