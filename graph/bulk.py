@@ -45,16 +45,17 @@ RETURN collect([p.id, s.url, r.date, r.note]) AS rows
 """
 
 
-def all_partnerships(db: Database) -> dict[str, Partnership]:
+def all_partnerships(db: Database, *, timeout: float | None = None) -> dict[str, Partnership]:
     """Every partnership with its members, services and sources, by name: the same as
     ``partnerships_by_ids`` of every id, read as flat rows in one read transaction (one
-    consistent view) and joined here."""
+    consistent view) and joined here. ``timeout``: for the whole transaction (default: the
+    statement timeout)."""
 
     def read(tx: Tx) -> list[list[list[Any]]]:
         queries = (PARTNERSHIP_ROWS, MEMBER_ROWS, SERVICE_ROWS, SOURCE_ROWS)
         return [tx.run(q)[0]["rows"] for q in queries]
 
-    rows, member_rows, service_rows, source_rows = db.read_transaction(read)
+    rows, member_rows, service_rows, source_rows = db.read_transaction(read, timeout=timeout)
     members: dict[str, list[Member]] = defaultdict(list)
     for pid, code, role, start, end in member_rows:
         members[pid].append(Member(code, role or "partner", start, end))

@@ -48,6 +48,11 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+#: Seconds Neo4j allows the snapshot's partnership read: it is shared by every request of the
+#: version (a request that gives up leaves it to finish for the next), so it is not held to one
+#: request's statement timeout; at 100x the bundled data it takes seconds (bench/results/scale.md).
+READ_TIMEOUT_S = 300.0
+
 #: Values a snapshot remembers (years x services x kinds); least recently used go first.
 MEMO_SIZE = 256
 
@@ -96,7 +101,7 @@ class Snapshot:
             version,
             councils=councils,
             links=repo.council_links(db, [c.code for c in councils]),
-            partnerships=bulk.all_partnerships(db),
+            partnerships=bulk.all_partnerships(db, timeout=READ_TIMEOUT_S),
             lga_editions=tuple(repo.lga_editions(db)),
         )
 
