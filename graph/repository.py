@@ -74,10 +74,11 @@ MATCH (c:Council) WHERE $key IN c.aliasKeys
 RETURN properties(c) AS council
 """
 
+# One record holding every council (the driver's cost per record dominates a large read).
 ALL_COUNCILS: LiteralString = """
 MATCH (c:Council)
-RETURN properties(c) AS council
-ORDER BY c.name, c.code
+WITH c ORDER BY c.name, c.code
+RETURN collect(properties(c)) AS councils
 """
 
 COUNCIL_LINKS: LiteralString = """
@@ -89,6 +90,15 @@ RETURN code,
        COLLECT { MATCH (n:Council)-[:WITHIN]->(c) RETURN n.code ORDER BY n.name } AS districts,
        COLLECT { MATCH (c)-[:SUCCEEDED_BY]->(n:Council) RETURN n.code } AS successors
 """
+
+# COUNCIL_LINKS's rows as one list in one record (what the snapshot reads for every council).
+COUNCIL_LINK_ROWS: LiteralString = (
+    "CALL () {"
+    + COUNCIL_LINKS
+    + """}
+RETURN collect([code, borders, counties, districts, successors]) AS rows
+"""
+)
 
 PARTNERSHIPS_BY_IDS: LiteralString = """
 UNWIND $ids AS id
@@ -262,20 +272,20 @@ def councils_by_alias_key(db: Database, key: str) -> list[Council]:
 
 def all_councils(db: Database) -> list[Council]:
     """Every council, ordered by name."""
-    return [Council.from_row(row["council"]) for row in db.read(ALL_COUNCILS)]
+    return [Council.from_row(row) for row in db.read(ALL_COUNCILS)[0]["councils"]]
 
 
 def council_links(db: Database, codes: Sequence[str]) -> dict[str, CouncilLinks]:
     """Borders, county, districts and successors of each council, in one round trip."""
-    rows = db.read(COUNCIL_LINKS, {"codes": list(codes)})
+    rows = db.read(COUNCIL_LINK_ROWS, {"codes": list(codes)})[0]["rows"]
     return {
-        row["code"]: CouncilLinks(
-            borders=tuple(row["borders"]),
-            county=row["counties"][0] if row["counties"] else None,
-            districts=tuple(row["districts"]),
-            succeeded_by=tuple(row["successors"]),
+        code: CouncilLinks(
+            borders=tuple(borders),
+            county=counties[0] if counties else None,
+            districts=tuple(districts),
+            succeeded_by=tuple(successors),
         )
-        for row in rows
+        for code, borders, counties, districts, successors in rows
     }
 
 
