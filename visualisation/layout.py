@@ -338,7 +338,9 @@ def _near_pairs(pos: np.ndarray, reach: np.ndarray) -> tuple[np.ndarray, np.ndar
     Pairs come back sorted by ``(i, j)``, exactly as an all-pairs upper triangle gives them.
     """
     n = len(pos)
-    cell = max(2.0 * float(np.median(reach)), 1e-9)
+    if n < 2 or float(reach.max()) <= 0.0:  # nothing reaches anything
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    cell = 2.0 * float(np.median(reach)) or 2.0 * float(reach.max())
     low = np.floor((pos - reach[:, np.newaxis]) / cell).astype(np.int64)
     high = np.floor((pos + reach[:, np.newaxis]) / cell).astype(np.int64)
     origin = low.min(axis=0)

@@ -104,3 +104,12 @@ def test_separate_dots_same_input_same_positions() -> None:
     again = separate_dots(dict(centres), dict(radii))
     assert again == first
     assert first != centres  # they did have to move
+
+
+def test_near_pairs_with_dots_of_no_size() -> None:
+    pos = np.array([[0.0, 0.0], [0.0, 0.0], [5.0, 0.0]])
+    first, _ = _near_pairs(pos, np.zeros(3))
+    assert first.size == 0  # touching needs a distance below 0
+    # Mostly points, one dot of reach 6: it reaches the others, the points nothing.
+    first, second = _near_pairs(pos, np.array([0.0, 0.0, 6.0]))
+    assert list(zip(first.tolist(), second.tolist(), strict=True)) == [(0, 2), (1, 2)]
