@@ -53,7 +53,7 @@ def all_partnerships(db: Database, *, timeout: float | None = None) -> dict[str,
 
     def read(tx: Tx) -> list[list[list[Any]]]:
         queries = (PARTNERSHIP_ROWS, MEMBER_ROWS, SERVICE_ROWS, SOURCE_ROWS)
-        return [tx.run(q)[0]["rows"] for q in queries]
+        return [tx.values(q)[0][0] for q in queries]
 
     rows, member_rows, service_rows, source_rows = db.read_transaction(read, timeout=timeout)
     members: dict[str, list[Member]] = defaultdict(list)

@@ -272,12 +272,12 @@ def councils_by_alias_key(db: Database, key: str) -> list[Council]:
 
 def all_councils(db: Database) -> list[Council]:
     """Every council, ordered by name."""
-    return [Council.from_row(row) for row in db.read(ALL_COUNCILS)[0]["councils"]]
+    return [Council.from_row(row) for row in db.read_values(ALL_COUNCILS)[0][0]]
 
 
 def council_links(db: Database, codes: Sequence[str]) -> dict[str, CouncilLinks]:
     """Borders, county, districts and successors of each council, in one round trip."""
-    rows = db.read(COUNCIL_LINK_ROWS, {"codes": list(codes)})[0]["rows"]
+    rows = db.read_values(COUNCIL_LINK_ROWS, {"codes": list(codes)})[0][0]
     return {
         code: CouncilLinks(
             borders=tuple(borders),
@@ -356,7 +356,7 @@ def effective_memberships(db: Database, year: int, service: str | None = None) -
         "currentYear": rules.current_year(),
         "activeStatuses": list(ACTIVE_STATUSES),
     }
-    rows = db.read(EFFECTIVE_MEMBERSHIP_ROWS, parameters)[0]["rows"]
+    rows = db.read_values(EFFECTIVE_MEMBERSHIP_ROWS, parameters)[0][0]
     rows.sort(key=lambda row: (row[0], row[1]))  # EFFECTIVE_MEMBERSHIPS's order (unique keys)
     return [
         Membership(
