@@ -39,7 +39,7 @@ from graph import rules
 from graph.db import Database, GraphUnavailable, connect, counting_round_trips
 from graph.schema import ensure_schema
 from graph.settings import Settings
-from graph.snapshot import Snapshots
+from graph.snapshot import Snapshots, warm_every_s
 from visualisation.data import ViewDataSource
 from visualisation.proposals import council_lineage_html, proposal_routes
 from visualisation.routes import view_routes
@@ -275,6 +275,7 @@ def create_app(
         fail_fast_s=limits.db_fail_fast_s,
     )
     state = AppState(db=db, snapshots=Snapshots(db))
+    warm_every = warm_every_s(os.environ)  # off unless set (graph/snapshot.py)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -286,7 +287,10 @@ def create_app(
         # the collector's sight, full collections stay short (docs/performance.md).
         gc.collect()
         gc.freeze()
+        stop_warming = state.snapshots.watch(warm_every) if warm_every else None
         yield
+        if stop_warming is not None:
+            stop_warming()
         try:
             db.driver.close()
         except Exception as error:  # a read abandoned by a timed-out request may still hold
