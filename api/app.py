@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import json
 import logging
 import os
 import weakref
@@ -38,7 +39,7 @@ from graph import rules
 from graph.db import Database, GraphUnavailable, connect, counting_round_trips
 from graph.schema import ensure_schema
 from graph.settings import Settings
-from graph.snapshot import Snapshots
+from graph.snapshot import Snapshots, warm_every_s
 from visualisation.data import ViewDataSource
 from visualisation.proposals import council_lineage_html, proposal_routes
 from visualisation.routes import view_routes
@@ -199,7 +200,11 @@ class CouncilGraphQL(GraphQLOverHTTP, GraphQL[Context, None]):
             raise HTTPException(400, "Unable to parse request body as JSON") from None
 
     def encode_json(self, data: object) -> str | bytes:
-        encoded = super().encode_json(data)
+        # strawberry's encoding (compact separators), without the circular-reference check:
+        # an answer is a tree that graphql-core has just built (its own dicts and lists,
+        # scalars at the leaves), never circular. The same bytes, in 50-70% of the time
+        # (3.0 -> 1.5 ms for bench_api's largest page).
+        encoded = json.dumps(data, separators=(",", ":"), check_circular=False)
         cap = self.limits.max_response_bytes
         if len(encoded) <= cap:  # ASCII JSON: characters are bytes
             return encoded
@@ -270,6 +275,7 @@ def create_app(
         fail_fast_s=limits.db_fail_fast_s,
     )
     state = AppState(db=db, snapshots=Snapshots(db))
+    warm_every = warm_every_s(os.environ)  # off unless set (graph/snapshot.py)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -281,7 +287,10 @@ def create_app(
         # the collector's sight, full collections stay short (docs/performance.md).
         gc.collect()
         gc.freeze()
+        stop_warming = state.snapshots.watch(warm_every) if warm_every else None
         yield
+        if stop_warming is not None:
+            stop_warming()
         try:
             db.driver.close()
         except Exception as error:  # a read abandoned by a timed-out request may still hold

@@ -7,7 +7,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
@@ -18,6 +18,7 @@ from graph import repository as repo
 from graph import rules
 from graph.analysis import NetworkAnalysis
 from graph.db import Database
+from graph.schema import data_version
 from graph.snapshot import Snapshot, Snapshots
 
 K = TypeVar("K")
@@ -69,6 +70,9 @@ class YearView:
     sharers: frozenset[str] = field(init=False)
     _by_partnership: Mapping[str, tuple[repo.Membership, ...]] = field(init=False, repr=False)
     _by_council: Mapping[str, tuple[str, ...]] = field(init=False, repr=False)
+    #: GraphQL objects built from this view once and shared by every request that reads it
+    #: (``api/types/objects.py``: a partnership's effective members), read-only once built.
+    built: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_partnership: dict[str, list[repo.Membership]] = defaultdict(list)
@@ -124,8 +128,27 @@ class Context:
         resolvers ask at the same moment."""
         async with self._snapshot_lock:
             if self._snapshot is None:
-                self._snapshot = await self.run(self.snapshots.current)
+                # The version in one network round trip: a remembered answer's tail was
+                # mostly the managed transaction's second one (docs/performance.md).
+                self._snapshot = await self.run(
+                    lambda: self.snapshots.at(data_version(self.db, one_trip=True))
+                )
             return self._snapshot
+
+    @property
+    def known_snapshot(self) -> Snapshot | None:
+        """The snapshot when this request has read its data version already, else None (a
+        resolver then answers now, without an awaitable: ``api/types/common.with_snapshot``)."""
+        return self._snapshot
+
+    def known_year_view(self, year: int | None, service: str | None = None) -> YearView | None:
+        """:meth:`year_view` when the request knows its snapshot and the snapshot remembers
+        the view already (no awaitable, no thread hop), else None."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            return None
+        known, value = snapshot.remembered(("year_view", rules.resolve_year(year), service))
+        return cast(YearView, value) if known else None
 
     async def data_version(self) -> int:
         """The data version this request reads."""

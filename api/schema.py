@@ -9,6 +9,7 @@ import strawberry
 
 from api.aggregate import PartnershipGroup, partnership_groups
 from api.errors import NotFound, SafeErrors, UserError
+from api.execution import lean_resolvers, plain_fields_execution
 from api.figures import year_figures
 from api.guards import QueryLimits
 from api.limits import Limits
@@ -351,9 +352,10 @@ class AllMutations(Mutation, ReorganisationMutation):
     """Every mutation: api/mutations.py and api/types/reorganisation_mutations.py."""
 
 
-def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+def build_schema(limits: Limits | None = None, *, lean: bool = True) -> strawberry.Schema:
     """The schema with its safety limits (``api/limits.py``; default: ``Limits()``) and masked
-    errors."""
+    errors; ``lean``: nested fields resolved and read without strawberry's per-field work
+    (``api/execution.py``; off only to compare answers with strawberry's own)."""
     limits = limits or Limits()
     schema = LimitedSchema(
         query=Query,
@@ -362,4 +364,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         extensions=[lambda: QueryLimits(limits=limits), SafeErrors],
     )
     schema.limits = limits
+    if lean:  # api/execution.py
+        lean_resolvers(schema._schema, schema.config.info_class)
+        schema.execution_context_class = plain_fields_execution(schema._schema)
     return schema

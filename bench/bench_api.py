@@ -21,6 +21,7 @@ Run: ``.venv/bin/python bench/bench_api.py`` (or ``make bench``). Writes
 from __future__ import annotations
 
 import json
+import os
 import platform
 import random
 import statistics
@@ -65,6 +66,7 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 
 
 def main() -> None:
+    load_before = os.getloadavg()[0]
     settings = bench_settings()
     db = bench_database(settings)
     queries = _queries()
@@ -109,7 +111,7 @@ def main() -> None:
         }
     results = [_result(db, settings, name, queries[name], times) for name in names]
     db.driver.close()
-    _write(results, rss)
+    _write(results, rss, (load_before, os.getloadavg()[0]))
 
 
 def _result(
@@ -128,6 +130,7 @@ def _result(
         "x_bare": _ratio(median["graphql"], median["bare"]),
         "p90_p50": spread["graphql"],
         "bare_p90_p50": spread["bare"],
+        "snapshot_p90_p50": spread["snapshot"],
         "uncached_x_bare": _ratio(median["uncached"], median["bare"]),
         "uncached_p90_p50": spread["uncached"],
         "api_statements_warm": len(warm),
@@ -145,7 +148,7 @@ def _bare_hits(db: Any, name: str) -> int:
     return sum(db_hits(db, s, p) for s, p in statements)
 
 
-def _write(results: list[dict[str, Any]], rss: dict[str, float]) -> None:
+def _write(results: list[dict[str, Any]], rss: dict[str, float], load: tuple[float, float]) -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     meta = {
@@ -154,6 +157,8 @@ def _write(results: list[dict[str, Any]], rss: dict[str, float]) -> None:
         "rounds": ROUNDS,
         "warm_rounds": WARM_ROUNDS,
         "peak_rss_mb": rss,
+        "load_average_1min": {"before": round(load[0], 2), "after": round(load[1], 2)},
+        "cpus": os.cpu_count(),
     }
     (out / "api.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
     results = [{k: "-" if v is None else v for k, v in r.items()} for r in results]
@@ -167,6 +172,8 @@ def _write(results: list[dict[str, Any]], rss: dict[str, float]) -> None:
         "Every E and D answer was checked equal to GraphQL's before timing. GraphQL is",
         "`councilgraph serve` as shipped: a repeated anonymous query is answered from the",
         "response cache of its data version (api/responses.py; one DataVersion read).",
+        f"Machine load: 1-minute load average {load[0]:.2f} before, {load[1]:.2f} after, on "
+        f"{os.cpu_count()} cores shared with other engineers' tests and benchmarks.",
         "",
         "| query | GraphQL ms | bare ms | x bare | snapshot ms | p90/p50 |",
         "|---|---:|---:|---:|---:|---:|",
@@ -180,6 +187,9 @@ def _write(results: list[dict[str, Any]], rss: dict[str, float]) -> None:
         "",
         "E's own p90/p50 in the same rounds (the machine's noise): "
         + ", ".join(str(r["bare_p90_p50"]) for r in results if r["bare_p90_p50"])
+        + "; D's (as small a request as a remembered answer: one DataVersion read, then "
+        "Python): "
+        + ", ".join(str(r["snapshot_p90_p50"]) for r in results if r["snapshot_p90_p50"])
         + ". Queries without E and D (the analyst's, bench/queries_analyst.py) show -.",
         "",
         "The same API with the response cache off (COUNCILGRAPH_RESPONSE_CACHE=off): every",

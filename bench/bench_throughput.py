@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import platform
 import statistics
 import sys
@@ -121,6 +122,8 @@ def _write(results: list[dict[str, Any]], rss: dict[str, float]) -> None:
         "python": platform.python_version(),
         "duration_s": DURATION_S,
         "peak_rss_mb": rss,
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
     }
     (out / "throughput.json").write_text(
         json.dumps({"meta": meta, "results": results}, indent=2) + "\n"
@@ -131,6 +134,8 @@ def _write(results: list[dict[str, Any]], rss: dict[str, float]) -> None:
         f"{meta['when']}, Python {meta['python']}, {DURATION_S:g} s per cell, the mix of",
         "bench/baselines.py in turn per client. `x E` is API / E (requests/s: higher is better;",
         "p50/p99: lower is better). Clients and servers share the machine's cores.",
+        f"Machine load at the end: 1-minute load average {meta['load_average_1min']} on "
+        f"{meta['cpus']} cores, shared with other engineers' tests and benchmarks.",
         "Peak RSS (MB): " + ", ".join(f"{k} {v}" for k, v in rss.items()) + ".",
         "",
         "| workers | clients | API req/s | E req/s | x E req/s | API p50 ms | x E p50 | "

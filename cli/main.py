@@ -66,10 +66,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     from api.auth import WORKERS_ENV
     from api.limits import Limits
+    from graph.snapshot import WARM_EVERY_ENV
 
     # Each worker process throttles failed sign-ins on its own: tell them how many share the
     # limit (api/auth.py), through the environment they inherit.
     os.environ[WORKERS_ENV] = str(args.workers)
+    # Each worker warms a new data version's snapshot ahead of requests (graph/snapshot.py).
+    os.environ.setdefault(WARM_EVERY_ENV, "5")
     if args.graceful_timeout is None:
         args.graceful_timeout = Limits.from_env().shutdown_timeout_s
 

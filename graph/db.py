@@ -83,9 +83,19 @@ def counting_round_trips() -> Iterator[list[int]]:
 class Tx:
     """A managed transaction that returns plain dicts and counts round trips."""
 
-    def __init__(self, tx: ManagedTransaction, database: Database) -> None:
+    def __init__(self, tx: ManagedTransaction | _AutoCommit, database: Database) -> None:
         self._tx = tx
         self._database = database
+
+    def values(
+        self, query: LiteralString, parameters: Mapping[str, Any] | None = None
+    ) -> list[list[Any]]:
+        """Run one statement whose columns hold no node, relationship or path (lists, maps and
+        scalars only) and return each record's values as they come: no per-value check, which
+        for one record holding a whole list of rows costs more than decoding it (the
+        snapshot's reads, ``graph.bulk``)."""
+        self._database._count_round_trip()
+        return [record.values() for record in self._tx.run(query, dict(parameters or {}))]
 
     def run(
         self, query: LiteralString, parameters: Mapping[str, Any] | None = None
@@ -102,6 +112,18 @@ class Tx:
             plain = all(_plain(value) for value in values)
             rows.append(dict(zip(keys, values, strict=True)) if plain else record.data())
         return rows
+
+
+class _AutoCommit:
+    """A read session seen as a transaction by :class:`Tx`: each statement auto-commits, with
+    Neo4j's statement timeout."""
+
+    def __init__(self, session: neo4j.Session, timeout: float | None) -> None:
+        self._session = session
+        self._timeout = timeout
+
+    def run(self, query: LiteralString, parameters: dict[str, Any]) -> neo4j.Result:
+        return self._session.run(neo4j.Query(query, timeout=self._timeout), parameters)
 
 
 def _plain(value: object) -> bool:
@@ -199,6 +221,25 @@ class Database:
         with self._translated_errors(limit), self.driver.session(database=self.name) as session:
             return session.execute_read(unit)
 
+    def read_in_one_trip(
+        self, query: LiteralString, parameters: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """One small read statement as an auto-commit read: one network round trip where a
+        managed read transaction takes two (BEGIN, RUN and PULL; then COMMIT). It sees the
+        same committed data (a fresh read session, routed to a reader), but the driver does not
+        retry it, so a failure falls back to :meth:`read`, which does."""
+        limit = self.statement_timeout_s
+        try:
+            with (
+                self._translated_errors(limit),
+                self.driver.session(
+                    database=self.name, default_access_mode=neo4j.READ_ACCESS
+                ) as session,
+            ):
+                return Tx(_AutoCommit(session, limit), self).run(query, parameters)
+        except (GraphUnavailable, Neo4jError):
+            return self.read(query, parameters)
+
     def write_transaction(self, work: Callable[[Tx], T], *, timeout: float | None = None) -> T:
         """Run ``work`` in one write transaction; the driver may retry it, so keep it idempotent."""
         limit = self.statement_timeout_s if timeout is None else timeout
@@ -219,6 +260,16 @@ class Database:
     ) -> list[dict[str, Any]]:
         """Run one read statement in its own read transaction."""
         return self.read_transaction(lambda tx: tx.run(query, parameters), timeout=timeout)
+
+    def read_values(
+        self,
+        query: LiteralString,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> list[list[Any]]:
+        """:meth:`Tx.values` of one read statement in its own read transaction."""
+        return self.read_transaction(lambda tx: tx.values(query, parameters), timeout=timeout)
 
     def write(
         self,

@@ -74,10 +74,11 @@ MATCH (c:Council) WHERE $key IN c.aliasKeys
 RETURN properties(c) AS council
 """
 
+# One record holding every council (the driver's cost per record dominates a large read).
 ALL_COUNCILS: LiteralString = """
 MATCH (c:Council)
-RETURN properties(c) AS council
-ORDER BY c.name, c.code
+WITH c ORDER BY c.name, c.code
+RETURN collect(properties(c)) AS councils
 """
 
 COUNCIL_LINKS: LiteralString = """
@@ -89,6 +90,15 @@ RETURN code,
        COLLECT { MATCH (n:Council)-[:WITHIN]->(c) RETURN n.code ORDER BY n.name } AS districts,
        COLLECT { MATCH (c)-[:SUCCEEDED_BY]->(n:Council) RETURN n.code } AS successors
 """
+
+# COUNCIL_LINKS's rows as one list in one record (what the snapshot reads for every council).
+COUNCIL_LINK_ROWS: LiteralString = (
+    "CALL () {"
+    + COUNCIL_LINKS
+    + """}
+RETURN collect([code, borders, counties, districts, successors]) AS rows
+"""
+)
 
 PARTNERSHIPS_BY_IDS: LiteralString = """
 UNWIND $ids AS id
@@ -103,20 +113,6 @@ RETURN properties(p) AS partnership,
 """
 
 ALL_PARTNERSHIP_IDS: LiteralString = "MATCH (p:Partnership) RETURN p.id AS id ORDER BY p.name, p.id"
-
-# Every partnership in one pass over the label (the snapshot's read): no list of ids sent back
-# and no index seek per id, as ``ALL_PARTNERSHIP_IDS`` then ``PARTNERSHIPS_BY_IDS`` would need.
-ALL_PARTNERSHIPS: LiteralString = """
-MATCH (p:Partnership)
-WITH p ORDER BY p.name, p.id
-RETURN properties(p) AS partnership,
-       COLLECT { MATCH (c:Council)-[m:MEMBER_OF]->(p)
-                 RETURN [c.code, m.role, m.fromYear, m.toYear] ORDER BY c.code } AS members,
-       COLLECT { MATCH (p)-[:COVERS]->(s:ServiceArea) RETURN s.code ORDER BY s.code } AS services,
-       COLLECT { MATCH (p)-[r:SOURCED_FROM]->(s:Source)
-                 RETURN [s.url, r.date, r.note] ORDER BY s.url }
-         AS sources
-"""
 
 LGA_EDITIONS: LiteralString = """
 MATCH (e:LgaEdition) RETURN properties(e) AS edition ORDER BY e.year, e.seq
@@ -176,6 +172,17 @@ RETURN p.id AS partnershipId, member.code AS code, member.role AS role, member.o
        fromYear AS startYear, basis AS startBasis, p.lastEvidenceYear AS lastEvidenceYear,
        p.status AS status, p.name AS name
 ORDER BY partnershipId, code
+"""
+)
+
+# The same rows as one list in one record (``effective_memberships``): the driver's cost per
+# record was most of a large year's read (bench/results/memberships.md, scale.md).
+EFFECTIVE_MEMBERSHIP_ROWS: LiteralString = (
+    "CALL () {\n"
+    + EFFECTIVE_MEMBERSHIPS
+    + """}
+RETURN collect([partnershipId, code, role, own, services, startYear, startBasis,
+                lastEvidenceYear, status, name]) AS rows
 """
 )
 
@@ -265,20 +272,20 @@ def councils_by_alias_key(db: Database, key: str) -> list[Council]:
 
 def all_councils(db: Database) -> list[Council]:
     """Every council, ordered by name."""
-    return [Council.from_row(row["council"]) for row in db.read(ALL_COUNCILS)]
+    return [Council.from_row(row) for row in db.read_values(ALL_COUNCILS)[0][0]]
 
 
 def council_links(db: Database, codes: Sequence[str]) -> dict[str, CouncilLinks]:
     """Borders, county, districts and successors of each council, in one round trip."""
-    rows = db.read(COUNCIL_LINKS, {"codes": list(codes)})
+    rows = db.read_values(COUNCIL_LINK_ROWS, {"codes": list(codes)})[0][0]
     return {
-        row["code"]: CouncilLinks(
-            borders=tuple(row["borders"]),
-            county=row["counties"][0] if row["counties"] else None,
-            districts=tuple(row["districts"]),
-            succeeded_by=tuple(row["successors"]),
+        code: CouncilLinks(
+            borders=tuple(borders),
+            county=counties[0] if counties else None,
+            districts=tuple(districts),
+            succeeded_by=tuple(successors),
         )
-        for row in rows
+        for code, borders, counties, districts, successors in rows
     }
 
 
@@ -306,11 +313,6 @@ def _partnership(row: dict[str, Any]) -> Partnership:
 def partnerships_by_ids(db: Database, ids: Sequence[str]) -> dict[str, Partnership]:
     """Partnerships with their members, services and sources; unknown ids are absent."""
     return {p.id: p for p in map(_partnership, db.read(PARTNERSHIPS_BY_IDS, {"ids": list(ids)}))}
-
-
-def all_partnerships(db: Database) -> dict[str, Partnership]:
-    """Every partnership with its members, services and sources, by name (one statement)."""
-    return {p.id: p for p in map(_partnership, db.read(ALL_PARTNERSHIPS))}
 
 
 def all_partnership_ids(db: Database) -> list[str]:
@@ -354,20 +356,13 @@ def effective_memberships(db: Database, year: int, service: str | None = None) -
         "currentYear": rules.current_year(),
         "activeStatuses": list(ACTIVE_STATUSES),
     }
+    rows = db.read_values(EFFECTIVE_MEMBERSHIP_ROWS, parameters)[0][0]
+    rows.sort(key=lambda row: (row[0], row[1]))  # EFFECTIVE_MEMBERSHIPS's order (unique keys)
     return [
         Membership(
-            row["partnershipId"],
-            row["code"],
-            row["role"],
-            tuple(row["services"]),
-            row["startYear"],
-            row["startBasis"],
-            row["lastEvidenceYear"],
-            row["status"],
-            row["name"],
-            *_own_years(row["own"]),
+            pid, code, role, tuple(services), start, basis, last, status, name, *_own_years(own)
         )
-        for row in db.read(EFFECTIVE_MEMBERSHIPS, parameters)
+        for pid, code, role, own, services, start, basis, last, status, name in rows
     ]
 
 

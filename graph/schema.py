@@ -91,7 +91,8 @@ def bump_data_version(tx: Tx) -> int:
     return int(tx.run(BUMP_DATA_VERSION)[0]["version"])
 
 
-def data_version(db: Database) -> int:
-    """The current data version (0 for an empty database)."""
-    rows = db.read(DATA_VERSION)
+def data_version(db: Database, *, one_trip: bool = False) -> int:
+    """The current data version (0 for an empty database); ``one_trip``: read as an
+    auto-commit read, one network round trip (``Database.read_in_one_trip``)."""
+    rows = db.read_in_one_trip(DATA_VERSION) if one_trip else db.read(DATA_VERSION)
     return int(rows[0]["version"]) if rows else 0

@@ -16,13 +16,14 @@ Thread-safe: a value is computed once even when several threads ask for it at th
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Hashable, Mapping
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, LiteralString, TypeVar
 
+from graph import bulk, rules
 from graph import repository as repo
-from graph import rules
 from graph.analysis import (
     DEFAULT_WEIGHTS,
     CouncilAttrs,
@@ -37,12 +38,20 @@ from graph.analysis import (
     find_peers,
     nearest_neighbours,
 )
-from graph.db import Database
+from graph.db import Database, Tx
 from graph.memo import Memo
+from graph.settings import SettingsError
 
-__all__ = ["Snapshot", "Snapshots"]
+__all__ = ["WARM_EVERY_ENV", "Snapshot", "Snapshots", "plan_statements", "warm_every_s"]
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: Seconds Neo4j allows the snapshot's partnership read: it is shared by every request of the
+#: version (a request that gives up leaves it to finish for the next), so it is not held to one
+#: request's statement timeout; at 100x the bundled data it takes seconds (bench/results/scale.md).
+READ_TIMEOUT_S = 300.0
 
 #: Values a snapshot remembers (years x services x kinds); least recently used go first.
 MEMO_SIZE = 256
@@ -92,7 +101,7 @@ class Snapshot:
             version,
             councils=councils,
             links=repo.council_links(db, [c.code for c in councils]),
-            partnerships=repo.all_partnerships(db),
+            partnerships=bulk.all_partnerships(db, timeout=READ_TIMEOUT_S),
             lga_editions=tuple(repo.lga_editions(db)),
         )
 
@@ -175,13 +184,74 @@ class Snapshot:
         return nearest_neighbours(code, self.council_attrs(year), k)
 
 
+# The statements a first request of a data version runs besides the snapshot's own, EXPLAINed
+# once by the warm-up so Neo4j has their plans (~0.1 s each to plan; docs/performance.md):
+# with parameters of the types requests send, since the plan cache keys on them.
+PLANNED: tuple[tuple[LiteralString, dict[str, Any]], ...] = (
+    (
+        repo.EFFECTIVE_MEMBERSHIP_ROWS,
+        {"year": 2000, "service": None, "currentYear": 2000, "activeStatuses": ["active"]},
+    ),
+    (
+        repo.VIEW_PARTNERSHIPS,
+        {"year": 2000, "services": [""], "statuses": ["active"], "activeOnly": True,
+         "region": None, "currentYear": 2000},
+    ),
+    (repo.TEXT_SEARCH, {"query": "", "kinds": ["council"], "limit": 1}),
+    (repo.COUNCILS_BY_ALIAS_KEY, {"key": ""}),
+)  # fmt: skip
+
+
+def plan_statements(db: Database) -> None:
+    """Have Neo4j plan the hot statements (``PLANNED``) without running them: one read
+    transaction of EXPLAINs."""
+
+    def explain(tx: Tx) -> None:
+        for statement, parameters in PLANNED:
+            tx.run("EXPLAIN " + statement, parameters)
+
+    db.read_transaction(explain)
+
+
+#: Seconds between a worker's checks for a new data version to warm (:meth:`Snapshots.watch`);
+#: 0 or ``off``: no background warming (the default of ``create_app``, so tests see none;
+#: ``councilgraph serve`` sets 5).
+WARM_EVERY_ENV = "COUNCILGRAPH_WARM_EVERY_S"
+
+
+def warm_every_s(environ: Mapping[str, str]) -> float:
+    """The warm-up interval ``environ`` sets (``WARM_EVERY_ENV``); 0 when off or unset."""
+    value = environ.get(WARM_EVERY_ENV, "0").strip().lower()
+    if value in ("", "0", "off"):
+        return 0.0
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0.0 < seconds < 3600.0:
+        raise SettingsError(
+            f"{WARM_EVERY_ENV}={value!r}: expected seconds between warm-up checks "
+            "(more than 0, under 3600, e.g. 5) or 'off'"
+        )
+    return seconds
+
+
 class Snapshots:
-    """The snapshot of the current data version, for one database; one per process."""
+    """The snapshot of the current data version, for one database; one per process.
+
+    A request that is first to see a new data version reads the snapshot itself (at national
+    scale, seconds). :meth:`warm` does that work ahead of requests, and :meth:`watch` runs it
+    in a background thread every few seconds, so each worker process warms itself when a load
+    or an accepted submission moves the version (``COUNCILGRAPH_WARM_EVERY_S``, api/app.py).
+    """
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self._lock = threading.Lock()
         self._latest: Snapshot | None = None
+        self._warmed: int | None = None
+        #: How many times :meth:`warm` found a new version and built it (for tests and logs).
+        self.warmings = 0
 
     def current(self) -> Snapshot:
         """The snapshot of the version the graph holds now (one small read to learn it)."""
@@ -198,3 +268,33 @@ class Snapshots:
                 latest = Snapshot.read(self.db, version)
                 self._latest = latest
             return latest
+
+    def warm(self) -> Snapshot:
+        """Make the current data version ready before a request asks: its snapshot, this
+        year's effective memberships and the hot statements' plans. One small read when the
+        version has not moved since the last warm-up."""
+        version = repo.data_version(self.db)
+        snapshot = self.at(version)
+        if self._warmed != version:
+            snapshot.memberships(rules.current_year())
+            plan_statements(self.db)
+            self._warmed = version
+            self.warmings += 1
+        return snapshot
+
+    def watch(self, every_s: float) -> Callable[[], None]:
+        """Warm (:meth:`warm`) now and then every ``every_s`` seconds in a daemon thread;
+        returns the function that stops it. A failed warm-up (Neo4j away) is logged and
+        tried again on the next tick: requests then read for themselves, as without it."""
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.is_set():
+                try:
+                    self.warm()
+                except Exception as error:  # the next tick tries again; requests still work
+                    log.warning("warming the snapshot: %r", error)
+                stop.wait(every_s)
+
+        threading.Thread(target=loop, name="snapshot-warmer", daemon=True).start()
+        return stop.set

@@ -38,6 +38,7 @@ _DENSE_LIMIT = 500
 _WORK_BUDGET = 4_000_000
 _MIN_ITERATIONS = 10
 _MAX_ITERATIONS = 50
+_REFRESH = 10  # rounds between finding the near pairs afresh
 _UNIT = 42.0  # canvas units per sqrt(node) of a component's box
 _GAP = 60.0  # canvas units between packed components
 
@@ -244,7 +245,9 @@ def separate_dots(
     -------
     dict
         ``{node: (x, y)}``; no two circles overlap once it has converged (the
-        views' councils converge well within the default rounds).
+        views' councils converge well within the default rounds; a crowd that must
+        spread over many times its own area, like bench_scale's SYNTHETIC grid of
+        parish bodies, may still overlap when the rounds run out).
 
     Examples
     --------
@@ -265,87 +268,105 @@ def _separated(
 ) -> tuple[Position, ...]:
     """:func:`separate_dots` on (node, centre, radius) triples, cached (pages re-render often).
 
-    Only pairs near enough to touch are worked on; the list of such pairs is refreshed
-    every few rounds from a grid (:func:`_near_pairs`), so the cost grows with the
-    number of dots and their near neighbours, not with the square of the number of dots.
+    Only pairs near enough to touch are worked on: those nearer than twice their two radii
+    (each pair's margin is its own two radii, not the largest dot's: a national map's
+    councils are ten times the size of parish bodies), found afresh every few rounds with a
+    grid (:func:`_near_pairs`), so the cost grows with the dots and their near neighbours,
+    not with the square of the number of dots. A dot may come to touch one left off the list
+    between two refreshes; so before stopping, every pair is checked once more from scratch,
+    and it stops only when none overlaps (or the rounds run out).
     """
     home = np.array([centre for _, centre, _ in circles], dtype=np.float64)
     radius = np.array([r for _, _, r in circles], dtype=np.float64)
     pos = home.copy()
-    margin = 2.0 * float(radius.max())
     first = second = np.empty(0, dtype=np.intp)
     for step in range(iterations):
-        if step % 10 == 0:  # refresh the pairs that could touch within the next rounds
-            first, second = _near_pairs(pos, radius, margin)
-        if first.size == 0:
-            break
-        delta = pos[first] - pos[second]
-        distance = np.sqrt((delta**2).sum(axis=-1))
-        reach = radius[first] + radius[second]
-        overlap = reach - distance
-        if overlap.max() <= 0.0:
-            break
-        # Coincident circles part along a fixed angle per pair (deterministic).
-        same = distance < 1e-6
-        angle = (first - second).astype(np.float64) * 2.399963
-        delta[same] = np.stack([np.cos(angle), np.sin(angle)], axis=-1)[same]
-        distance = np.where(same, 1.0, distance)
-        unit = delta / distance[:, np.newaxis]
-        push = np.where(overlap > 0, overlap + 1e-3, 0.0) * 0.55
-        # The smaller circle moves more: each takes the other's share of the reach.
-        # One bincount per axis sums each circle's pushes in the order np.add.at would.
-        shares = np.concatenate(
-            [
-                unit * (push * radius[second] / reach)[:, np.newaxis],
-                -unit * (push * radius[first] / reach)[:, np.newaxis],
-            ]
-        )
-        movers = np.concatenate([first, second])
-        pos[:, 0] += np.bincount(movers, shares[:, 0], minlength=len(pos))
-        pos[:, 1] += np.bincount(movers, shares[:, 1], minlength=len(pos))
+        if step % _REFRESH == 0:
+            first, second = _near_pairs(pos, 2.0 * radius)
+        if not _push_apart(pos, radius, first, second):
+            # No listed pair overlaps: check every pair once more before stopping.
+            first, second = _near_pairs(pos, 2.0 * radius)
+            if not _push_apart(pos, radius, first, second):
+                break
         if step < iterations // 2:  # the pull home stops, so the pushes can finish the job
             pos += (home - pos) * 0.02
     return tuple((float(x), float(y)) for x, y in pos)
 
 
-def _near_pairs(
-    pos: np.ndarray, radius: np.ndarray, margin: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs ``i < j`` whose centres are nearer than ``r_i + r_j + margin``.
+def _push_apart(pos: np.ndarray, radius: np.ndarray, first: np.ndarray, second: np.ndarray) -> bool:
+    """One round of pushes on the overlapping pairs among ``first[k], second[k]``, in place;
+    False (and nothing moved) when none of them overlaps."""
+    delta = pos[first] - pos[second]
+    distance = np.sqrt((delta**2).sum(axis=-1))
+    reach = radius[first] + radius[second]
+    overlap = reach - distance
+    touching = overlap > 0.0
+    if not touching.any():
+        return False
+    first, second = first[touching], second[touching]
+    delta, distance, reach = delta[touching], distance[touching], reach[touching]
+    push = (overlap[touching] + 1e-3) * 0.55
+    # Coincident circles part along a fixed angle per pair (deterministic).
+    same = distance < 1e-6
+    if same.any():
+        angle = (first[same] - second[same]).astype(np.float64) * 2.399963
+        delta[same] = np.stack([np.cos(angle), np.sin(angle)], axis=-1)
+        distance[same] = 1.0
+    unit = delta / distance[:, np.newaxis]
+    # The smaller circle moves more: each takes the other's share of the reach. One bincount
+    # per axis sums each circle's pushes in a fixed order (deterministic).
+    shares = np.concatenate(
+        [
+            unit * (push * radius[second] / reach)[:, np.newaxis],
+            -unit * (push * radius[first] / reach)[:, np.newaxis],
+        ]
+    )
+    movers = np.concatenate([first, second])
+    pos[:, 0] += np.bincount(movers, shares[:, 0], minlength=len(pos))
+    pos[:, 1] += np.bincount(movers, shares[:, 1], minlength=len(pos))
+    return True
 
-    A spatial hash: cells as wide as the largest such reach, so a pair can only be near
-    if its dots lie in the same or adjacent cells; only those candidates are measured.
-    Pairs come back sorted by ``(i, j)``, exactly as an all-pairs upper triangle would
-    give them, so the relaxation sums in the same order as a full n x n scan.
+
+def _near_pairs(pos: np.ndarray, reach: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``i < j`` whose centres are nearer than ``reach[i] + reach[j]``, sorted.
+
+    A grid of square cells: each dot is entered in every cell its box (its centre plus or
+    minus its reach) covers, so a pair can only be near if their boxes share a cell; each
+    pair is measured once, in the cell holding the lower corner of where their boxes meet.
+    Cells are as wide as a typical box, so a big dot covers many cells and small dots few:
+    the candidates grow with the near pairs even when the radii differ a hundredfold.
+    Pairs come back sorted by ``(i, j)``, exactly as an all-pairs upper triangle gives them.
     """
     n = len(pos)
-    cell = max(2.0 * float(radius.max()) + margin, 1e-9)
-    grid = np.floor(pos / cell).astype(np.int64)
-    grid -= grid.min(axis=0)
-    width = int(grid[:, 1].max()) + 3  # a column of padding each side: no wrap-around
-    key = (grid[:, 0] + 1) * width + (grid[:, 1] + 1)
-    order = np.argsort(key, kind="stable")
-    sorted_keys = key[order]
-    index = np.arange(n)
-    firsts: list[np.ndarray] = []
-    seconds: list[np.ndarray] = []
-    for offset in (-width - 1, -width, -width + 1, -1, 0, 1, width - 1, width, width + 1):
-        low = np.searchsorted(sorted_keys, key + offset, side="left")
-        counts = np.searchsorted(sorted_keys, key + offset, side="right") - low
-        total = int(counts.sum())
-        if total == 0:
-            continue
-        starts = np.cumsum(counts) - counts
-        i = np.repeat(index, counts)
-        j = order[np.repeat(low, counts) + np.arange(total) - np.repeat(starts, counts)]
-        keep = i < j
-        i, j = i[keep], j[keep]
-        gaps = np.sqrt(((pos[i] - pos[j]) ** 2).sum(axis=-1))
-        near = gaps < radius[i] + radius[j] + margin
-        firsts.append(i[near])
-        seconds.append(j[near])
-    if not firsts:
+    if n < 2 or float(reach.max()) <= 0.0:  # nothing reaches anything
         return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-    first, second = np.concatenate(firsts), np.concatenate(seconds)
-    ranked = np.lexsort((second, first))
-    return first[ranked].astype(np.intp), second[ranked].astype(np.intp)
+    cell = 2.0 * float(np.median(reach)) or 2.0 * float(reach.max())
+    low = np.floor((pos - reach[:, np.newaxis]) / cell).astype(np.int64)
+    high = np.floor((pos + reach[:, np.newaxis]) / cell).astype(np.int64)
+    origin = low.min(axis=0)
+    low -= origin
+    high -= origin
+    height = int(high[:, 1].max()) + 1
+    span = high - low + 1
+    covered = span[:, 0] * span[:, 1]
+    dot = np.repeat(np.arange(n), covered)
+    within = np.arange(int(covered.sum())) - np.repeat(np.cumsum(covered) - covered, covered)
+    key = (low[dot, 0] + within // span[dot, 1]) * height + low[dot, 1] + within % span[dot, 1]
+    order = np.lexsort((dot, key))  # by cell, then by dot: i < j within a cell
+    key, dot = key[order], dot[order]
+    group_end = np.searchsorted(key, key, side="right")
+    partners = group_end - np.arange(len(key)) - 1
+    total = int(partners.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    starts = np.cumsum(partners) - partners
+    after = np.repeat(np.arange(1, len(key) + 1) - starts, partners)
+    at = after + np.arange(total)  # the entries after each one in its cell
+    i, j, where = np.repeat(dot, partners), dot[at], np.repeat(key, partners)
+    corner = np.maximum(low[i, 0], low[j, 0]) * height + np.maximum(low[i, 1], low[j, 1])
+    keep = corner == where
+    i, j = i[keep], j[keep]
+    near = np.sqrt(((pos[i] - pos[j]) ** 2).sum(axis=-1)) < reach[i] + reach[j]
+    i, j = i[near], j[near]
+    ranked = np.lexsort((j, i))
+    return i[ranked].astype(np.intp), j[ranked].astype(np.intp)

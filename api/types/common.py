@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar, cast
 import strawberry
 from strawberry.types.base import StrawberryObjectDefinition
 
-from api.context import Context
+from api.context import Context, YearView
 from api.errors import UserError
 from graph import repository as repo
 from graph import taxonomy
+from graph.snapshot import Snapshot
 
 Info = strawberry.Info[Context, None]
 T = TypeVar("T")
@@ -109,6 +110,46 @@ def office_of(services: tuple[str, ...]) -> Office | None:
     the source named no service."""
     office = taxonomy.office_of(services)
     return Office(office) if office else None
+
+
+def with_snapshot(info: Info, answer: Callable[[Snapshot], T]) -> T:
+    """``answer(snapshot)``, now when the request has read its snapshot (a nested field always
+    has: its parent was made from it), else once it has.
+
+    The resolvers of pages' fields stay synchronous this way: graphql-core awaits a resolver's
+    result only when it is awaitable, so a page of thousands of objects makes no coroutine,
+    task or ``gather`` per field (docs/performance.md). The cast is that contract: the
+    awaitable stands for the value and is never seen by the caller's own code.
+    """
+    snapshot = info.context.known_snapshot
+    if snapshot is not None:
+        return answer(snapshot)
+
+    async def later() -> T:
+        return answer(await info.context.snapshot())
+
+    return cast(T, later())
+
+
+def with_year_view(
+    info: Info,
+    year: int | None,
+    service: str | None,
+    answer: Callable[[Snapshot, YearView], T],
+) -> T:
+    """As :func:`with_snapshot`, with the year's view (``Context.year_view``) too: now when
+    the snapshot remembers it, else once it is read."""
+    context = info.context
+    view = context.known_year_view(year, service)
+    snapshot = context.known_snapshot
+    if view is not None and snapshot is not None:
+        return answer(snapshot, view)
+
+    async def later() -> T:
+        found = await context.year_view(year, service)
+        return answer(await context.snapshot(), found)
+
+    return cast(T, later())
 
 
 def council_of(info: Info, model: repo.Council | None) -> Council | None:

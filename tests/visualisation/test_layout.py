@@ -1,4 +1,5 @@
-"""separate_dots: the grid of near pairs finds exactly the pairs an all-pairs scan finds."""
+"""separate_dots: the grid finds exactly the near pairs a pair-by-pair scan finds, no two dots
+overlap when it stops, and the same input always gives the same positions."""
 
 from __future__ import annotations
 
@@ -7,33 +8,55 @@ import math
 import numpy as np
 import pytest
 
-from visualisation.layout import _near_pairs, separate_dots
+from visualisation.layout import _near_pairs, _separated, separate_dots
 
 
-def _all_pairs(pos: np.ndarray, radius: np.ndarray, margin: float) -> list[tuple[int, int]]:
-    """The n x n scan the grid replaced, written out pair by pair."""
+def _all_pairs(pos: np.ndarray, reach: np.ndarray) -> list[tuple[int, int]]:
+    """Every pair nearer than its two reaches, written out pair by pair."""
     found = []
     for i in range(len(pos)):
         for j in range(i + 1, len(pos)):
-            gap = math.dist(pos[i], pos[j])
-            if gap < radius[i] + radius[j] + margin:
+            if math.dist(pos[i], pos[j]) < reach[i] + reach[j]:
                 found.append((i, j))
     return found
 
 
+def _overlaps(pos: dict[str, tuple[float, float]], radii: dict[str, float]) -> list[str]:
+    """Pairs of circles that overlap, checked pair by pair."""
+    names = sorted(pos)
+    return [
+        f"{a}-{b}"
+        for k, a in enumerate(names)
+        for b in names[k + 1 :]
+        if math.dist(pos[a], pos[b]) < radii[a] + radii[b] - 1e-9
+    ]
+
+
 def test_near_pairs_hand_worked() -> None:
-    # Radii 1, 1, 1, 0.5 and margin 2: the reach is 4 for two radius-1 dots, 3.5 with the small one.
+    # Reaches 2, 2, 2, 1.5: near below 4 for two of the first three, below 3.5 with the last.
     pos = np.array([[0.0, 0.0], [3.9, 0.0], [-4.0, 0.0], [0.0, -3.4]])
-    radius = np.array([1.0, 1.0, 1.0, 0.5])
-    first, second = _near_pairs(pos, radius, 2.0)
+    reach = np.array([2.0, 2.0, 2.0, 1.5])
+    first, second = _near_pairs(pos, reach)
     # 0-1: 3.9 < 4; 0-2: 4.0 is not < 4; 0-3: 3.4 < 3.5; 1-2: 7.9; 1-3: 5.2; 2-3: 5.3.
     assert list(zip(first.tolist(), second.tolist(), strict=True)) == [(0, 1), (0, 3)]
+
+
+def test_near_pairs_big_and_small_hand_worked() -> None:
+    # One dot of reach 100 over small ones of reach 1: it is near those within 101 of it;
+    # the small ones are near each other only within 2.
+    pos = np.array([[0.0, 0.0], [100.5, 0.0], [101.5, 0.0], [0.0, -60.0], [0.0, -61.9]])
+    reach = np.array([100.0, 1.0, 1.0, 1.0, 1.0])
+    first, second = _near_pairs(pos, reach)
+    # 0-1: 100.5 < 101; 0-2: 101.5 is not; 0-3: 60; 0-4: 61.9; 1-2: 1.0 < 2; 3-4: 1.9 < 2.
+    got = list(zip(first.tolist(), second.tolist(), strict=True))
+    assert got == [(0, 1), (0, 3), (0, 4), (1, 2), (3, 4)]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_near_pairs_match_all_pairs_scan(seed: int) -> None:
     rng = np.random.default_rng(seed)
-    # Clustered, spread and coincident dots, on both sides of the origin.
+    # Clustered, spread and coincident dots on both sides of the origin, radii a
+    # hundredfold apart (as the national map's councils and parish bodies are).
     pos = np.concatenate(
         [
             rng.normal(0.0, 3.0, (60, 2)),
@@ -41,11 +64,10 @@ def test_near_pairs_match_all_pairs_scan(seed: int) -> None:
             np.repeat([[7.5, -7.5]], 5, axis=0),
         ]
     )
-    radius = rng.uniform(0.5, 3.0, len(pos))
-    margin = 2.0 * float(radius.max())
-    first, second = _near_pairs(pos, radius, margin)
+    reach = np.concatenate([rng.uniform(0.5, 3.0, 120), [60.0, 0.3, 1.0, 25.0, 2.0]])
+    first, second = _near_pairs(pos, reach)
     got = list(zip(first.tolist(), second.tolist(), strict=True))
-    assert got == _all_pairs(pos, radius, margin)  # same pairs, same (i, j) order
+    assert got == _all_pairs(pos, reach)  # same pairs, same (i, j) order
 
 
 def test_separate_dots_two_circles_by_hand() -> None:
@@ -58,15 +80,36 @@ def test_separate_dots_two_circles_by_hand() -> None:
 
 
 def test_separate_dots_leaves_no_overlap_in_a_crowd() -> None:
-    # 6 x 6 dots of radius 1 on a grid of step 1.5, and 6 coincident ones: all must part.
+    # 6 x 6 dots of radius 1 on a grid of step 1.5, six coincident ones, and a big dot of
+    # radius 12 landing on a row of small ones: when it stops, no pair overlaps.
     centres = {f"g{i}-{j}": (i * 1.5, j * 1.5) for i in range(6) for j in range(6)}
     centres.update({f"c{k}": (40.0, 40.0) for k in range(6)})
+    centres.update({f"r{k}": (80.0 + 2.5 * k, 0.0) for k in range(8)})
+    centres["big"] = (88.0, 0.0)
     radii = dict.fromkeys(centres, 1.0)
+    radii["big"] = 12.0
     pos = separate_dots(centres, radii, iterations=600)
-    points = np.array(list(pos.values()))
-    gaps = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=-1))
-    upper = np.triu_indices(len(points), k=1)
-    assert gaps[upper].min() >= 2.0 - 1e-9
+    assert _overlaps(pos, radii) == []
     # Far-apart dots do not move at all.
     lone = separate_dots({"x": (0.0, 0.0), "y": (100.0, 0.0)}, {"x": 1.0, "y": 1.0})
     assert lone == {"x": (0.0, 0.0), "y": (100.0, 0.0)}
+
+
+def test_separate_dots_same_input_same_positions() -> None:
+    rng = np.random.default_rng(5)
+    centres = {f"d{k}": (float(x), float(y)) for k, (x, y) in enumerate(rng.normal(0, 8, (80, 2)))}
+    radii = {name: float(r) for name, r in zip(centres, rng.uniform(1.0, 4.0, 80), strict=True)}
+    first = separate_dots(centres, radii)
+    _separated.cache_clear()  # computed afresh, not the cached answer
+    again = separate_dots(dict(centres), dict(radii))
+    assert again == first
+    assert first != centres  # they did have to move
+
+
+def test_near_pairs_with_dots_of_no_size() -> None:
+    pos = np.array([[0.0, 0.0], [0.0, 0.0], [5.0, 0.0]])
+    first, _ = _near_pairs(pos, np.zeros(3))
+    assert first.size == 0  # touching needs a distance below 0
+    # Mostly points, one dot of reach 6: it reaches the others, the points nothing.
+    first, second = _near_pairs(pos, np.array([0.0, 0.0, 6.0]))
+    assert list(zip(first.tolist(), second.tolist(), strict=True)) == [(0, 2), (1, 2)]
