@@ -33,6 +33,7 @@ __all__ = [
     "PartnershipWriteHook",
     "SubmissionAudit",
     "audit_history",
+    "audit_rows",
     "diff_snapshots",
     "record_changes",
     "snapshot",
@@ -225,8 +226,22 @@ def record_changes(
 
     ``submission`` is the submission's node properties (id, submitter and reviewer).
     """
+    rows = audit_rows(changes, origin=origin, file=file, loaded_by=loaded_by, submission=submission)
+    for start in range(0, len(rows), 5000):
+        tx.run(CREATE_AUDIT_ENTRIES, {"rows": rows[start : start + 5000]})
+
+
+def audit_rows(
+    changes: Sequence[PartnershipChange],
+    *,
+    origin: str,
+    file: str | None = None,
+    loaded_by: str | None = None,
+    submission: Mapping[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """The properties of one audit entry per change (``at`` is set by the statement)."""
     sub = submission or {}
-    rows = [
+    return [
         {
             "id": uuid.uuid4().hex,
             "seq": index,
@@ -247,8 +262,6 @@ def record_changes(
         }
         for index, change in enumerate(changes)
     ]
-    for start in range(0, len(rows), 5000):
-        tx.run(CREATE_AUDIT_ENTRIES, {"rows": rows[start : start + 5000]})
 
 
 def audit_history(db: Database, ids: Sequence[str]) -> dict[str, list[AuditEntry]]:

@@ -34,6 +34,7 @@ from loaders.load import (
     load_bundled,
     load_partnership_file,
 )
+from loaders.staged import StagedProgress, load_staged
 
 __all__ = [
     "EXIT_DATA",
@@ -58,6 +59,14 @@ def add_load_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="load this partnership file (CSV or XLSX, bundled or LGA layout) "
         "instead of the bundled data",
+    )
+    parser.add_argument(
+        "--staged",
+        metavar="PATH",
+        type=Path,
+        nargs="+",
+        help="load these partnership files (or every CSV/XLSX file in these folders) as one "
+        "staged load: bounded transactions, published all at once (for national-scale data)",
     )
     parser.add_argument(
         "--skip-invalid",
@@ -138,6 +147,32 @@ def _progress_bar(steps: Sequence[str], console: Console) -> Iterator[ProgressHo
         progress.update(task, completed=len(steps))
 
 
+@contextmanager
+def _staged_bar(console: Console) -> Iterator[StagedProgress]:
+    """A rich progress bar over a staged load's files and its publish (on a terminal)."""
+    if not console.is_terminal:
+        yield lambda done, total, staged: None
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} files"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Staging partnership files", total=None)
+
+        def hook(done: int, total: int, staged: int) -> None:
+            step = "Publishing" if done == total - 1 else "Staging partnership files"
+            progress.update(
+                task, completed=done, total=total, description=f"{step}: {staged:,} staged"
+            )
+
+        yield hook
+
+
 def columns_from(args: argparse.Namespace) -> dict[str, str]:
     """``--column FIELD=HEADER`` options as field -> heading.
 
@@ -178,6 +213,14 @@ def run_load(args: argparse.Namespace, db: Database) -> int:
     partnerships: Path | None = getattr(args, "partnerships", None)
     skip_invalid = bool(getattr(args, "skip_invalid", False))
     dry_run = bool(getattr(args, "dry_run", False))
+    staged: list[Path] | None = getattr(args, "staged", None)
+    if staged and (partnerships is not None or skip_invalid or dry_run):
+        print(
+            "councilgraph load: --staged loads its files alone (no --partnerships, "
+            "--skip-invalid or --dry-run)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if skip_invalid and partnerships is None:
         print("councilgraph load: --skip-invalid needs --partnerships FILE", file=sys.stderr)
         return EXIT_USAGE
@@ -192,7 +235,10 @@ def run_load(args: argparse.Namespace, db: Database) -> int:
     try:
         limits = limits_from(args)
         columns = columns_from(args)
-        if partnerships is None:
+        if staged:
+            with _staged_bar(console) as staged_hook:
+                report = load_staged(db, staged, progress=staged_hook, limits=limits)
+        elif partnerships is None:
             with _progress_bar(BUNDLED_STEPS, console) as hook:
                 report = load_bundled(db, dry_run=dry_run, progress=hook, limits=limits)
         else:

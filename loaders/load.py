@@ -12,38 +12,30 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from neo4j.exceptions import Neo4jError
 
-from graph import taxonomy
-from graph.audit import LoadAudit
+from graph.audit import LoadAudit, PartnershipChange
 from graph.db import Database, Tx
-from graph.schema import bump_data_version, data_version, ensure_schema
-from loaders.councils import build_council_data
+from graph.schema import bump_data_version, ensure_schema
+from loaders import queries
 from loaders.errors import DataError, LoadRefused, LoadUsageError
 from loaders.known import council_index_from_db, service_areas_from_db
 from loaders.limits import FileLimits
 from loaders.matching import CouncilIndex
-from loaders.partnerships import (
-    FileValidation,
-    Table,
-    read_table,
-    validate_file_rows,
-)
-from loaders.proposals import read_bundled_proposals, write_proposals
-from loaders.reference import read_lga_editions
-from loaders.sources import DATA_DIR, BundledSources, sha256_of
+from loaders.partnerships import read_table
+from loaders.prepared import PreparedBundled, prepare_bundled, validated
+from loaders.proposals import write_proposals
+from loaders.sources import BundledSources, sha256_of
 from loaders.writer import (
     Counts,
-    ServiceAreaRecord,
+    ReferenceState,
     record_loaded_files,
-    write_councils,
-    write_lga_editions,
     write_partnerships,
-    write_service_areas,
+    write_reference,
 )
 
 __all__ = [
@@ -200,23 +192,6 @@ class LoadReport:
         return lines
 
 
-def _display(path: Path) -> str:
-    """The file's path relative to the data folder or cwd when possible, for messages."""
-    for base in (DATA_DIR.parent, Path.cwd()):
-        try:
-            return str(path.resolve().relative_to(base.resolve()))
-        except ValueError:
-            continue
-    return str(path)
-
-
-def _service_areas() -> list[ServiceAreaRecord]:
-    return [
-        ServiceAreaRecord(layer.code, layer.label, layer.office, layer.description)
-        for layer in taxonomy.layers()
-    ]
-
-
 _NOT_COUNTED: dict[str, object] = {
     "rows": None,
     "created": None,
@@ -238,22 +213,6 @@ def _file_counts(
         "unchanged": done.unchanged,
         "errors": len(errors),
     }
-
-
-def _validated(
-    read: tuple[Table | None, list[DataError]],
-    display: str,
-    vocabulary: Callable[[], tuple[CouncilIndex, Mapping[str, str]]],
-    columns: Mapping[str, str] | None = None,
-) -> FileValidation:
-    """A file as read (``read_table``) and validated, its reading errors first; councils and
-    service areas (``vocabulary``) are only asked for when the file could be read."""
-    table, errors = read
-    if table is None:
-        return FileValidation((), tuple(errors), (), 0)
-    index, areas = vocabulary()
-    validation = validate_file_rows(table, display, index, areas, columns)
-    return replace(validation, errors=(*errors, *validation.errors))
 
 
 def _graph_vocabulary(
@@ -282,74 +241,103 @@ def load_bundled(
     """Load every bundled file (councils, borders, service areas, partnerships) into ``db``.
 
     Works on an empty or an already loaded database; a reload reports 0 created, 0 updated.
-    Any data error in the bundled partnerships means nothing is written.
+    Any data error in the bundled partnerships means nothing is written. The files are read
+    and validated once per content (``loaders.prepared``); the graph's current state is read
+    by one statement and the changes written by a few (docs/performance.md, Loading).
 
     Raises
     ------
     LoadRefused : Neo4j refused the load's transaction (memory, time); nothing was written.
     """
     started, trips_before = time.perf_counter(), db.round_trips
-    sources = sources or BundledSources()
-    progress(BUNDLED_STEPS[0])
-    councils = build_council_data(sources)
-    areas = _service_areas()
-    progress(BUNDLED_STEPS[1])
-    index = CouncilIndex(c.ref() for c in councils.councils)
-    partnership_file = _display(sources.partnerships)
-    validation = _validated(
-        read_table(sources.partnerships, partnership_file, limits),
-        partnership_file,
-        lambda: (index, {a.code: a.label for a in areas}),
+    prepared = prepare_bundled(
+        sources or BundledSources(), limits, lambda step: progress(BUNDLED_STEPS[step])
     )
-    records, warnings, rows = validation.records, validation.warnings, validation.rows
-    errors = list(validation.errors)
-    editions, edition_errors = read_lga_editions(sources.lga_figures, _display(sources.lga_figures))
-    errors = [*errors, *edition_errors]
-    proposals, proposal_errors = read_bundled_proposals(index)  # docs/reorganisation.md
-    errors = [*errors, *proposal_errors]
     progress(BUNDLED_STEPS[2])
+    errors = list(prepared.errors)
     apply = not dry_run and not errors
-    files = [_display(p) for p in sources.files()]
-    hashes = {name: sha256_of(path) for name, path in zip(files, sources.files(), strict=True)}
-    audit = LoadAudit(partnership_file)  # accepted edits win; every change audited
+    audit = LoadAudit(prepared.partnership_file)  # accepted edits win; every change audited
 
     def work(tx: Tx) -> tuple[dict[str, Counts], int | None]:
-        counts = {"service_areas": write_service_areas(tx, areas, apply=apply)}
-        counts |= write_councils(tx, councils, apply=apply)
-        counts |= write_partnerships(tx, records, apply=apply, hook=audit)
-        counts["lga_editions"] = write_lga_editions(tx, editions, apply=apply)
-        counts["proposals"] = write_proposals(tx, proposals, apply=apply, replace_origin="bundled")
-        version = None
-        if apply and any(c.changed for c in counts.values()):
-            version = bump_data_version(tx)
-        file_rows = [
-            {"path": name, "sha256": hashes[name], "kind": "bundled"}
-            | (_file_counts(rows, counts, errors) if name == partnership_file else _NOT_COUNTED)
-            for name in files
-        ]
-        record_loaded_files(tx, file_rows, apply=apply)
-        return counts, version
+        return _write_bundled(tx, prepared, audit, apply)
 
-    guarded = _stop_when_out_of_memory(work, partnership_file)
-    with _neo4j_refusals(partnership_file):
+    guarded = _stop_when_out_of_memory(work, prepared.partnership_file)
+    with _neo4j_refusals(prepared.partnership_file):
         if not dry_run:
             ensure_schema(db)
         run = db.write_transaction if apply else db.read_transaction
         counts, version = run(guarded, timeout=120)
-        current_version = data_version(db) if version is None and not dry_run else version
+    councils = prepared.councils
     return LoadReport(
-        files=tuple(files),
+        files=prepared.files,
         counts=counts,
         errors=tuple(errors),
-        warnings=(*warnings, *audit.warnings()),
+        warnings=(*prepared.validation.warnings, *audit.warnings()),
         dry_run=dry_run,
         written=apply and any(c.changed for c in counts.values()),
-        rows=rows,
-        data_version=current_version,
+        rows=prepared.validation.rows,
+        data_version=None if dry_run else version,
         round_trips=db.round_trips - trips_before,
         seconds=time.perf_counter() - started,
         extra={"councils_in_scope": len(councils.councils), "borders": len(councils.borders)},
     )
+
+
+@dataclass
+class _KnownEdits:
+    """The load's audit hook, told the accepted edits by the load's one read of the state."""
+
+    audit: LoadAudit
+    accepted: Mapping[str, tuple[str, Any]]
+
+    def protected(self, tx: Tx, ids: Sequence[str]) -> set[str]:
+        self.audit.kept = {i: self.accepted[i] for i in ids if i in self.accepted}
+        return set(self.audit.kept)
+
+    def changed(self, tx: Tx, changes: Sequence[PartnershipChange]) -> None:
+        self.audit.changed(tx, changes)
+
+
+def _write_bundled(
+    tx: Tx, prepared: PreparedBundled, audit: LoadAudit, apply: bool
+) -> tuple[dict[str, Counts], int | None]:
+    """The bundled load's transaction: one read of the state, the writes, the provenance;
+    returns the counts and the data version (bumped when anything changed)."""
+    state = tx.run(queries.READ_LOAD_STATE, {"ids": prepared.ids})[0]
+    accepted = {r["id"]: (r["submissionId"], r["reviewedAt"]) for r in state["accepted"]}
+    reference = write_reference(
+        tx,
+        ReferenceState.from_row(state),
+        (prepared.areas, prepared.councils, prepared.editions),
+        apply=apply,
+    )
+    counts = {k: reference[k] for k in _BEFORE_PARTNERSHIPS}
+    counts |= write_partnerships(
+        tx,
+        prepared.validation.records,
+        apply=apply,
+        hook=_KnownEdits(audit, accepted),
+        stored=state["partnerships"],
+    )
+    counts["lga_editions"] = reference["lga_editions"]
+    counts["proposals"] = write_proposals(
+        tx, prepared.proposals, apply=apply, replace_origin="bundled", stored=state["proposals"]
+    )
+    version = state["version"]
+    if apply and any(c.changed for c in counts.values()):
+        version = bump_data_version(tx)
+    rows, name = prepared.validation.rows, prepared.partnership_file
+    file_rows = [
+        {"path": f, "sha256": prepared.hashes[f], "kind": "bundled"}
+        | (_file_counts(rows, counts, prepared.errors) if f == name else _NOT_COUNTED)
+        for f in prepared.files
+    ]
+    record_loaded_files(tx, file_rows, apply=apply)
+    return counts, None if version is None else int(version)
+
+
+#: The counts' order in the report (as the kinds are written).
+_BEFORE_PARTNERSHIPS = ("service_areas", "councils", "within", "succeeded_by", "borders")
 
 
 def load_partnership_file(
@@ -385,7 +373,7 @@ def load_partnership_file(
     display = path.name if path.is_absolute() else str(path)
     progress(FILE_STEPS[0])
     table, errors = read_table(path, display, limits)
-    validation = _validated(
+    validation = validated(
         (table, errors), display, lambda: _graph_vocabulary(db, display, progress), columns
     )
     records, warnings, rows = validation.records, validation.warnings, validation.rows

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, LiteralString
+from typing import TYPE_CHECKING, Any, LiteralString
 
 from graph.db import Database, Tx
 from graph.reorganisation import reorganisations, successors_of
@@ -274,18 +274,24 @@ def write_proposals(
     apply: bool,
     replace_origin: str | None = None,
     population: Mapping[str, int] | None = None,
+    stored: Sequence[Mapping[str, Any]] | None = None,
 ) -> Counts:
     """Write ``records`` (a changed proposal is replaced whole); with ``replace_origin``, the
-    stored proposals of that origin that ``records`` no longer hold are deleted."""
-    existing = {r["name"]: (r["origin"], r["fingerprint"]) for r in tx.run(READ_PROPOSAL_KEYS)}
+    stored proposals of that origin that ``records`` no longer hold are deleted. ``stored``:
+    the stored proposals' keys already read in this transaction (as READ_PROPOSAL_KEYS)."""
+    if stored is None:
+        stored = tx.run(READ_PROPOSAL_KEYS)
+    existing = {r["name"]: (r["origin"], r["fingerprint"]) for r in stored}
     wanted = {r.name: r for r in records}
     changed = [r for r in records if existing.get(r.name, ("", ""))[1] != r.fingerprint()]
     gone = sorted(
         n for n, (origin, _) in existing.items() if origin == replace_origin and n not in wanted
     )
-    if apply:
+    replaced = [r.name for r in changed if r.name in existing] + gone
+    if apply and replaced:
+        tx.run(DELETE_PROPOSALS, {"names": replaced})
+    if apply and changed:
         people = census_population() if population is None else population
-        tx.run(DELETE_PROPOSALS, {"names": [r.name for r in changed] + gone})
         tx.run(CREATE_PROPOSALS, {"rows": [r.row(people) for r in changed]})
     return Counts(
         created=sum(1 for r in changed if r.name not in existing),

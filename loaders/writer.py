@@ -28,12 +28,13 @@ from loaders.reference import LgaEditionRecord
 __all__ = [
     "BATCH_SIZE",
     "Counts",
+    "ReferenceState",
     "ServiceAreaRecord",
+    "partnership_change",
+    "partnership_row",
     "record_loaded_files",
-    "write_councils",
-    "write_lga_editions",
     "write_partnerships",
-    "write_service_areas",
+    "write_reference",
 ]
 
 #: Rows per UNWIND statement; the bundled data fits in one batch of each kind.
@@ -109,11 +110,10 @@ def _run_batches(tx: Tx, query: LiteralString, key: str, items: Sequence[Any], a
         tx.run(query, {key: list(items[start : start + BATCH_SIZE])})
 
 
-def write_service_areas(tx: Tx, areas: Sequence[ServiceAreaRecord], *, apply: bool) -> Counts:
-    """Create or update the service layers (never deletes one: partnerships may cover it)."""
-    existing = {
-        row["code"]: _comparable_props(row["props"]) for row in tx.run(queries.READ_SERVICE_AREAS)
-    }
+def _service_area_changes(
+    areas: Sequence[ServiceAreaRecord], existing: Mapping[str, dict[str, Any]]
+) -> tuple[Counts, list[dict[str, object]]]:
+    """Service layers to create or update (never deleted: partnerships may cover them)."""
     changed: list[dict[str, object]] = []
     created = updated = 0
     for area in areas:
@@ -125,54 +125,28 @@ def write_service_areas(tx: Tx, areas: Sequence[ServiceAreaRecord], *, apply: bo
         else:
             continue
         changed.append(props)
-    _run_batches(tx, queries.MERGE_SERVICE_AREAS, "rows", changed, apply)
-    return Counts(created, updated, len(areas) - created - updated)
+    return Counts(created, updated, len(areas) - created - updated), changed
 
 
-def write_lga_editions(tx: Tx, editions: Sequence[LgaEditionRecord], *, apply: bool) -> Counts:
-    """The LGA's published totals, one ``LgaEdition`` node per edition (reference data)."""
-    existing = {
-        row["edition"]: _comparable_props(row["props"])
-        for row in tx.run(queries.READ_LGA_EDITIONS, {})
-    }
+def _edition_changes(
+    editions: Sequence[LgaEditionRecord], existing: Mapping[str, dict[str, Any]]
+) -> tuple[Counts, list[dict[str, object]], list[str]]:
+    """The LGA's published totals (one ``LgaEdition`` per edition): changed and gone."""
     wanted = {e.edition: e.node_properties() for e in editions}
     changed = [p for k, p in wanted.items() if existing.get(k) != _comparable_props(p)]
     gone = sorted(existing.keys() - wanted.keys())
-    _run_batches(tx, queries.MERGE_LGA_EDITIONS, "rows", changed, apply)
-    _run_batches(tx, queries.DELETE_LGA_EDITIONS, "editions", gone, apply)
-    return Counts(
+    counts = Counts(
         created=sum(1 for k in wanted if k not in existing),
         updated=sum(1 for p in changed if p["edition"] in existing),
         unchanged=len(wanted) - len(changed),
         deleted=len(gone),
     )
+    return counts, changed, gone
 
 
-def _set_difference(
-    tx: Tx,
-    desired: Iterable[tuple[str, str]],
-    existing: set[tuple[str, str]],
-    merge: LiteralString,
-    delete: LiteralString,
-    apply: bool,
-) -> Counts:
-    wanted = set(desired)
-    to_create = sorted(wanted - existing)
-    to_delete = sorted(existing - wanted)
-    _run_batches(tx, delete, "pairs", [list(p) for p in to_delete], apply)
-    _run_batches(tx, merge, "pairs", [list(p) for p in to_create], apply)
-    return Counts(len(to_create), 0, len(wanted & existing), len(to_delete))
-
-
-def write_councils(tx: Tx, data: CouncilData, *, apply: bool) -> dict[str, Counts]:
-    """Councils and their WITHIN, SUCCEEDED_BY and BORDERS relationships.
-
-    The bundled council data is the whole truth about these relationships, so links that it
-    no longer implies (say, a district once wrongly WITHIN another county) are deleted.
-    """
-    existing = {
-        row["code"]: _comparable_props(row["props"]) for row in tx.run(queries.READ_COUNCILS)
-    }
+def _council_changes(
+    data: CouncilData, existing: Mapping[str, dict[str, Any]]
+) -> tuple[Counts, list[dict[str, object]]]:
     rows: list[dict[str, object]] = []
     created = updated = 0
     for council in data.councils:
@@ -186,30 +160,77 @@ def write_councils(tx: Tx, data: CouncilData, *, apply: bool) -> dict[str, Count
         else:
             continue
         rows.append({"props": props, "longitude": longitude, "latitude": latitude})
-    _run_batches(tx, queries.MERGE_COUNCILS, "rows", rows, apply)
-    counts = {"councils": Counts(created, updated, len(data.councils) - created - updated)}
+    return Counts(created, updated, len(data.councils) - created - updated), rows
 
-    links: dict[str, set[tuple[str, str]]] = {
-        "WITHIN": set(),
-        "SUCCEEDED_BY": set(),
-        "BORDERS": set(),
+
+#: The council relationships: (type, the parameter ``WRITE_REFERENCE`` takes, the count's key).
+LINK_TYPES = (
+    ("WITHIN", "within", "within"),
+    ("SUCCEEDED_BY", "succeededBy", "succeeded_by"),
+    ("BORDERS", "borders", "borders"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceState:
+    """What the graph holds of the reference data and councils, as one read found it
+    (``queries.READ_LOAD_STATE``): comparable properties by key, and the council links."""
+
+    areas: dict[str, dict[str, Any]]
+    councils: dict[str, dict[str, Any]]
+    links: dict[str, set[tuple[str, str]]]
+    editions: dict[str, dict[str, Any]]
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> ReferenceState:
+        links: dict[str, set[tuple[str, str]]] = {kind: set() for kind, _, _ in LINK_TYPES}
+        for kind, a, b in row["links"]:
+            links[kind].add((a, b))
+        return cls(
+            areas={r["code"]: _comparable_props(r["props"]) for r in row["areas"]},
+            councils={r["code"]: _comparable_props(r["props"]) for r in row["councils"]},
+            links=links,
+            editions={r["edition"]: _comparable_props(r["props"]) for r in row["editions"]},
+        )
+
+
+def write_reference(
+    tx: Tx,
+    state: ReferenceState,
+    data: tuple[Sequence[ServiceAreaRecord], CouncilData, Sequence[LgaEditionRecord]],
+    *,
+    apply: bool,
+) -> dict[str, Counts]:
+    """Service areas, councils with their WITHIN, SUCCEEDED_BY and BORDERS links, and the
+    LGA's editions, compared with ``state`` and written by one statement (when anything
+    changed). The bundled council data is the whole truth about these links, so links it no
+    longer implies (say, a district once wrongly WITHIN another county) are deleted.
+
+    The statement is not split in batches: councils must all exist before their links, and
+    the bundled reference data is a few thousand rows (a load is one transaction anyway).
+    """
+    areas, councils, editions = data
+    counts: dict[str, Counts] = {}
+    counts["service_areas"], area_rows = _service_area_changes(areas, state.areas)
+    counts["councils"], council_rows = _council_changes(councils, state.councils)
+    params: dict[str, list[Any]] = {"areas": area_rows, "councils": council_rows}
+    desired = {
+        "WITHIN": councils.within,
+        "SUCCEEDED_BY": councils.succeeded_by,
+        "BORDERS": councils.borders,
     }
-    for row in tx.run(queries.READ_COUNCIL_LINKS):
-        links[row["type"]].add((row["a"], row["b"]))
-    counts["within"] = _set_difference(
-        tx, data.within, links["WITHIN"], queries.MERGE_WITHIN, queries.DELETE_WITHIN, apply
+    for kind, name, key in LINK_TYPES:
+        wanted, existing = set(desired[kind]), state.links[kind]
+        params[name] = [list(p) for p in sorted(wanted - existing)]
+        params[f"{name}Gone"] = [list(p) for p in sorted(existing - wanted)]
+        counts[key] = Counts(
+            len(params[name]), 0, len(wanted & existing), len(params[f"{name}Gone"])
+        )
+    counts["lga_editions"], params["editions"], params["editionsGone"] = _edition_changes(
+        editions, state.editions
     )
-    counts["succeeded_by"] = _set_difference(
-        tx,
-        data.succeeded_by,
-        links["SUCCEEDED_BY"],
-        queries.MERGE_SUCCEEDED_BY,
-        queries.DELETE_SUCCEEDED_BY,
-        apply,
-    )
-    counts["borders"] = _set_difference(
-        tx, data.borders, links["BORDERS"], queries.MERGE_BORDERS, queries.DELETE_BORDERS, apply
-    )
+    if apply and any(params.values()):
+        tx.run(queries.WRITE_REFERENCE, params)
     return counts
 
 
@@ -227,35 +248,52 @@ def write_partnerships(
     *,
     apply: bool,
     hook: PartnershipWriteHook | None = None,
+    stored: Sequence[Mapping[str, Any]] | None = None,
+    staged: bool = False,
+    rows: Mapping[str, dict[str, Any]] | None = None,
 ) -> dict[str, Counts]:
     """Partnerships with their memberships, service areas and sources, updated in place.
 
     Partnerships absent from ``records`` are left alone: a file adds or corrects partnerships,
     it does not remove the ones other files loaded. ``hook`` (``graph.audit.LoadAudit`` for
     loads) names partnerships to leave alone (those with accepted edits) and is told of every
-    change written, for the audit trail.
+    change written, for the audit trail. ``stored``: the stored partnerships of ``records``
+    already read in this transaction (rows as ``queries.READ_PARTNERSHIPS`` gives them).
+    ``staged``: write the changed partnerships as new ``StagedPartnership`` nodes, which
+    ``loaders.staged`` makes visible later (the stored ones are left as they are). ``rows``:
+    each record's :func:`partnership_row`, computed beforehand (``loaders.staged`` does it
+    while Neo4j writes the previous file).
     """
     if hook is not None:
         protected = hook.protected(tx, [r.id for r in records])
         records = [r for r in records if r.id not in protected]
-    existing, before = _stored(tx, [r.id for r in records])
+    ids = [r.id for r in records]
+    if stored is None:
+        stored = tx.run(queries.READ_PARTNERSHIPS, {"ids": ids})
+    existing, before = _stored(stored, set(ids))
     changed, partnerships, memberships = _compare(records, existing)
     if changed:
-        _write_changed(tx, changed, [r.id for r in changed if r.id in existing], apply)
+        replaced = [] if staged else [r.id for r in changed if r.id in existing]
+        statement = queries.STAGE_PARTNERSHIPS if staged else queries.WRITE_PARTNERSHIPS
+        _write_changed(tx, changed, replaced, apply, statement, rows)
         if apply and hook is not None:
-            hook.changed(tx, [_change_of(r, before.get(r.id)) for r in changed])
+            hook.changed(tx, [partnership_change(r, before.get(r.id)) for r in changed])
     return {"partnerships": partnerships, "memberships": memberships}
 
 
 _Stored = dict[str, tuple[dict[str, Any], tuple[frozenset[Any], ...]]]
 
 
-def _stored(tx: Tx, ids: list[str]) -> tuple[_Stored, dict[str, dict[str, Any]]]:
-    """The partnerships already in the graph: comparable (properties, links) and, for the
-    audit trail, a snapshot of each as it was."""
+def _stored(
+    rows: Iterable[Mapping[str, Any]], ids: set[str]
+) -> tuple[_Stored, dict[str, dict[str, Any]]]:
+    """The partnerships of ``ids`` already in the graph: comparable (properties, links) and,
+    for the audit trail, a snapshot of each as it was."""
     existing: _Stored = {}
     before: dict[str, dict[str, Any]] = {}
-    for row in tx.run(queries.READ_PARTNERSHIPS, {"ids": ids}):
+    for row in rows:
+        if row["id"] not in ids:
+            continue
         before[row["id"]] = snapshot(row["props"], row["members"], row["areas"], row["sources"])
         existing[row["id"]] = (
             _comparable_props(row["props"]),
@@ -310,59 +348,45 @@ def _compare(
     return changed, partnerships, memberships
 
 
+def partnership_row(record: PartnershipRecord) -> dict[str, Any]:
+    """The parameters ``WRITE_PARTNERSHIPS`` (and ``STAGE_PARTNERSHIPS``) take for a record."""
+    return {
+        "id": record.id,
+        "props": record.node_properties(),
+        "members": [
+            {"code": m.council_code, "role": m.role, "fromYear": m.from_year, "toYear": m.to_year}
+            for m in record.members
+        ],
+        "areas": list(record.service_areas),
+        "sources": [{"url": s.url, "date": s.date, "note": s.note} for s in record.sources],
+    }
+
+
 def _write_changed(
-    tx: Tx, changed: Sequence[PartnershipRecord], replaced: list[str], apply: bool
+    tx: Tx,
+    changed: Sequence[PartnershipRecord],
+    replaced: list[str],
+    apply: bool,
+    statement: LiteralString,
+    rows: Mapping[str, dict[str, Any]] | None = None,
 ) -> None:
-    """Write the changed partnerships, their links first removed where they existed
-    (``replaced``), in batches."""
-    _run_batches(tx, queries.DELETE_PARTNERSHIP_LINKS, "ids", replaced, apply)
+    """Write the changed partnerships whole, their old links removed (one statement a batch);
+    sources no partnership cites any more are deleted when links were ``replaced``."""
     _run_batches(
         tx,
-        queries.MERGE_PARTNERSHIPS,
+        statement,
         "rows",
-        [{"id": r.id, "props": r.node_properties()} for r in changed],
-        apply,
-    )
-    _run_batches(
-        tx,
-        queries.CREATE_MEMBERSHIPS,
-        "rows",
-        [
-            {
-                "id": r.id,
-                "code": m.council_code,
-                "role": m.role,
-                "fromYear": m.from_year,
-                "toYear": m.to_year,
-            }
-            for r in changed
-            for m in r.members
-        ],
-        apply,
-    )
-    _run_batches(
-        tx,
-        queries.CREATE_COVERS,
-        "rows",
-        [{"id": r.id, "code": code} for r in changed for code in r.service_areas],
-        apply,
-    )
-    _run_batches(
-        tx,
-        queries.CREATE_SOURCED_FROM,
-        "rows",
-        [
-            {"id": r.id, "url": s.url, "date": s.date, "note": s.note}
-            for r in changed
-            for s in r.sources
-        ],
+        [rows[r.id] if rows else partnership_row(r) for r in changed],
         apply,
     )
     if apply and replaced:
         tx.run(queries.DELETE_ORPHAN_SOURCES)
 
 
-def _change_of(record: PartnershipRecord, before: dict[str, Any] | None) -> PartnershipChange:
+def partnership_change(
+    record: PartnershipRecord, before: dict[str, Any] | None
+) -> PartnershipChange:
+    """What writing ``record`` over ``before`` (None: a new partnership) does, for the audit."""
     after = snapshot(
         record.node_properties(),
         [(m.council_code, m.role, m.from_year, m.to_year) for m in record.members],

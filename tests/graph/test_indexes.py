@@ -30,21 +30,9 @@ KEYED: dict[str, LiteralString] = {
     **{
         f"loaders.{name}": getattr(loaders, name)
         for name in (
-            "MERGE_SERVICE_AREAS",
-            "MERGE_COUNCILS",
-            "MERGE_WITHIN",
-            "DELETE_WITHIN",
-            "MERGE_SUCCEEDED_BY",
-            "DELETE_SUCCEEDED_BY",
-            "MERGE_BORDERS",
-            "DELETE_BORDERS",
-            "MERGE_LGA_EDITIONS",
-            "DELETE_LGA_EDITIONS",
-            "MERGE_PARTNERSHIPS",
-            "DELETE_PARTNERSHIP_LINKS",
-            "CREATE_MEMBERSHIPS",
-            "CREATE_COVERS",
-            "CREATE_SOURCED_FROM",
+            "WRITE_REFERENCE",
+            "WRITE_PARTNERSHIPS",
+            "STAGE_PARTNERSHIPS",
             "READ_PARTNERSHIPS",
             "RECORD_LOADED_FILES",
         )

@@ -1,0 +1,330 @@
+"""The staged load: many partnership files, national scale, bounded memory, all or nothing.
+
+An ordinary load is one write transaction, so everything it writes is held in that
+transaction's memory until it commits: fine for the bundled data, not for a national data set
+(tens of thousands of partnerships, hundreds of thousands of memberships). The staged load
+(docs/performance.md, Loading) keeps the promise "a reader sees all of the load or none of it"
+with bounded transactions instead:
+
+1. **Clean.** Staged nodes left by a load that crashed or was refused are deleted first, in
+   bounded transactions (:data:`CLEAN_BATCH` nodes each).
+2. **Stage.** Each file is read and validated exactly as ``councilgraph load --partnerships``
+   reads one (``read_table``, ``validate_file_rows``, the same rules and limits), against the
+   councils and service areas in the graph; in its own short write transaction its changed
+   partnerships are written whole as new ``StagedPartnership`` nodes with their memberships,
+   services and sources, and their audit entries as ``StagedAuditEntry`` nodes
+   (``loaders.writer.write_partnerships(staged=True)``: the same comparison, counts and
+   accepted-edit rule as an ordinary load). No reader matches these labels. Memory is bounded
+   by one file (the Python process) and one file's writes (Neo4j), not by the data set; only
+   the ids seen so far are kept, to refuse an id given twice.
+3. **Publish**, in one short transaction: staged partnerships that replace stored ones are
+   copied onto them (links replaced), the others change label to ``Partnership``, staged
+   audit entries become ``AuditEntry``, the data version is bumped and the files recorded.
+
+Any data error in any file means nothing is published: the staged nodes are deleted and the
+errors reported (all of them for the files read until then: a file with errors stops the load).
+A crash before the publish leaves only staged nodes, which the next staged load removes; a
+crash during the publish rolls it back. One staged load at a time (each cleans the staged
+nodes it finds).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.audit import LoadAudit, PartnershipChange, audit_rows
+from graph.db import Database, Tx
+from graph.schema import bump_data_version, ensure_schema
+from loaders import queries
+from loaders.errors import DataError, LoadUsageError
+from loaders.known import council_index_from_db, service_areas_from_db
+from loaders.limits import FileLimits
+from loaders.load import LoadReport, _neo4j_refusals, _stop_when_out_of_memory
+from loaders.matching import CouncilIndex
+from loaders.partnerships import FileValidation, PartnershipRecord, read_table
+from loaders.prepared import validated
+from loaders.sources import sha256_of
+from loaders.writer import (
+    Counts,
+    partnership_change,
+    partnership_row,
+    record_loaded_files,
+    write_partnerships,
+)
+
+__all__ = ["CLEAN_BATCH", "StagedProgress", "clean_staged", "load_staged", "staged_files"]
+
+#: Staged nodes deleted per transaction when cleaning up.
+CLEAN_BATCH = 5000
+#: Files a staged load reads.
+SUFFIXES = (".csv", ".xlsx")
+
+#: Told (files done, files in all, partnerships staged so far) after each file and the publish.
+StagedProgress = Callable[[int, int, int], None]
+
+
+def _no_progress(done: int, total: int, staged: int) -> None:
+    """The default progress hook: silent."""
+
+
+def staged_files(paths: Iterable[Path]) -> list[Path]:
+    """The partnership files named: each file as given, each folder's CSV and XLSX files in
+    name order.
+
+    Raises
+    ------
+    LoadUsageError : a path that does not exist, or no file at all.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise LoadUsageError(f"{path}: no such file or folder")
+    if not found:
+        raise LoadUsageError("no partnership files to load (expected .csv or .xlsx files)")
+    return found
+
+
+def clean_staged(db: Database) -> int:
+    """Delete every staged node (a crashed load's), :data:`CLEAN_BATCH` per transaction."""
+    deleted = 0
+    while True:
+        rows = db.write(queries.DELETE_STAGED, {"limit": CLEAN_BATCH})
+        deleted += int(rows[0]["deleted"])
+        if int(rows[0]["deleted"]) < CLEAN_BATCH:
+            break
+    if deleted:
+        db.write(queries.DELETE_ORPHAN_SOURCES)  # sources only staged partnerships cited
+    return deleted
+
+
+@dataclass
+class _StagedAudit:
+    """The staged load's audit hook: accepted edits win (as in every load); the entries of
+    what it changed are staged with the partnerships. ``created``: each record's entry as a
+    new partnership, made beforehand (the one a created partnership gets)."""
+
+    audit: LoadAudit
+    created: dict[str, dict[str, Any]]
+    accepted: dict[str, tuple[str, Any]] = field(default_factory=dict)  # by the file's read
+
+    def protected(self, tx: Tx, ids: Sequence[str]) -> set[str]:
+        self.audit.kept = {i: self.accepted[i] for i in ids if i in self.accepted}
+        return set(self.audit.kept)
+
+    def changed(self, tx: Tx, changes: Sequence[PartnershipChange]) -> None:
+        made = [c for c in changes if c.before is not None or c.id not in self.created]
+        fresh = iter(
+            audit_rows(made, origin="file", file=self.audit.file, loaded_by=self.audit.loaded_by)
+        )
+        made_ids = {c.id for c in made}
+        rows = [next(fresh) if c.id in made_ids else self.created[c.id] for c in changes]
+        for seq, row in enumerate(rows):
+            row["seq"] = seq
+        tx.run(queries.STAGE_AUDIT_ENTRIES, {"rows": rows})
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    """One file read and validated, with what writing its records needs made beforehand."""
+
+    validation: FileValidation
+    rows: dict[str, dict[str, Any]]  # id -> partnership_row
+    audit: dict[str, dict[str, Any]]  # id -> its audit entry as a new partnership
+
+
+@dataclass
+class _Run:
+    """What a staged load has done so far."""
+
+    counts: dict[str, Counts] = field(
+        default_factory=lambda: {"partnerships": Counts(), "memberships": Counts()}
+    )
+    errors: list[DataError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    files: list[dict[str, object]] = field(default_factory=list)
+    seen: dict[str, str] = field(default_factory=dict)  # id -> the file that gave it
+    rows: int = 0
+
+    def add(self, counts: dict[str, Counts]) -> None:
+        for kind, value in counts.items():
+            self.counts[kind] = self.counts[kind] + value
+
+
+def _duplicates(records: Sequence[PartnershipRecord], name: str, run: _Run) -> list[DataError]:
+    """Ids an earlier file already gave (each file checks its own rows)."""
+    errors = []
+    for record in records:
+        if record.id in run.seen:
+            errors.append(
+                DataError(
+                    name,
+                    None,
+                    "id",
+                    "id",
+                    record.id,
+                    f"duplicate id: {run.seen[record.id]} has it too",
+                    "every partnership needs its own id across the files of a staged load",
+                )
+            )
+        run.seen.setdefault(record.id, name)
+    return errors
+
+
+def _read(
+    path: Path,
+    vocabulary: tuple[CouncilIndex, dict[str, str]],
+    limits: FileLimits | None,
+    loaded_by: str,
+) -> _File:
+    """One file read and validated exactly as ``--partnerships FILE`` reads one, with its
+    rows and (as new partnerships) audit entries made ready."""
+    validation = validated(read_table(path, path.name, limits), path.name, lambda: vocabulary)
+    records = validation.records
+    entries = audit_rows(
+        [partnership_change(r, None) for r in records],
+        origin="file",
+        file=str(path.resolve()),
+        loaded_by=loaded_by,
+    )
+    return _File(
+        validation,
+        {r.id: partnership_row(r) for r in records},
+        {r.id: entry for r, entry in zip(records, entries, strict=True)},
+    )
+
+
+def _stage_file(db: Database, path: Path, read: _File, run: _Run) -> int:
+    """Stage one validated file in its own transaction; returns the partnerships staged (0
+    when the file has errors, or gives an id an earlier file gave)."""
+    name, validation = path.name, read.validation
+    errors = [*validation.errors, *_duplicates(validation.records, name, run)]
+    run.rows += validation.rows
+    run.errors += errors
+    run.warnings += validation.warnings
+    if errors or not validation.records:
+        return 0
+    hook = _StagedAudit(LoadAudit(str(path.resolve())), read.audit)
+
+    def work(tx: Tx) -> dict[str, Counts]:
+        ids = [r.id for r in validation.records]
+        state = tx.run(queries.READ_PARTNERSHIP_STATE, {"ids": ids})[0]  # one read a file
+        hook.accepted = {r["id"]: (r["submissionId"], r["reviewedAt"]) for r in state["accepted"]}
+        return write_partnerships(
+            tx,
+            validation.records,
+            apply=True,
+            hook=hook,
+            staged=True,
+            rows=read.rows,
+            stored=state["partnerships"],
+        )
+
+    with _neo4j_refusals(name):
+        counts = db.write_transaction(_stop_when_out_of_memory(work, name))
+    run.add(counts)
+    run.warnings += hook.audit.warnings()
+    done = counts["partnerships"]
+    run.files.append(
+        {
+            "path": str(path.resolve()),
+            "sha256": sha256_of(path),
+            "kind": "partnerships",
+            "rows": validation.rows,
+            "created": done.created,
+            "updated": done.updated,
+            "unchanged": done.unchanged,
+            "errors": 0,
+        }
+    )
+    return done.created + done.updated
+
+
+def _publish(tx: Tx, files: list[dict[str, object]], counts: Counts) -> int | None:
+    """Make the staged partnerships visible; returns the new data version (None: no change).
+    ``counts``: the partnerships' (only a load that updates some has any to copy across)."""
+    version = None
+    if counts.changed:
+        replaced = 0
+        if counts.updated:
+            replaced = int(tx.run(queries.PUBLISH_REPLACED)[0]["replaced"])
+        tx.run(queries.PUBLISH_NEW)
+        tx.run(queries.PUBLISH_AUDIT_ENTRIES)
+        if replaced:
+            tx.run(queries.DELETE_ORPHAN_SOURCES)
+        version = bump_data_version(tx)
+    record_loaded_files(tx, files, apply=True)
+    return version
+
+
+def load_staged(
+    db: Database,
+    paths: Iterable[Path],
+    *,
+    progress: StagedProgress = _no_progress,
+    limits: FileLimits | None = None,
+) -> LoadReport:
+    """Load partnership files (or folders of them) as one staged, all-or-nothing load.
+
+    Raises
+    ------
+    LoadUsageError : no such file or folder, or the graph has no councils yet.
+    LoadRefused : Neo4j refused a transaction (memory, time); nothing was published.
+    """
+    started, trips_before = time.perf_counter(), db.round_trips
+    files = staged_files(paths)
+    ensure_schema(db)
+    clean_staged(db)
+    with _neo4j_refusals(str(files[0])):
+        vocabulary = (council_index_from_db(db), service_areas_from_db(db))
+    if len(vocabulary[0]) == 0:
+        raise LoadUsageError(
+            "the graph has no councils yet: run `councilgraph load` (bundled data) first"
+        )
+    run, staged = _Run(), 0
+    try:
+        # The next file is read and validated (Python) while this one is written (Neo4j).
+        who = LoadAudit(str(files[0])).loaded_by
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            pending = reader.submit(_read, files[0], vocabulary, limits, who)
+            for number, path in enumerate(files, start=1):
+                read = pending.result()
+                if number < len(files):
+                    pending = reader.submit(_read, files[number], vocabulary, limits, who)
+                staged += _stage_file(db, path, read, run)
+                progress(number, len(files) + 1, staged)
+                if run.errors:
+                    break
+        if run.errors:
+            clean_staged(db)
+            version = None
+        else:
+            done = run.counts["partnerships"]
+            with _neo4j_refusals(str(files[-1])):
+                version = db.write_transaction(lambda tx: _publish(tx, run.files, done))
+    except BaseException:
+        with suppress(Exception):  # the first error is the one to report
+            clean_staged(db)  # the next staged load cleans whatever this cannot
+        raise
+    progress(len(files) + 1, len(files) + 1, staged)
+    return LoadReport(
+        files=tuple(p.name for p in files),
+        counts=run.counts,
+        errors=tuple(run.errors),
+        warnings=tuple(run.warnings),
+        written=version is not None,
+        rows=run.rows,
+        data_version=version,
+        round_trips=db.round_trips - trips_before,
+        seconds=time.perf_counter() - started,
+        extra={"staged": staged, "files": len(files)},
+    )

@@ -1,0 +1,232 @@
+"""The staged load (loaders/staged.py): the same graph as an ordinary load, all or nothing as
+seen by readers, a crashed load's staged nodes removed, the progress reaching its total.
+
+The files are a few hundred rows made from the bundled partnerships (ids ``fixture-staged-...``,
+removed afterwards by ``clean_db``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.db import Database
+from graph.schema import data_version
+from loaders import load_partnership_file
+from loaders.cli import add_load_arguments, run_load
+from loaders.known import council_index_from_db, service_areas_from_db
+from loaders.sources import PARTNERSHIPS, read_csv_rows
+from loaders.staged import _read, _Run, _stage_file, clean_staged, load_staged
+
+ROWS = 240
+PER_FILE = 80
+
+STAGED = "MATCH (n:StagedPartnership|StagedAuditEntry) RETURN count(n) AS n"
+VISIBLE = """
+MATCH (p:Partnership) WHERE p.id STARTS WITH 'fixture-staged-'
+RETURN count(p) AS partnerships, sum(count { (:Council)-[:MEMBER_OF]->(p) }) AS memberships
+"""
+# A fixture partnership as readers see it: properties, members, services, sources, audit.
+SEEN = """
+MATCH (p:Partnership) WHERE p.id STARTS WITH 'fixture-staged-'
+RETURN p.id AS id, properties(p) AS props,
+       COLLECT { MATCH (c:Council)-[m:MEMBER_OF]->(p)
+                 RETURN [c.code, m.role, m.fromYear, m.toYear] ORDER BY c.code } AS members,
+       COLLECT { MATCH (p)-[:COVERS]->(s:ServiceArea) RETURN s.code ORDER BY s.code } AS areas,
+       COLLECT { MATCH (p)-[r:SOURCED_FROM]->(s:Source)
+                 RETURN [s.url, r.date, r.note] ORDER BY s.url, r.date, r.note } AS sources,
+       COLLECT { MATCH (a:AuditEntry {partnershipId: p.id})
+                 RETURN [a.action, a.origin, a.before, a.after] ORDER BY a.at, a.seq } AS audit
+ORDER BY id
+"""
+
+
+@pytest.fixture
+def clean_db(loaded_db: Database) -> Iterator[Database]:
+    yield loaded_db
+    loaded_db.write(
+        "MATCH (p:Partnership|StagedPartnership) WHERE p.id STARTS WITH 'fixture-staged-' "
+        "DETACH DELETE p"
+    )
+    loaded_db.write(
+        "MATCH (a:AuditEntry|StagedAuditEntry) WHERE a.partnershipId STARTS WITH "
+        "'fixture-staged-' DELETE a"
+    )
+    loaded_db.write("MATCH (f:LoadedFile) WHERE f.path CONTAINS 'pytest' DELETE f")
+    loaded_db.write("MATCH (s:Source) WHERE NOT EXISTS { (s)<-[:SOURCED_FROM]-() } DELETE s")
+
+
+def _rows(rename: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """The first ROWS bundled partnerships under fixture ids (``rename``: id -> new name)."""
+    rows = []
+    for row in read_csv_rows(PARTNERSHIPS)[:ROWS]:
+        new_id = f"fixture-staged-{row['id']}"
+        name = (rename or {}).get(new_id, f"{row['name']} (staged fixture)")
+        rows.append(row | {"id": new_id, "name": name})
+    return rows
+
+
+def _write(folder: Path, rows: list[dict[str, str]], per_file: int) -> list[Path]:
+    with PARTNERSHIPS.open(encoding="utf-8-sig", newline="") as handle:
+        headings = next(csv.reader(handle))
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for start in range(0, len(rows), per_file):
+        paths.append(folder / f"part-{start // per_file + 1:02d}.csv")
+        with paths[-1].open("w", encoding="utf-8", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=headings)
+            writer.writeheader()
+            writer.writerows(rows[start : start + per_file])
+    return paths
+
+
+def _seen(db: Database) -> list[dict[str, Any]]:
+    rows = db.read(SEEN)
+    for row in rows:  # audit snapshots as data (the key order of the JSON text may differ)
+        row["audit"] = [
+            [a[0], a[1], json.loads(a[2]) if a[2] else None, json.loads(a[3])] for a in row["audit"]
+        ]
+    return rows
+
+
+def _remove_fixtures(db: Database) -> None:
+    db.write("MATCH (p:Partnership) WHERE p.id STARTS WITH 'fixture-staged-' DETACH DELETE p")
+    db.write("MATCH (a:AuditEntry) WHERE a.partnershipId STARTS WITH 'fixture-staged-' DELETE a")
+
+
+def test_a_staged_load_gives_the_same_graph_as_the_ordinary_load(
+    clean_db: Database, tmp_path: Path
+) -> None:
+    (whole,) = _write(tmp_path / "whole", _rows(), ROWS)
+    ordinary = load_partnership_file(clean_db, whole)
+    assert ordinary.counts["partnerships"].created == ROWS
+    expected = _seen(clean_db)
+    _remove_fixtures(clean_db)
+
+    before = data_version(clean_db)
+    files = _write(tmp_path / "parts", _rows(), PER_FILE)
+    report = load_staged(clean_db, [tmp_path / "parts"])
+    assert report.errors == ()
+    assert report.counts == ordinary.counts
+    assert report.extra == {"staged": ROWS, "files": len(files)}
+    assert _seen(clean_db) == expected
+    assert data_version(clean_db) == before + 1  # published in one transaction
+    assert clean_db.read(STAGED) == [{"n": 0}]
+
+    # Again with one name changed: that partnership is updated in place, the rest unchanged.
+    changed = "fixture-staged-" + read_csv_rows(PARTNERSHIPS)[5]["id"]
+    _write(tmp_path / "parts", _rows({changed: "A corrected name"}), PER_FILE)
+    again = load_staged(clean_db, files)
+    assert (again.counts["partnerships"].updated, again.counts["partnerships"].unchanged) == (
+        1,
+        ROWS - 1,
+    )
+    after = {r["id"]: r for r in _seen(clean_db)}
+    assert after[changed]["props"]["name"] == "A corrected name"
+    assert after[changed]["members"] == next(r for r in expected if r["id"] == changed)["members"]
+    assert len(after[changed]["audit"]) == 2
+    assert data_version(clean_db) == before + 2
+
+
+def test_a_staged_load_that_fails_half_way_leaves_nothing_visible(
+    clean_db: Database, tmp_path: Path
+) -> None:
+    rows = _rows()
+    rows[PER_FILE + 3]["council_gss_codes"] = "E99999999"  # in the second of three files
+    _write(tmp_path, rows, PER_FILE)
+    before, visible = data_version(clean_db), clean_db.read(VISIBLE)
+    report = load_staged(clean_db, [tmp_path])
+    assert {(e.file, e.row) for e in report.errors} == {("part-02.csv", 5)}
+    assert "council_gss_codes" in {e.field for e in report.errors}
+    assert not report.written
+    assert clean_db.read(VISIBLE) == visible == [{"partnerships": 0, "memberships": 0}]
+    assert clean_db.read(STAGED) == [{"n": 0}]  # the first file's staged nodes are gone
+    assert data_version(clean_db) == before
+
+
+def test_a_crashed_load_is_invisible_and_cleaned_at_the_next_start(
+    clean_db: Database, tmp_path: Path
+) -> None:
+    first, second, _ = _write(tmp_path, _rows(), PER_FILE)
+    vocabulary = (council_index_from_db(clean_db), service_areas_from_db(clean_db))
+    # The first file staged, then the process dies before publishing.
+    assert _stage_file(clean_db, first, _read(first, vocabulary, None, "tests"), _Run()) == PER_FILE
+    assert clean_db.read(STAGED)[0]["n"] > PER_FILE  # partnerships and their audit entries
+    assert clean_db.read(VISIBLE) == [{"partnerships": 0, "memberships": 0}]
+
+    report = load_staged(clean_db, [second])
+    assert report.counts["partnerships"].created == PER_FILE
+    assert clean_db.read(STAGED) == [{"n": 0}]
+    ids = {r["id"] for r in clean_db.read(SEEN)}
+    assert ids == {r["id"] for r in _rows()[PER_FILE : 2 * PER_FILE]}
+
+
+def test_an_interrupted_load_cleans_its_staged_nodes(clean_db: Database, tmp_path: Path) -> None:
+    _write(tmp_path, _rows(), PER_FILE)
+
+    def interrupt(done: int, total: int, staged: int) -> None:
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        load_staged(clean_db, [tmp_path], progress=interrupt)
+    assert clean_db.read(STAGED) == [{"n": 0}]
+    assert clean_db.read(VISIBLE) == [{"partnerships": 0, "memberships": 0}]
+
+
+def test_the_progress_reaches_the_total_and_the_statements_are_per_file(
+    clean_db: Database, tmp_path: Path
+) -> None:
+    files = _write(tmp_path, _rows(), PER_FILE)
+    seen: list[tuple[int, int, int]] = []
+    before = clean_db.round_trips
+    report = load_staged(clean_db, [tmp_path], progress=lambda *step: seen.append(step))
+    total = len(files) + 1  # each file, then the publish
+    assert [s[:2] for s in seen] == [(n, total) for n in range(1, total)] + [(total, total)]
+    assert seen[-1][2] == ROWS
+    # Schema, clean, councils, service areas; per file one read (accepted edits and stored
+    # partnerships), the staged partnerships, their audit entries; the publish: new
+    # partnerships' and audit entries' labels, the version, the files (all are new: nothing
+    # stored to copy onto).
+    assert clean_db.round_trips - before == report.round_trips == 5 + 3 * len(files) + 4
+
+
+def test_councilgraph_load_staged(
+    clean_db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(tmp_path, _rows()[:PER_FILE], PER_FILE)
+    parser = argparse.ArgumentParser()
+    add_load_arguments(parser)
+    assert run_load(parser.parse_args(["--staged", str(tmp_path)]), clean_db) == 0
+    out = capsys.readouterr().out
+    assert f"partnerships: {PER_FILE} created, 0 updated, 0 unchanged" in out
+    assert run_load(parser.parse_args(["--staged", str(tmp_path), "--dry-run"]), clean_db) == 2
+
+
+def test_cleaning_with_nothing_staged_deletes_nothing(clean_db: Database) -> None:
+    assert clean_staged(clean_db) == 0
+
+
+def test_a_staged_load_leaves_partnerships_with_accepted_edits_alone(
+    clean_db: Database, tmp_path: Path
+) -> None:
+    kept = _rows()[7]["id"]
+    clean_db.write(
+        "CREATE (:Submission {id: 'fixture-staged-submission', partnershipId: $id, "
+        "status: 'accepted', reviewedAt: datetime('2026-01-02T00:00:00Z')})",
+        {"id": kept},
+    )
+    try:
+        _write(tmp_path, _rows()[:PER_FILE], PER_FILE)
+        report = load_staged(clean_db, [tmp_path])
+        assert report.counts["partnerships"].created == PER_FILE - 1
+        assert kept not in {r["id"] for r in clean_db.read(SEEN)}
+        assert any(kept in w and "fixture-staged-submission" in w for w in report.warnings)
+    finally:
+        clean_db.write("MATCH (s:Submission {id: 'fixture-staged-submission'}) DELETE s")
