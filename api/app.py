@@ -288,14 +288,16 @@ def create_app(
         gc.collect()
         gc.freeze()
         stop_warming = state.snapshots.watch(warm_every) if warm_every else None
-        yield
-        if stop_warming is not None:
-            stop_warming()
         try:
-            db.driver.close()
-        except Exception as error:  # a read abandoned by a timed-out request may still hold
-            # a connection; the process is going away either way
-            log.warning("closing the Neo4j driver: %r", error)
+            yield
+        finally:
+            if stop_warming is not None:
+                stop_warming()
+            try:
+                db.driver.close()
+            except Exception as error:  # a read abandoned by a timed-out request may still
+                # hold a connection; the process is going away either way
+                log.warning("closing the Neo4j driver: %r", error)
 
     async def ready(request: Request) -> Response:
         try:

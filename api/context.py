@@ -19,7 +19,7 @@ from graph import rules
 from graph.analysis import NetworkAnalysis
 from graph.db import Database
 from graph.schema import data_version
-from graph.snapshot import Snapshot, Snapshots
+from graph.snapshot import Snapshot, Snapshots, analysis_key
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -147,7 +147,7 @@ class Context:
         snapshot = self._snapshot
         if snapshot is None:
             return None
-        known, value = snapshot.remembered(("year_view", rules.resolve_year(year), service))
+        known, value = snapshot.remembered(_view_key(rules.resolve_year(year), service))
         return cast(YearView, value) if known else None
 
     async def data_version(self) -> int:
@@ -170,7 +170,7 @@ class Context:
         """All measures of the year's network (optionally one service), once per version."""
         snapshot = await self.snapshot()
         return await self._remembered(
-            snapshot, ("analysis", year, service), lambda: snapshot.analysis(year, service)
+            snapshot, analysis_key(year, service), lambda: snapshot.analysis(year, service)
         )
 
     async def _remembered(self, snapshot: Snapshot, key: Hashable, compute: Callable[[], V]) -> V:
@@ -185,7 +185,7 @@ class Context:
         """Effective memberships for ``year`` (default: this year), once per data version."""
         year = rules.resolve_year(year)
         snapshot = await self.snapshot()
-        key = ("year_view", year, service)
+        key = _view_key(year, service)
         return await self._remembered(
             snapshot,
             key,
@@ -193,3 +193,9 @@ class Context:
                 key, lambda: YearView(year, service, snapshot.memberships(year, service))
             ),
         )
+
+
+def _view_key(year: int, service: str | None) -> Hashable:
+    """A year view's key in the snapshot: with the current year, as its memberships' (an
+    undated partnership is placed in the current year, so a new year is a new view)."""
+    return ("year_view", rules.current_year(), year, service)

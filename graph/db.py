@@ -237,6 +237,8 @@ class Database:
                 ) as session,
             ):
                 return Tx(_AutoCommit(session, limit), self).run(query, parameters)
+        except StatementTimeout:
+            raise  # tried again it would only wait as long again on a struggling server
         except (GraphUnavailable, Neo4jError):
             return self.read(query, parameters)
 

@@ -42,7 +42,14 @@ from graph.db import Database, Tx
 from graph.memo import Memo
 from graph.settings import SettingsError
 
-__all__ = ["WARM_EVERY_ENV", "Snapshot", "Snapshots", "plan_statements", "warm_every_s"]
+__all__ = [
+    "WARM_EVERY_ENV",
+    "Snapshot",
+    "Snapshots",
+    "analysis_key",
+    "plan_statements",
+    "warm_every_s",
+]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +62,12 @@ READ_TIMEOUT_S = 300.0
 
 #: Values a snapshot remembers (years x services x kinds); least recently used go first.
 MEMO_SIZE = 256
+
+
+def analysis_key(year: int, service: str | None) -> Hashable:
+    """Where a snapshot remembers a year's network analysis: with the current year, as the
+    memberships it is computed from (an undated partnership is placed in the current year)."""
+    return ("analysis", rules.current_year(), year, service)
 
 
 class Snapshot:
@@ -139,7 +152,7 @@ class Snapshot:
                 for m in self.memberships(year, service)
             )
 
-        return self.remember(("analysis_rows", year, service), rows)
+        return self.remember(("analysis_rows", rules.current_year(), year, service), rows)
 
     def council_attrs(self, year: int) -> dict[str, CouncilAttrs]:
         """Attributes of the councils that exist in ``year``, for the analysis."""
@@ -150,7 +163,7 @@ class Snapshot:
     def analysis(self, year: int, service: str | None = None) -> NetworkAnalysis:
         """All measures of the year's network (optionally one service layer)."""
         return self.remember(
-            ("analysis", year, service),
+            analysis_key(year, service),
             lambda: analyse_network(
                 self.analysis_rows(year, service),
                 self.council_attrs(year),
@@ -296,5 +309,11 @@ class Snapshots:
                     log.warning("warming the snapshot: %r", error)
                 stop.wait(every_s)
 
-        threading.Thread(target=loop, name="snapshot-warmer", daemon=True).start()
-        return stop.set
+        thread = threading.Thread(target=loop, name="snapshot-warmer", daemon=True)
+        thread.start()
+
+        def stop_watching() -> None:
+            stop.set()
+            thread.join(timeout=every_s + 1.0)  # a warm-up under way may finish first
+
+        return stop_watching

@@ -28,6 +28,7 @@ __all__ = [
     "office_of",
     "offices",
     "source_file",
+    "source_files",
 ]
 
 TAXONOMY_DIR = Path(__file__).resolve().parent.parent / "data" / "taxonomy"
@@ -52,6 +53,11 @@ def _folder() -> Path:
 def source_file() -> Path:
     """The CSV the layers are read from (recorded as a loaded file)."""
     return _folder() / "service_areas.csv"
+
+
+def source_files() -> tuple[Path, ...]:
+    """Every file the layers are built from (the layers and their synonyms), for cache keys."""
+    return tuple(sorted(_folder().glob("*.csv")))
 
 
 def _read(path: Path) -> list[dict[str, str]]:

@@ -12,7 +12,8 @@ source code:
 * on disk (the next ``councilgraph load``): a pickle in ``$COUNCILGRAPH_LOAD_CACHE`` (default
   ``$XDG_CACHE_HOME/councilgraph`` or ``~/.cache/councilgraph``); ``off`` turns it off. Only
   files this module wrote there are read, named by their key; an unreadable one is ignored
-  and rewritten. Being the user's own cache, it is trusted like the user's own code.
+  and rewritten. A pickle runs code when read, so a file (or folder) that is not the
+  user's own, or that others may write, is never read.
 
 Any changed byte in a file or in the code is a new key, so a stale result is never used.
 """
@@ -22,11 +23,13 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from graph import taxonomy
+from graph.rules import current_year
 from loaders.councils import CouncilData, build_council_data
 from loaders.errors import DataError
 from loaders.limits import FileLimits
@@ -124,19 +127,32 @@ def _code_fingerprint() -> str:
 
 
 def _key(hashes: dict[str, str], proposals: str, limits: FileLimits | None) -> str:
+    """Every input of a prepared load: the files, the taxonomy's synonyms, the limits, the
+    code, and the current year (validation accepts years up to ten years ahead)."""
     parts = [*(f"{name}={value}" for name, value in hashes.items()), f"proposals={proposals}"]
-    parts += [repr(limits), _code_fingerprint()]
+    parts += [f"{p.name}={sha256_of(p)}" for p in taxonomy.source_files()]
+    parts += [repr(limits), _code_fingerprint(), f"year={current_year()}"]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _private(path: Path) -> bool:
+    """True when ``path`` is the current user's and no one else may write it: a pickle runs
+    code when read, so only a file the user alone could have written is trusted."""
+    try:
+        status = path.stat()
+    except OSError:
+        return False
+    return status.st_uid == os.getuid() and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _from_disk(key: str) -> PreparedBundled | None:
     folder = cache_dir()
     path = folder / f"load-{key}.pickle" if folder else None
-    if path is None or not path.is_file():
+    if path is None or not path.is_file() or not (_private(path.parent) and _private(path)):
         return None
     try:
-        found = pickle.loads(path.read_bytes())  # noqa: S301  (our own file, named by its key)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        found = pickle.loads(path.read_bytes())  # noqa: S301  (the user's own file, see _private)
+    except Exception:  # a broken or outdated file is only a miss; it is rewritten
         return None
     return found if isinstance(found, PreparedBundled) else None
 
@@ -146,9 +162,12 @@ def _to_disk(key: str, prepared: PreparedBundled) -> None:
     if folder is None:
         return
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(folder):
+            return  # a folder others may write is never read from either
         partial = folder / f"load-{key}.{os.getpid()}.tmp"
         partial.write_bytes(pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.chmod(0o600)
         partial.replace(folder / f"load-{key}.pickle")  # whole or not at all
     except OSError:
         return  # a cache that cannot be written is only slower

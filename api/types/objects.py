@@ -251,9 +251,7 @@ def council_object(snapshot: Snapshot, model: repo.Council) -> Council:
     """``Council.from_model(model)``, built once per data version."""
     councils = _built(snapshot).councils
     found = councils.get(model.code)
-    return (
-        found if found is not None else councils.setdefault(model.code, Council.from_model(model))
-    )
+    return found or councils.setdefault(model.code, Council.from_model(model))
 
 
 def _councils(snapshot: Snapshot, codes: Sequence[str]) -> list[Council]:
@@ -398,8 +396,10 @@ class Partnership(Node):
         return with_year_view(info, year, None, self._members_in)
 
     def _listed_members(self, snapshot: Snapshot) -> list[Membership]:
-        """Its members as listed, built once per data version."""
-        built = _built(snapshot).listed_members
+        """Its members as listed, built once per data version for the snapshot's own
+        partnership (one a mutation read afresh may differ from the version's)."""
+        shared = snapshot.partnerships.get(self.model.id) is self.model
+        built = _built(snapshot).listed_members if shared else {}
         found = built.get(self.model.id)
         if found is None:
             rows = [(m.code, m.role, (m.from_year, m.to_year)) for m in self.model.members]

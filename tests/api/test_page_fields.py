@@ -8,18 +8,22 @@ thousands of objects costs no task per field (docs/performance.md, "A GraphQL re
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Coroutine, Generator
+from datetime import date
 from typing import Any, cast
 
+import pytest
 from starlette.testclient import TestClient
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.context import Context
 from api.execution import PlainFieldsExecution
 from api.schema import build_schema
-from api.types.objects import council_object
+from api.types.objects import Partnership, council_object
 from bench.baselines import QUERIES
+from graph import rules
 from graph.db import Database
 from graph.snapshot import Snapshots
 
@@ -148,3 +152,38 @@ def test_answers_are_encoded_as_strawberry_encodes_them(client: TestClient) -> N
     response = client.post("/graphql", json={"query": PAGE})
     assert response.status_code == 200
     assert response.content == json.dumps(response.json(), separators=(",", ":")).encode()
+
+
+def test_a_partnership_read_afresh_is_not_shared_with_the_version(loaded_db: Database) -> None:
+    """A mutation's answer holds a partnership read from Neo4j after its change; its members
+    must not fill (or come from) the data version's shared objects."""
+    snapshot = Snapshots(loaded_db).current()
+    model = next(p for p in snapshot.partnerships.values() if len(p.members) >= 3)
+    afresh = dataclasses.replace(model, members=model.members[:1])  # as after an edit
+    shared = Partnership.from_model(model)._listed_members(snapshot)
+    edited = Partnership.from_model(afresh)._listed_members(snapshot)
+    assert [m.council.code for m in edited] == [model.members[0].code]
+    again = Partnership.from_model(model)._listed_members(snapshot)
+    assert again is shared
+    assert len(again) == len(model.members)
+
+
+def test_a_new_calendar_year_is_a_new_year_view(
+    loaded_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An undated partnership is placed in the current year, so a year's view (and the
+    objects built with it) is remembered per current year, as its memberships are."""
+    snapshots = Snapshots(loaded_db)
+
+    async def views() -> tuple[Any, Any]:
+        context = Context.create(loaded_db, snapshots)
+        return await context.year_view(2015), await context.network_analysis(2015, None)
+
+    view, analysis = asyncio.run(views())
+    again_view, again_analysis = asyncio.run(views())
+    assert again_view is view
+    assert again_analysis is analysis
+    monkeypatch.setattr(rules, "current_year", lambda: date.today().year + 1)
+    later_view, later_analysis = asyncio.run(views())
+    assert later_view is not view
+    assert later_analysis is not analysis

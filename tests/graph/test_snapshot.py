@@ -4,6 +4,7 @@ warm-up builds a new data version's snapshot ahead of requests."""
 from __future__ import annotations
 
 import csv
+import threading
 import time
 from collections.abc import Callable
 
@@ -69,6 +70,8 @@ def test_the_watcher_warms_a_new_version_by_itself(loaded_db: Database) -> None:
         _wait_for(lambda: snapshots.warmings == 2)
     finally:
         stop()
+    # Stopped means gone: nothing reads after the app closes its driver.
+    assert not any(t.name == "snapshot-warmer" for t in threading.enumerate())
     version = data_version(loaded_db)
     before = loaded_db.round_trips
     assert snapshots.current().version == version

@@ -6,13 +6,17 @@ Timings live in bench/bench_load.py; these tests guard what makes the load fast.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import pickle
 import shutil
+import stat
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from graph import taxonomy
 from graph.db import Database
 from graph.schema import data_version, ensure_schema
 from loaders import load_bundled, prepared
@@ -155,3 +159,42 @@ def test_a_cache_that_cannot_be_read_is_rebuilt(own_cache: Path) -> None:
     prepared.clear_memory()
     assert prepared.prepare_bundled(BundledSources()) == first
     assert kept.read_bytes() != b"not a pickle"
+
+
+def test_a_changed_synonym_is_a_new_key(
+    own_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validation matches service phrases through the taxonomy's synonyms, so they are part
+    of the key (as the files are)."""
+    prepared.prepare_bundled(BundledSources())
+    folder = tmp_path / "taxonomy"
+    shutil.copytree(taxonomy.TAXONOMY_DIR, folder)
+    with (folder / "service_synonyms.csv").open("a", encoding="utf-8") as handle:
+        handle.write("legal,a phrase no file uses\n")
+    monkeypatch.setenv("COUNCILGRAPH_TAXONOMY", str(folder))
+    taxonomy.layers.cache_clear()
+    try:
+        prepared.prepare_bundled(BundledSources())
+    finally:
+        taxonomy.layers.cache_clear()
+    assert len(list(own_cache.glob("load-*.pickle"))) == 2
+
+
+def test_a_cache_file_others_may_write_is_never_read(own_cache: Path) -> None:
+    first = prepared.prepare_bundled(BundledSources())
+    (kept,) = own_cache.glob("load-*.pickle")
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE(own_cache.stat().st_mode) == 0o700
+    planted = dataclasses.replace(first, files=("planted",))
+    kept.write_bytes(pickle.dumps(planted))
+    kept.chmod(0o666)  # as a file another user could have written
+    prepared.clear_memory()
+    assert prepared.prepare_bundled(BundledSources()) == first
+
+
+def test_a_pickle_of_another_protocol_is_a_miss(own_cache: Path) -> None:
+    first = prepared.prepare_bundled(BundledSources())
+    (kept,) = own_cache.glob("load-*.pickle")
+    kept.write_bytes(b"\x80\x09" + pickle.dumps(first)[2:])  # protocol 9: ValueError
+    prepared.clear_memory()
+    assert prepared.prepare_bundled(BundledSources()) == first
