@@ -9,7 +9,7 @@ import json
 import logging
 import os
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -247,6 +247,17 @@ async def _home(request: Request) -> Response:
     return HTMLResponse(home_html())
 
 
+def _shut_down(db: Database, stop_warming: Callable[[], None] | None) -> None:
+    """Stop the warm-up thread (it reads through the driver), then close the driver."""
+    if stop_warming is not None:
+        stop_warming()
+    try:
+        db.driver.close()
+    except Exception as error:  # a read abandoned by a timed-out request may still hold a
+        # connection; the process is going away either way
+        log.warning("closing the Neo4j driver: %r", error)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -291,13 +302,7 @@ def create_app(
         try:
             yield
         finally:
-            if stop_warming is not None:
-                stop_warming()
-            try:
-                db.driver.close()
-            except Exception as error:  # a read abandoned by a timed-out request may still
-                # hold a connection; the process is going away either way
-                log.warning("closing the Neo4j driver: %r", error)
+            _shut_down(db, stop_warming)
 
     async def ready(request: Request) -> Response:
         try:
