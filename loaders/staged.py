@@ -10,13 +10,17 @@ with bounded transactions instead:
    bounded transactions (:data:`CLEAN_BATCH` nodes each).
 2. **Stage.** Each file is read and validated exactly as ``councilgraph load --partnerships``
    reads one (``read_table``, ``validate_file_rows``, the same rules and limits), against the
-   councils and service areas in the graph; in its own short write transaction its changed
-   partnerships are written whole as new ``StagedPartnership`` nodes with their memberships,
-   services and sources, and their audit entries as ``StagedAuditEntry`` nodes
-   (``loaders.writer.write_partnerships(staged=True)``: the same comparison, counts and
-   accepted-edit rule as an ordinary load). No reader matches these labels. Memory is bounded
-   by one file (the Python process) and one file's writes (Neo4j), not by the data set; only
-   the ids seen so far are kept, to refuse an id given twice.
+   councils and service areas in the graph; its stored partnerships and accepted edits are
+   read (one read, outside the write: staged writes change nothing it reads), and in its own
+   short write transaction its changed partnerships are written whole as new
+   ``StagedPartnership`` nodes with their memberships, services and sources, and their audit
+   entries as ``StagedAuditEntry`` nodes (``loaders.writer.write_partnerships(staged=True)``:
+   the same comparison, counts and accepted-edit rule as an ordinary load). No reader matches
+   these labels. The files go through as a pipeline (:func:`_stage_all`): while Neo4j writes
+   one file, the next is compared with the graph and the one after it read and validated (two
+   threads beside the caller's). Memory is bounded by three files (the Python process) and one
+   file's writes (Neo4j), not by the data set; only the ids seen so far are kept, to refuse an
+   id given twice.
 3. **Publish**, in one short transaction: staged partnerships that replace stored ones are
    copied onto them (links replaced), the others change label to ``Partnership``, staged
    audit entries become ``AuditEntry``, the data version is bumped and the files recorded.
