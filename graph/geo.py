@@ -16,7 +16,8 @@ Typical use::
     x, y = to_bng(-1.087, 51.266)              # Basingstoke, metres
     lon, lat = to_wgs84(x, y)
 
-All loaders are cached per file path; the first call decodes the file (~0.3 s).
+All loaders are cached per file path; the first call decodes the file: its arcs all at once
+(numpy), projected to BNG in one call.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pyproj import Transformer
 
 __all__ = [
@@ -102,23 +104,55 @@ class District:
     polygons: tuple[Polygon, ...]
 
 
-def _decode_arcs(topology: Mapping[str, Any]) -> list[list[Point]]:
-    """Decode delta-encoded, quantised TopoJSON arcs into absolute (lon, lat) positions."""
+@dataclass(frozen=True, slots=True)
+class _Topology:
+    """The TopoJSON's geometries and its arcs decoded: every arc's positions in two flat
+    arrays (``xs``, ``ys``), arc ``i`` being ``[bounds[i][0], bounds[i][1])``."""
+
+    geometries: list[dict[str, Any]]
+    xs: np.ndarray
+    ys: np.ndarray
+    bounds: list[tuple[int, int]]
+
+
+def _decode_arcs(
+    topology: Mapping[str, Any],
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
+    """Decode the delta-encoded, quantised TopoJSON arcs into absolute (lon, lat) positions,
+    all arcs at once (numpy): each arc's running sum of its deltas, scaled and translated."""
+    raw = topology["arcs"]
+    lengths = np.fromiter((len(arc) for arc in raw), dtype=np.int64, count=len(raw))
+    ends = np.cumsum(lengths)
+    bounds = list(zip((ends - lengths).tolist(), ends.tolist(), strict=True))
     transform = topology.get("transform")
-    arcs: list[list[Point]] = []
-    for raw_arc in topology["arcs"]:
-        points: list[Point] = []
-        if transform is None:
-            points = [(float(p[0]), float(p[1])) for p in raw_arc]
-        else:
-            (sx, sy), (tx, ty) = transform["scale"], transform["translate"]
-            qx = qy = 0
-            for dx, dy, *_ in raw_arc:
-                qx += dx
-                qy += dy
-                points.append((qx * sx + tx, qy * sy + ty))
-        arcs.append(points)
-    return arcs
+    kind = np.float64 if transform is None else np.int64
+    values = np.fromiter(itertools.chain.from_iterable(itertools.chain(*raw)), dtype=kind)
+    if len(values) != 2 * int(ends[-1] if len(raw) else 0):  # some positions carry more
+        values = np.array([p[:2] for arc in raw for p in arc], dtype=kind)
+    flat = values.reshape(-1, 2)
+    if transform is None:
+        return flat[:, 0].copy(), flat[:, 1].copy(), bounds
+    running = np.cumsum(flat, axis=0)  # exact: integers
+    before = np.zeros((len(raw), 2), dtype=np.int64)  # each arc's start: the sum before it
+    starts = ends - lengths
+    later = starts > 0
+    before[later] = running[starts[later] - 1]
+    quantised = running - np.repeat(before, lengths, axis=0)
+    (sx, sy), (tx, ty) = transform["scale"], transform["translate"]
+    return quantised[:, 0] * sx + tx, quantised[:, 1] * sy + ty, bounds
+
+
+@cache
+def _topology_from(path: Path) -> _Topology:
+    topology = json.loads(path.read_text(encoding="utf-8"))
+    xs, ys, bounds = _decode_arcs(topology)
+    return _Topology(topology["objects"][TOPOJSON_OBJECT]["geometries"], xs, ys, bounds)
+
+
+def _arcs(xs: np.ndarray, ys: np.ndarray, bounds: Sequence[tuple[int, int]]) -> list[list[Point]]:
+    """Each arc as a list of (x, y) points (Python floats)."""
+    points = list(zip(xs.tolist(), ys.tolist(), strict=True))
+    return [points[start:end] for start, end in bounds]
 
 
 def _ring(arc_indexes: Sequence[int], arcs: Sequence[list[Point]]) -> Ring:
@@ -131,12 +165,12 @@ def _ring(arc_indexes: Sequence[int], arcs: Sequence[list[Point]]) -> Ring:
     return ring
 
 
-@cache
-def _districts_from(path: Path) -> dict[str, District]:
-    topology = json.loads(path.read_text(encoding="utf-8"))
-    arcs = _decode_arcs(topology)
-    districts: dict[str, District] = {}
-    for geometry in topology["objects"][TOPOJSON_OBJECT]["geometries"]:
+def _stitched(
+    geometries: Sequence[Mapping[str, Any]], arcs: Sequence[list[Point]]
+) -> dict[str, tuple[str, tuple[Polygon, ...]]]:
+    """Each district's name and polygons (rings stitched from ``arcs``), by LAD13 code."""
+    stitched: dict[str, tuple[str, tuple[Polygon, ...]]] = {}
+    for geometry in geometries:
         props = geometry["properties"]
         if geometry["type"] == "Polygon":
             raw_polygons = [geometry["arcs"]]
@@ -145,10 +179,18 @@ def _districts_from(path: Path) -> dict[str, District]:
         else:  # pragma: no cover - the bundled file has only these two
             continue
         polygons = tuple([_ring(ring, arcs) for ring in polygon] for polygon in raw_polygons)
-        districts[props["LAD13CD"]] = District(
-            code=props["LAD13CD"], name=props["LAD13NM"], polygons=polygons
-        )
-    return districts
+        stitched[props["LAD13CD"]] = (props["LAD13NM"], polygons)
+    return stitched
+
+
+@cache
+def _districts_from(path: Path) -> dict[str, District]:
+    topology = _topology_from(path)
+    arcs = _arcs(topology.xs, topology.ys, topology.bounds)
+    return {
+        code: District(code=code, name=name, polygons=polygons)
+        for code, (name, polygons) in _stitched(topology.geometries, arcs).items()
+    }
 
 
 def lad2013_districts(path: Path | None = None) -> dict[str, District]:
@@ -163,18 +205,12 @@ def lad2013_districts(path: Path | None = None) -> dict[str, District]:
 
 @cache
 def _polygons_bng_from(path: Path) -> dict[str, tuple[Polygon, ...]]:
-    transformer = _to_bng_transformer()
-    projected: dict[str, tuple[Polygon, ...]] = {}
-    for code, district in _districts_from(path).items():
-        polygons: list[Polygon] = []
-        for polygon in district.polygons:
-            rings: Polygon = []
-            for ring in polygon:
-                xs, ys = transformer.transform([p[0] for p in ring], [p[1] for p in ring])
-                rings.append([(float(x), float(y)) for x, y in zip(xs, ys, strict=True)])
-            polygons.append(rings)
-        projected[code] = tuple(polygons)
-    return projected
+    # Every arc's points projected in one call (projecting is point by point, so the rings
+    # stitched from projected arcs are the projected rings).
+    topology = _topology_from(path)
+    xs, ys = _to_bng_transformer().transform(topology.xs, topology.ys)
+    arcs = _arcs(np.asarray(xs), np.asarray(ys), topology.bounds)
+    return {code: polygons for code, (_, polygons) in _stitched(topology.geometries, arcs).items()}
 
 
 def lad2013_polygons_bng(path: Path | None = None) -> dict[str, tuple[Polygon, ...]]:

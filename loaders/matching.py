@@ -43,6 +43,10 @@ class CouncilRef:
         return f"{self.name} ({self.code}, {self.valid_from.year}-{until})"
 
 
+#: Answers a :class:`CouncilIndex` remembers at most.
+MEMO_SIZE = 100_000
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     """The outcome of matching one piece of text to a council."""
@@ -74,6 +78,9 @@ class CouncilIndex:
             for old in council.former_codes:
                 self._by_code.setdefault(old, council)
         self._keys = sorted(self._by_key)
+        # Answers already given: the index never changes, and a national file names the same
+        # councils thousands of times (issue 14). Bounded: cleared when it reaches MEMO_SIZE.
+        self._memo: dict[tuple[str, int | None], Match] = {}
 
     def __len__(self) -> int:
         return len({c.code for c in self._by_code.values()})
@@ -88,6 +95,14 @@ class CouncilIndex:
 
     def match(self, text: str, year: int | None = None) -> Match:
         """Match a code or name, preferring the council that existed in ``year``."""
+        found = self._memo.get((text, year))
+        if found is None:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            found = self._memo[text, year] = self._match(text, year)
+        return found
+
+    def _match(self, text: str, year: int | None) -> Match:
         text = text.strip()
         if GSS_CODE.fullmatch(text.upper()):
             found = self.by_code(text)

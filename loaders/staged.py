@@ -10,13 +10,17 @@ with bounded transactions instead:
    bounded transactions (:data:`CLEAN_BATCH` nodes each).
 2. **Stage.** Each file is read and validated exactly as ``councilgraph load --partnerships``
    reads one (``read_table``, ``validate_file_rows``, the same rules and limits), against the
-   councils and service areas in the graph; in its own short write transaction its changed
-   partnerships are written whole as new ``StagedPartnership`` nodes with their memberships,
-   services and sources, and their audit entries as ``StagedAuditEntry`` nodes
-   (``loaders.writer.write_partnerships(staged=True)``: the same comparison, counts and
-   accepted-edit rule as an ordinary load). No reader matches these labels. Memory is bounded
-   by one file (the Python process) and one file's writes (Neo4j), not by the data set; only
-   the ids seen so far are kept, to refuse an id given twice.
+   councils and service areas in the graph; its stored partnerships and accepted edits are
+   read (one read, outside the write: staged writes change nothing it reads), and in its own
+   short write transaction its changed partnerships are written whole as new
+   ``StagedPartnership`` nodes with their memberships, services and sources, and their audit
+   entries as ``StagedAuditEntry`` nodes (``loaders.writer.write_partnerships(staged=True)``:
+   the same comparison, counts and accepted-edit rule as an ordinary load). No reader matches
+   these labels. The files go through as a pipeline (:func:`_stage_all`): while Neo4j writes
+   one file, the next is compared with the graph and the one after it read and validated (two
+   threads beside the caller's). Memory is bounded by three files (the Python process) and one
+   file's writes (Neo4j), not by the data set; only the ids seen so far are kept, to refuse an
+   id given twice.
 3. **Publish**, in one short transaction: staged partnerships that replace stored ones are
    copied onto them (links replaced), the others change label to ``Partnership``, staged
    audit entries become ``AuditEntry``, the data version is bumped and the files recorded.
@@ -31,12 +35,13 @@ nodes it finds).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
+from contextvars import copy_context
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, LiteralString
 
 from graph.audit import LoadAudit, PartnershipChange, audit_rows
 from graph.db import Database, Tx
@@ -203,34 +208,58 @@ def _read(
     )
 
 
-def _stage_file(db: Database, path: Path, read: _File, run: _Run) -> int:
-    """Stage one validated file in its own transaction; returns the partnerships staged (0
-    when the file has errors, or gives an id an earlier file gave)."""
+class _Recorder(Tx):
+    """A transaction that records the statements sent to it (none of them reads), to be run
+    later, in the same order, in one real transaction (:func:`_write_staged`)."""
+
+    def __init__(self) -> None:  # no driver transaction behind it
+        self.statements: list[tuple[LiteralString, dict[str, Any]]] = []
+
+    def run(
+        self, query: LiteralString, parameters: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        self.statements.append((query, dict(parameters or {})))
+        return []
+
+
+@dataclass(frozen=True, slots=True)
+class _Staging:
+    """One file's staged writes, worked out: the statements of its transaction."""
+
+    name: str
+    statements: list[tuple[LiteralString, dict[str, Any]]]
+    staged: int  # partnerships written as staged nodes
+
+
+def _prepare(db: Database, path: Path, read: _File, run: _Run) -> _Staging | None:
+    """Work out one validated file's staged writes (None when it has errors, gives an id an
+    earlier file gave, or changes nothing), adding its counts to ``run``.
+
+    Its stored partnerships and accepted edits are read first (one read), outside the write:
+    staged writes change nothing a reader (this one included) sees, so the next file's read
+    and comparison run while Neo4j writes this one."""
     name, validation = path.name, read.validation
     errors = [*validation.errors, *_duplicates(validation.records, name, run)]
     run.rows += validation.rows
     run.errors += errors
     run.warnings += validation.warnings
     if errors or not validation.records:
-        return 0
+        return None
     hook = _StagedAudit(LoadAudit(str(path.resolve())), read.audit)
-
-    def work(tx: Tx) -> dict[str, Counts]:
-        ids = [r.id for r in validation.records]
-        state = tx.run(queries.READ_PARTNERSHIP_STATE, {"ids": ids})[0]  # one read a file
-        hook.accepted = {r["id"]: (r["submissionId"], r["reviewedAt"]) for r in state["accepted"]}
-        return write_partnerships(
-            tx,
-            validation.records,
-            apply=True,
-            hook=hook,
-            staged=True,
-            rows=read.rows,
-            stored=state["partnerships"],
-        )
-
+    ids = [r.id for r in validation.records]
     with _neo4j_refusals(name):
-        counts = db.write_transaction(_stop_when_out_of_memory(work, name))
+        state = db.read(queries.READ_PARTNERSHIP_STATE, {"ids": ids})[0]
+    hook.accepted = {r["id"]: (r["submissionId"], r["reviewedAt"]) for r in state["accepted"]}
+    recorder = _Recorder()
+    counts = write_partnerships(
+        recorder,
+        validation.records,
+        apply=True,
+        hook=hook,
+        staged=True,
+        rows=read.rows,
+        stored=state["partnerships"],
+    )
     run.add(counts)
     run.warnings += hook.audit.warnings()
     done = counts["partnerships"]
@@ -246,7 +275,62 @@ def _stage_file(db: Database, path: Path, read: _File, run: _Run) -> int:
             "errors": 0,
         }
     )
-    return done.created + done.updated
+    return _Staging(name, recorder.statements, done.created + done.updated)
+
+
+def _write_staged(db: Database, staging: _Staging) -> None:
+    """Run one file's staged writes in its own transaction."""
+
+    def work(tx: Tx) -> None:
+        for query, parameters in staging.statements:
+            tx.run(query, parameters)
+
+    if staging.statements:
+        with _neo4j_refusals(staging.name):
+            db.write_transaction(_stop_when_out_of_memory(work, staging.name))
+
+
+def _stage_file(db: Database, path: Path, read: _File, run: _Run) -> int:
+    """Stage one validated file in its own transaction; returns the partnerships staged (0
+    when the file has errors, or gives an id an earlier file gave)."""
+    staging = _prepare(db, path, read, run)
+    if staging is None:
+        return 0
+    _write_staged(db, staging)
+    return staging.staged
+
+
+def _stage_all(
+    db: Database, files: Sequence[Path], read: Callable[[Path], _File], progress: StagedProgress
+) -> tuple[_Run, int]:
+    """Stage every file, three at a time in flight: the next one read and validated (a
+    thread), this one compared with the graph (here), the previous one written (a thread).
+    Stops at the first file with errors, once the writes already sent have ended."""
+    run, staged, total = _Run(), 0, len(files) + 1
+    with ThreadPoolExecutor(max_workers=1) as reader, ThreadPoolExecutor(max_workers=1) as writer:
+        pending = reader.submit(read, files[0])
+        writing: Future[None] | None = None
+        for number, path in enumerate(files, start=1):
+            done = pending.result()
+            if number < len(files):
+                pending = reader.submit(read, files[number])
+            staging = _prepare(db, path, done, run)
+            if writing is not None:
+                writing.result()
+                progress(number - 1, total, staged)
+            if run.errors:
+                return run, staged
+            if staging is not None:
+                # The round trips it makes count where this load's do (graph.db).
+                writing = writer.submit(copy_context().run, _write_staged, db, staging)
+                staged += staging.staged
+            else:
+                writing = None
+                progress(number, total, staged)
+        if writing is not None:
+            writing.result()
+            progress(len(files), total, staged)
+    return run, staged
 
 
 def _publish(tx: Tx, files: list[dict[str, object]], counts: Counts) -> int | None:
@@ -290,20 +374,11 @@ def load_staged(
         raise LoadUsageError(
             "the graph has no councils yet: run `councilgraph load` (bundled data) first"
         )
-    run, staged = _Run(), 0
     try:
-        # The next file is read and validated (Python) while this one is written (Neo4j).
         who = LoadAudit(str(files[0])).loaded_by
-        with ThreadPoolExecutor(max_workers=1) as reader:
-            pending = reader.submit(_read, files[0], vocabulary, limits, who)
-            for number, path in enumerate(files, start=1):
-                read = pending.result()
-                if number < len(files):
-                    pending = reader.submit(_read, files[number], vocabulary, limits, who)
-                staged += _stage_file(db, path, read, run)
-                progress(number, len(files) + 1, staged)
-                if run.errors:
-                    break
+        run, staged = _stage_all(
+            db, files, lambda path: _read(path, vocabulary, limits, who), progress
+        )
         if run.errors:
             clean_staged(db)
             version = None

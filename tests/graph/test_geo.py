@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -55,3 +57,61 @@ def test_outlines_are_simplified_closed_rings_in_metres() -> None:
 def test_centroid_of_a_district_lies_in_it_roughly() -> None:
     lon, lat = geo.lad2013_centroids_wgs84()["E07000084"]  # Basingstoke and Deane
     assert math.dist((lon, lat), (-1.20, 51.27)) < 0.1
+
+
+Rings = list[list[tuple[float, float]]]
+
+
+def _reference_districts(path: Path) -> dict[str, list[Rings]]:
+    """The bundled boundaries decoded point by point in plain Python (the decoder geo.py had
+    before issue 14's numpy one): each district's polygons, each a list of (lon, lat) rings."""
+    topology = json.loads(path.read_text(encoding="utf-8"))
+    (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
+    arcs = []
+    for raw_arc in topology["arcs"]:
+        qx = qy = 0
+        points = []
+        for dx, dy, *_ in raw_arc:
+            qx += dx
+            qy += dy
+            points.append((qx * sx + tx, qy * sy + ty))
+        arcs.append(points)
+
+    def stitched(indexes: list[int]) -> list[tuple[float, float]]:
+        ring: list[tuple[float, float]] = []
+        for i in indexes:
+            arc = arcs[i] if i >= 0 else arcs[~i][::-1]
+            ring.extend(arc if not ring else arc[1:])
+        return ring
+
+    districts = {}
+    for geometry in topology["objects"]["lad"]["geometries"]:
+        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+        districts[geometry["properties"]["LAD13CD"]] = [
+            [stitched(indexes) for indexes in polygon] for polygon in polygons
+        ]
+    return districts
+
+
+def test_the_decoded_boundaries_are_those_decoded_point_by_point() -> None:
+    expected = _reference_districts(geo.DEFAULT_TOPOJSON)
+    assert {code: list(d.polygons) for code, d in geo.lad2013_districts().items()} == expected
+    # Projected ring by ring as before (one call a ring): the same BNG rings, so the same
+    # centroids.
+    to_bng = geo._to_bng_transformer()
+    projected = {
+        code: [
+            [
+                list(zip(*to_bng.transform([p[0] for p in r], [p[1] for p in r]), strict=True))
+                for r in polygon
+            ]
+            for polygon in polygons
+        ]
+        for code, polygons in expected.items()
+    }
+    bng = geo.lad2013_polygons_bng()
+    assert {code: list(polygons) for code, polygons in bng.items()} == projected
+    centroids = geo.lad2013_centroids_wgs84()
+    for code, polygons in projected.items():
+        _, (x, y) = geo.polygon_area_centroid(polygons)
+        assert centroids[code] == geo.to_wgs84(x, y)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from loaders import matching
 from loaders.councils import build_council_data
 from loaders.errors import DataError
 from loaders.matching import CouncilIndex
@@ -301,3 +302,27 @@ def test_a_valid_submission_gives_a_record() -> None:
         ("E07000089", "lead"),
         ("E07000092", "partner"),
     ]
+
+
+def test_a_remembered_match_is_the_match_and_the_memory_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(matching, "MEMO_SIZE", 3)
+    index = CouncilIndex(c.ref() for c in build_council_data().councils)
+    asked = [
+        ("Dorset", 2012),
+        ("Dorset", 2021),
+        ("Dorset", None),
+        ("Basingstoke and Deane", None),
+    ] * 2
+    answers = [index.match(text, year) for text, year in asked]
+    # As worked out without the memory, each time (Dorset: the county in 2012, the unitary
+    # in 2021, ambiguous with no year; data/README.md).
+    assert answers == [index._match(text, year) for text, year in asked]
+    assert [a.council.code if a.council else a.problem for a in answers[:4]] == [
+        "E10000009",
+        "E06000059",
+        "ambiguous",
+        "E07000084",
+    ]
+    assert len(index._memo) <= 3
