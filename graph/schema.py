@@ -34,6 +34,8 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT proposal_name IF NOT EXISTS FOR (p:Proposal) REQUIRE p.name IS UNIQUE",
     "CREATE CONSTRAINT contact_key IF NOT EXISTS FOR (c:Contact) REQUIRE c.key IS UNIQUE",
     "CREATE INDEX contact_email IF NOT EXISTS FOR (c:Contact) ON (c.email)",
+    # One staged load at a time (loaders/staged.py): its lock is the one StagedLoad node.
+    "CREATE CONSTRAINT staged_load_key IF NOT EXISTS FOR (l:StagedLoad) REQUIRE l.key IS UNIQUE",
 )
 
 

@@ -138,6 +138,7 @@ class LoadReport:
     round_trips: int = 0
     seconds: float = 0.0
     extra: Mapping[str, Any] = field(default_factory=dict)
+    staged: bool = False  # loaders/staged.py: all files or none, no --skip-invalid
 
     @property
     def changed(self) -> bool:
@@ -179,7 +180,8 @@ class LoadReport:
             lines.append(f"written: {outcome}; data version {self.data_version}")
         elif self.errors and not self.written:
             whole_file = any(e.row is None or e.row == 1 for e in self.errors)
-            hint = "" if whole_file or self.skip_invalid else " (or use --skip-invalid)"
+            skippable = not (whole_file or self.skip_invalid or self.staged)
+            hint = " (or use --skip-invalid)" if skippable else ""
             lines.append(f"nothing written: fix the errors above{hint}")
         else:
             lines.append(f"no changes: {outcome}")

@@ -269,7 +269,49 @@ RETURN count(*) AS created
 PUBLISH_AUDIT_ENTRIES: LiteralString = """
 MATCH (a:StagedAuditEntry)
 REMOVE a:StagedAuditEntry
-SET a:AuditEntry
+SET a:AuditEntry, a.at = datetime()
+"""
+
+# One staged load at a time: the StagedLoad node (unique key) names the run holding it. A run
+# takes it when it is free, its own, or not renewed for $staleS seconds (its load crashed).
+TAKE_STAGED_LOCK: LiteralString = """
+MERGE (l:StagedLoad {key: 'staged'})
+ON CREATE SET l.run = $run, l.heartbeat = datetime(), l.startedAt = datetime()
+WITH l, l.run = $run OR l.heartbeat < datetime() - duration({seconds: $staleS}) AS taken
+FOREACH (_ IN CASE WHEN taken AND l.run <> $run THEN [1] ELSE [] END |
+  SET l.run = $run, l.startedAt = datetime())
+FOREACH (_ IN CASE WHEN taken THEN [1] ELSE [] END | SET l.heartbeat = datetime())
+RETURN taken, toString(l.startedAt) AS since
+"""
+
+# Renewed by its run before each file and at the publish (which then holds it to commit).
+RENEW_STAGED_LOCK: LiteralString = """
+MATCH (l:StagedLoad {key: 'staged'})
+WHERE l.run = $run
+SET l.heartbeat = datetime()
+RETURN count(l) AS held
+"""
+
+RELEASE_STAGED_LOCK: LiteralString = """
+MATCH (l:StagedLoad {key: 'staged'})
+WHERE l.run = $run
+DELETE l
+"""
+
+# At the publish, after the data version's lock is taken: a partnership edited (a submission
+# accepted) since its file was compared with the graph is left as the edit made it, as every
+# load leaves edited partnerships; its staged node and audit entry are dropped.
+DROP_EDITED_SINCE_STAGED: LiteralString = """
+MATCH (s:StagedPartnership)
+WHERE EXISTS { MATCH (:Submission {partnershipId: s.id, status: 'accepted'}) }
+WITH collect(s) AS edited, collect(s.id) AS ids
+CALL (ids) {
+  MATCH (a:StagedAuditEntry)
+  WHERE a.partnershipId IN ids
+  DETACH DELETE a
+}
+FOREACH (s IN edited | DETACH DELETE s)
+RETURN ids
 """
 
 DELETE_ORPHAN_SOURCES: LiteralString = """

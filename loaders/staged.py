@@ -28,8 +28,11 @@ with bounded transactions instead:
 Any data error in any file means nothing is published: the staged nodes are deleted and the
 errors reported (all of them for the files read until then: a file with errors stops the load).
 A crash before the publish leaves only staged nodes, which the next staged load removes; a
-crash during the publish rolls it back. One staged load at a time (each cleans the staged
-nodes it finds).
+crash during the publish rolls it back. One staged load at a time: a lock in the graph
+(``loaders/staged_lock.py``), renewed with each file's writes and at the publish. The publish
+takes the data version's lock first, then leaves alone any partnership whose edit was
+accepted since its file was compared with the graph (as every load leaves edited ones), with
+a warning; audit entries are dated when they become visible.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from contextvars import copy_context
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, LiteralString
 
@@ -55,6 +58,7 @@ from loaders.matching import CouncilIndex
 from loaders.partnerships import FileValidation, PartnershipRecord, read_table
 from loaders.prepared import validated
 from loaders.sources import sha256_of
+from loaders.staged_lock import StagedLock
 from loaders.writer import (
     Counts,
     partnership_change,
@@ -278,10 +282,11 @@ def _prepare(db: Database, path: Path, read: _File, run: _Run) -> _Staging | Non
     return _Staging(name, recorder.statements, done.created + done.updated)
 
 
-def _write_staged(db: Database, staging: _Staging) -> None:
-    """Run one file's staged writes in its own transaction."""
+def _write_staged(db: Database, staging: _Staging, lock: StagedLock) -> None:
+    """Run one file's staged writes in its own transaction, the lock renewed in it."""
 
     def work(tx: Tx) -> None:
+        lock.renew(tx)
         for query, parameters in staging.statements:
             tx.run(query, parameters)
 
@@ -290,18 +295,12 @@ def _write_staged(db: Database, staging: _Staging) -> None:
             db.write_transaction(_stop_when_out_of_memory(work, staging.name))
 
 
-def _stage_file(db: Database, path: Path, read: _File, run: _Run) -> int:
-    """Stage one validated file in its own transaction; returns the partnerships staged (0
-    when the file has errors, or gives an id an earlier file gave)."""
-    staging = _prepare(db, path, read, run)
-    if staging is None:
-        return 0
-    _write_staged(db, staging)
-    return staging.staged
-
-
 def _stage_all(
-    db: Database, files: Sequence[Path], read: Callable[[Path], _File], progress: StagedProgress
+    db: Database,
+    files: Sequence[Path],
+    read: Callable[[Path], _File],
+    progress: StagedProgress,
+    lock: StagedLock,
 ) -> tuple[_Run, int]:
     """Stage every file, three at a time in flight: the next one read and validated (a
     thread), this one compared with the graph (here), the previous one written (a thread).
@@ -322,7 +321,7 @@ def _stage_all(
                 return run, staged
             if staging is not None:
                 # The round trips it makes count where this load's do (graph.db).
-                writing = writer.submit(copy_context().run, _write_staged, db, staging)
+                writing = writer.submit(copy_context().run, _write_staged, db, staging, lock)
                 staged += staging.staged
             else:
                 writing = None
@@ -333,21 +332,25 @@ def _stage_all(
     return run, staged
 
 
-def _publish(tx: Tx, files: list[dict[str, object]], counts: Counts) -> int | None:
-    """Make the staged partnerships visible; returns the new data version (None: no change).
-    ``counts``: the partnerships' (only a load that updates some has any to copy across)."""
-    version = None
+def _publish(tx: Tx, run: _Run, lock: StagedLock) -> tuple[int | None, list[str]]:
+    """Make the staged partnerships visible: (the new data version, None for no change; the
+    ids left alone because an edit was accepted since their file was staged)."""
+    lock.renew(tx)
+    version, edited, counts = None, [], run.counts["partnerships"]
     if counts.changed:
+        # Bumped first: the version node's lock queues any acceptance behind this publish,
+        # and one accepted before it is seen by the next statement.
+        version = bump_data_version(tx)
+        edited = list(tx.run(queries.DROP_EDITED_SINCE_STAGED)[0]["ids"])
         replaced = 0
         if counts.updated:
             replaced = int(tx.run(queries.PUBLISH_REPLACED)[0]["replaced"])
         tx.run(queries.PUBLISH_NEW)
         tx.run(queries.PUBLISH_AUDIT_ENTRIES)
-        if replaced:
+        if replaced or edited:
             tx.run(queries.DELETE_ORPHAN_SOURCES)
-        version = bump_data_version(tx)
-    record_loaded_files(tx, files, apply=True)
-    return version
+    record_loaded_files(tx, run.files, apply=True)
+    return version, edited
 
 
 def load_staged(
@@ -367,6 +370,28 @@ def load_staged(
     started, trips_before = time.perf_counter(), db.round_trips
     files = staged_files(paths)
     ensure_schema(db)
+    lock = StagedLock()
+    lock.take(db)
+    try:
+        report = _load_locked(db, files, lock, progress, limits)
+    finally:
+        with suppress(Exception):  # a lock left behind goes stale: the next load takes it
+            lock.release(db)
+    return replace(
+        report,
+        round_trips=db.round_trips - trips_before,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _load_locked(
+    db: Database,
+    files: list[Path],
+    lock: StagedLock,
+    progress: StagedProgress,
+    limits: FileLimits | None,
+) -> LoadReport:
+    """:func:`load_staged` with the lock held."""
     clean_staged(db)
     with _neo4j_refusals(str(files[0])):
         vocabulary = (council_index_from_db(db), service_areas_from_db(db))
@@ -377,15 +402,19 @@ def load_staged(
     try:
         who = LoadAudit(str(files[0])).loaded_by
         run, staged = _stage_all(
-            db, files, lambda path: _read(path, vocabulary, limits, who), progress
+            db, files, lambda path: _read(path, vocabulary, limits, who), progress, lock
         )
+        version = None
         if run.errors:
             clean_staged(db)
-            version = None
+            run.counts = {kind: Counts() for kind in run.counts}  # nothing was written
         else:
-            done = run.counts["partnerships"]
             with _neo4j_refusals(str(files[-1])):
-                version = db.write_transaction(lambda tx: _publish(tx, run.files, done))
+                version, edited = db.write_transaction(lambda tx: _publish(tx, run, lock))
+            run.warnings += [
+                f"partnership {pid}: an edit was accepted while the load ran; left as edited"
+                for pid in edited
+            ]
     except BaseException:
         with suppress(Exception):  # the first error is the one to report
             clean_staged(db)  # the next staged load cleans whatever this cannot
@@ -399,7 +428,6 @@ def load_staged(
         written=version is not None,
         rows=run.rows,
         data_version=version,
-        round_trips=db.round_trips - trips_before,
-        seconds=time.perf_counter() - started,
+        staged=True,
         extra={"staged": staged, "files": len(files)},
     )

@@ -35,6 +35,9 @@ KEYED: dict[str, LiteralString] = {
             "STAGE_PARTNERSHIPS",
             "READ_PARTNERSHIPS",
             "RECORD_LOADED_FILES",
+            "TAKE_STAGED_LOCK",
+            "RENEW_STAGED_LOCK",
+            "RELEASE_STAGED_LOCK",
         )
     },
     "contributions.SUBMISSION_BY_ID": contributions.SUBMISSION_BY_ID,

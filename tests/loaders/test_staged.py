@@ -22,7 +22,8 @@ from loaders import load_partnership_file
 from loaders.cli import add_load_arguments, run_load
 from loaders.known import council_index_from_db, service_areas_from_db
 from loaders.sources import PARTNERSHIPS, read_csv_rows
-from loaders.staged import _read, _Run, _stage_file, clean_staged, load_staged
+from loaders.staged import _prepare, _read, _Run, _write_staged, clean_staged, load_staged
+from loaders.staged_lock import STALE_AFTER_S, StagedLoadBusy, StagedLock
 
 ROWS = 240
 PER_FILE = 80
@@ -58,6 +59,7 @@ def clean_db(loaded_db: Database) -> Iterator[Database]:
         "MATCH (a:AuditEntry|StagedAuditEntry) WHERE a.partnershipId STARTS WITH "
         "'fixture-staged-' DELETE a"
     )
+    loaded_db.write("MATCH (l:StagedLoad) DELETE l")
     loaded_db.write("MATCH (f:LoadedFile) WHERE f.path CONTAINS 'pytest' DELETE f")
     loaded_db.write("MATCH (s:Source) WHERE NOT EXISTS { (s)<-[:SOURCED_FROM]-() } DELETE s")
 
@@ -155,11 +157,23 @@ def test_a_crashed_load_is_invisible_and_cleaned_at_the_next_start(
 ) -> None:
     first, second, _ = _write(tmp_path, _rows(), PER_FILE)
     vocabulary = (council_index_from_db(clean_db), service_areas_from_db(clean_db))
-    # The first file staged, then the process dies before publishing.
-    assert _stage_file(clean_db, first, _read(first, vocabulary, None, "tests"), _Run()) == PER_FILE
+    # The first file staged, then the process dies before publishing, holding the lock.
+    crashed = StagedLock()
+    crashed.take(clean_db)
+    staging = _prepare(clean_db, first, _read(first, vocabulary, None, "tests"), _Run())
+    assert staging is not None
+    assert staging.staged == PER_FILE
+    _write_staged(clean_db, staging, crashed)
     assert clean_db.read(STAGED)[0]["n"] > PER_FILE  # partnerships and their audit entries
     assert clean_db.read(VISIBLE) == [{"partnerships": 0, "memberships": 0}]
 
+    with pytest.raises(StagedLoadBusy, match="another staged load is running"):
+        load_staged(clean_db, [second])  # it may still be running: nothing of it is touched
+    assert clean_db.read(STAGED)[0]["n"] > PER_FILE
+    clean_db.write(  # as when it has been silent for longer than a live load ever is
+        "MATCH (l:StagedLoad) SET l.heartbeat = datetime() - duration({seconds: $s})",
+        {"s": STALE_AFTER_S + 1},
+    )
     report = load_staged(clean_db, [second])
     assert report.counts["partnerships"].created == PER_FILE
     assert clean_db.read(STAGED) == [{"n": 0}]
@@ -191,11 +205,12 @@ def test_the_progress_reaches_the_total_and_the_statements_are_per_file(
     total = len(files) + 1  # each file, then the publish
     assert [s[:2] for s in seen] == [(n, total) for n in range(1, total)] + [(total, total)]
     assert seen[-1][2] == ROWS
-    # Schema, clean, councils, service areas; per file one read (accepted edits and stored
-    # partnerships), the staged partnerships, their audit entries; the publish: new
-    # partnerships' and audit entries' labels, the version, the files (all are new: nothing
-    # stored to copy onto).
-    assert clean_db.round_trips - before == report.round_trips == 5 + 3 * len(files) + 4
+    # Schema, the lock, clean, councils, service areas; per file one read (accepted edits
+    # and stored partnerships), then in its transaction the lock renewed, the staged
+    # partnerships, their audit entries; the publish: the lock renewed, the version, edits
+    # accepted meanwhile, new partnerships' and audit entries' labels, the files (all are
+    # new: nothing stored to copy onto); the lock released.
+    assert clean_db.round_trips - before == report.round_trips == 6 + 4 * len(files) + 7
     assert here[0] == report.round_trips
 
 
@@ -232,3 +247,65 @@ def test_a_staged_load_leaves_partnerships_with_accepted_edits_alone(
         assert any(kept in w and "fixture-staged-submission" in w for w in report.warnings)
     finally:
         clean_db.write("MATCH (s:Submission {id: 'fixture-staged-submission'}) DELETE s")
+
+
+def test_an_edit_accepted_while_the_load_runs_is_not_undone(
+    clean_db: Database, tmp_path: Path
+) -> None:
+    """A submission accepted after its partnership's file was staged, before the publish:
+    the publish leaves the partnership as the edit made it (here: not created by the load),
+    and says so."""
+    edited = _rows()[PER_FILE + 5]["id"]  # in the second file
+    files = _write(tmp_path, _rows(), PER_FILE)
+
+    def accept(done: int, total: int, staged: int) -> None:
+        if done == len(files):  # every file staged; the publish is next
+            clean_db.write(
+                "CREATE (:Submission {id: 'fixture-staged-during', partnershipId: $id, "
+                "status: 'accepted', reviewedAt: datetime()})",
+                {"id": edited},
+            )
+
+    try:
+        report = load_staged(clean_db, [tmp_path], progress=accept)
+        seen = {r["id"] for r in clean_db.read(SEEN)}
+        assert seen == {r["id"] for r in _rows()} - {edited}
+        assert clean_db.read(STAGED) == [{"n": 0}]
+        assert any(edited in w and "accepted while the load ran" in w for w in report.warnings)
+        stamps = clean_db.read(
+            "MATCH (a:AuditEntry) WHERE a.partnershipId STARTS WITH 'fixture-staged-' "
+            "RETURN count(DISTINCT a.at) AS n"
+        )
+        assert stamps == [{"n": 1}]  # dated when they became visible, all at the publish
+    finally:
+        clean_db.write("MATCH (s:Submission {id: 'fixture-staged-during'}) DELETE s")
+
+
+def test_a_second_staged_load_waits_for_the_first(clean_db: Database, tmp_path: Path) -> None:
+    """Each staged load cleans what is staged and publishes what is staged: a second one at
+    the same time is refused, and a load whose lock was taken over publishes nothing."""
+    _write(tmp_path, _rows()[:PER_FILE], PER_FILE)
+    running = StagedLock()
+    running.take(clean_db)
+    with pytest.raises(StagedLoadBusy):
+        load_staged(clean_db, [tmp_path])
+    assert clean_db.read(VISIBLE) == [{"partnerships": 0, "memberships": 0}]
+    assert clean_db.read("MATCH (l:StagedLoad) RETURN l.run AS run") == [{"run": running.run}]
+    running.release(clean_db)
+    report = load_staged(clean_db, [tmp_path])
+    assert report.written
+    assert clean_db.read("MATCH (l:StagedLoad) RETURN count(l) AS n") == [{"n": 0}]
+    with pytest.raises(StagedLoadBusy, match="took over"):
+        clean_db.write_transaction(running.renew)  # the old run's lock is gone
+
+
+def test_a_load_with_errors_reports_nothing_written_and_no_skip_hint(
+    clean_db: Database, tmp_path: Path
+) -> None:
+    rows = _rows()
+    rows[3]["council_gss_codes"] = "E99999999"
+    _write(tmp_path, rows, PER_FILE)
+    report = load_staged(clean_db, [tmp_path])
+    assert not report.written
+    assert report.total().created == 0
+    assert not any("--skip-invalid" in line for line in report.summary_lines())
