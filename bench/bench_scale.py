@@ -13,7 +13,7 @@ its snapshot warm-up on (``COUNCILGRAPH_WARM_EVERY_S``, graph/snapshot.py): once
 has warmed the data version (its CPU falls idle), each query's first request (which still
 reads its own year, and renders a view's layout) and warm median, on the bundled data and at
 100x, as ratios. In process, the cold snapshot's parts (round 1's per-partnership COLLECT read
-beside this round's flat rows, interleaved) and the map's dot separation against round 1's
+beside this round's flat rows, interleaved) and the map's dot separation against round 2's
 (``bench/layout_scale.py``). The loader itself at this scale is not measured here
 (docs/performance.md, Not done).
 
@@ -391,18 +391,18 @@ def _steps_table(steps: list[dict[str, Any]]) -> list[str]:
 def _layout_table(layout: list[dict[str, Any]]) -> list[str]:
     lines = [
         "",
-        "## The 100x map's dot separation, in process (bench/layout_scale.py, 200 rounds)",
+        "## The 100x map's dot separation, in process (bench/layout_scale.py)",
         "",
-        "| dots | round 1 s | this round s | round 1 / this | overlapping pairs: at start, "
-        "after round 1, after this |",
+        "| dots | round 2 s | this round s | round 2 / this | overlapping pairs: at start, "
+        "after round 2, after this |",
         "|---:|---:|---:|---:|---|",
     ]
     for row in layout:
-        old = row.get("round1_s")
+        old = row.get("round2_s")
         ratio = f"{old / row['new_s']:.1f}" if old else "-"
         lines.append(
             f"| {row['dots']} | {old if old else 'not run'} | {row['new_s']} | {ratio} | "
-            f"{row['start_overlapping']}, {row.get('round1_overlapping', '-')}, "
+            f"{row['start_overlapping']}, {row.get('round2_overlapping', '-')}, "
             f"{row['new_overlapping']} |"
         )
     return lines
