@@ -13,7 +13,10 @@ import math
 import networkx as nx
 import numpy as np
 
-__all__ = ["_near_pairs", "_push_apart", "_settle"]
+__all__ = ["SHALLOW", "_near_pairs", "_push_apart", "_settle"]
+
+SHALLOW = 0.25
+"""An overlap shallower than this share of two dots' radii is a near miss (see ``_Grid.slide``)."""
 
 
 def _near_pairs(pos: np.ndarray, reach: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -66,8 +69,8 @@ def _settle(pos: np.ndarray, radius: np.ndarray) -> None:
 
     The dots that overlap nothing stay put. Each crowd (dots joined by overlaps) is placed
     from its centre outwards (by distance to the crowd's mean, then by index): a dot stays
-    where it is if that is free, else it slides straight away from the placed dots it
-    overlaps (outward from the crowd's centre if they surround it evenly), jumping each time
+    where it is if that is free, else it slides straight away from the placed dots it just
+    touches, or outward from the crowd's centre when it is deep among them, jumping each time
     just past the placed dots it would overlap, to the first free spot. A grid of cells (as
     :func:`_near_pairs`) finds the placed dots a spot could touch. Deterministic; nothing
     moves when nothing overlaps.
@@ -144,9 +147,10 @@ class _Grid:
     ) -> list[float]:
         """The first spot that overlaps no placed dot along ``start + t * u`` (t >= 0).
 
-        ``u`` points away from the placed dots overlapped at ``start`` (their mean), so a dot
-        that just touches one moves straight off it, by the overlap; ``ray`` (out from the
-        crowd's centre) when that mean is the start itself.
+        When every overlap at ``start`` is shallow (less than ``SHALLOW`` of the two radii),
+        ``u`` points away from the placed dots it overlaps (their mean), so a dot that just
+        touches one moves straight off it, by the overlap; otherwise (or when that mean is the
+        start itself) ``u`` is ``ray``, out from the crowd's centre.
         """
         (x0, y0), (ux, uy) = start, ray
         hit = self.hits(x0, y0, r, xy, rs)
@@ -155,7 +159,10 @@ class _Grid:
         away_x = x0 - sum(xy[j][0] for j in hit) / len(hit)
         away_y = y0 - sum(xy[j][1] for j in hit) / len(hit)
         length = math.hypot(away_x, away_y)
-        if length > 1e-9:
+        shallow = all(
+            math.dist(start, xy[j]) > (1.0 - SHALLOW) * (r + rs[j]) for j in hit
+        )  # a near miss: straight off what it touches; deep in a crowd: out from its centre
+        if shallow and length > 1e-9:
             ux, uy = away_x / length, away_y / length
         t = 0.0
         while hit:

@@ -146,6 +146,16 @@ def test_settle_jumps_past_a_dot_that_stays() -> None:
     assert pos.ravel().tolist() == pytest.approx([5.0, 0.0, 0.0, 0.0, 9.001, 0.0])
 
 
+def test_settle_moves_a_near_miss_straight_off() -> None:
+    # a (0, 0), b (1.9, 0), c (0, 1.9), radius 1: b and c each overlap a by 0.1 (shallow: less
+    # than a quarter of the reach 2), not each other (2.69 apart). The crowd's centre is
+    # (0.633, 0.633): a is nearest, placed first, stays. b moves straight off a (along +x, not
+    # out from the centre) to 2.001 from it: (2.001, 0); c likewise to (0, 2.001).
+    pos = np.array([[0.0, 0.0], [1.9, 0.0], [0.0, 1.9]])
+    _settle(pos, np.array([1.0, 1.0, 1.0]))
+    assert pos.ravel().tolist() == pytest.approx([0.0, 0.0, 2.001, 0.0, 0.0, 2.001])
+
+
 def test_separate_dots_dense_grid_ends_without_overlap() -> None:
     # 30 x 30 dots on a grid of step 0.5 with radii 1 to 2.5 (each overlaps dozens of others:
     # they must spread over ~25 times their area, which the pushes alone do not finish), and a
