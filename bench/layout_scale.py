@@ -8,7 +8,9 @@ pushes on the pairs near enough to touch, no final placement), kept here verbati
 in the same process on the same input, interleaved, medians of ``ROUNDS``. Also: how far the
 bundled map's own dots (1x) move from round 2's positions.
 
-Run: ``.venv/bin/python bench/layout_scale.py`` (the benchmarks' Neo4j, as bench_scale).
+Run: ``.venv/bin/python bench/layout_scale.py [--map-view]`` (the benchmarks' Neo4j, as
+bench_scale); ``--map-view`` also times only bench_scale's map view over HTTP, on the bundled
+data and at 100x (SYNTHETIC data written, then removed).
 Writes ``bench/results/layout_scale.json`` and ``bench/results/layout_scale.md``.
 """
 
@@ -174,14 +176,37 @@ def round2_separated(
     return tuple((float(x), float(y)) for x, y in pos)
 
 
+def map_view(db: Database, settings: Any) -> dict[str, Any]:
+    """Only bench_scale's map view over HTTP: first request and warm median, bundled and 100x."""
+    from bench import bench_scale as scale  # it imports this module: imported when run
+    from bench.servers import serve
+
+    kind, what = scale.TIMED["national map view 2012"]
+    timings: dict[str, Any] = {}
+    scale.remove_synthetic(db)  # a run stopped halfway leaves none behind
+    with serve("api.app:create_app", settings, env=scale.SERVER_ENV, timeout=900) as server:
+        for data in ("bundled", "scaled"):
+            if data == "scaled":
+                timings["added"] = scale.add_synthetic(db)
+            timings[f"{data}_warm_up_wait_s"] = round(scale.wait_until_idle(server), 1)
+            first = scale._request(server, kind, what)
+            warm = statistics.median(scale._request(server, kind, what) for _ in range(scale.WARM))
+            timings[data] = {"first_ms": round(first, 1), "warm_ms": round(warm, 1)}
+            print("map view", data, timings[data], flush=True)
+        scale.remove_synthetic(db)
+    return timings
+
+
 def main() -> None:
     from bench.servers import bench_database, bench_settings  # the benchmarks' Neo4j
 
-    db = bench_database(bench_settings())
+    settings = bench_settings()
+    db = bench_database(settings)
     try:
         bundled = bundled_moves(db)
         print("bundled", bundled, flush=True)
         rows = measure_layout(db)
+        view = map_view(db, settings) if "--map-view" in sys.argv else None
     finally:
         db.driver.close()
     meta = {
@@ -190,7 +215,7 @@ def main() -> None:
         "load_average": os.getloadavg(),
         "rounds": ROUNDS,
     }
-    results = {"meta": meta, "bundled": bundled, "layout": rows}
+    results = {"meta": meta, "bundled": bundled, "layout": rows, "map_view": view}
     (OUT / "layout_scale.json").write_text(json.dumps(results, indent=2) + "\n")
     render(results)
 
@@ -229,6 +254,16 @@ def render(results: dict[str, Any]) -> None:
         f"{b['new_overlapping_drawn']}; {b['moved_dots']} dots moved from round 2's "
         f"positions, at most {b['moved_max']} canvas units (median {b['moved_median']}).",
     ]
+    view = results["map_view"]
+    if view:
+        lines += [
+            "",
+            "The map view over HTTP (``--map-view``: bench_scale's server, response cache off, "
+            "the data version warmed first): /views/map?year=2012, first request "
+            f"{view['bundled']['first_ms']} ms bundled, {view['scaled']['first_ms']} ms at "
+            f"100x (SYNTHETIC: {view['added']}); warm median of 5: "
+            f"{view['bundled']['warm_ms']} ms and {view['scaled']['warm_ms']} ms.",
+        ]
     (OUT / "layout_scale.md").write_text("\n".join(lines) + "\n")
 
 
