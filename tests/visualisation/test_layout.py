@@ -175,3 +175,23 @@ def test_settle_changes_nothing_without_overlap() -> None:
     pos = np.array([[0.0, 0.0], [2.0, 0.0], [0.0, 2.5]])
     _settle(pos, np.array([1.0, 1.0, 1.0]))  # 0-1 touch (2.0 is not below 2.0): no overlap
     assert pos.tolist() == [[0.0, 0.0], [2.0, 0.0], [0.0, 2.5]]
+
+
+def test_the_map_does_not_lay_out_the_network() -> None:
+    # The map places every dot at its centroid (and hubs at their members' centre): the
+    # year's spring layout is the network view's, and the map no longer computes it.
+    from graph.geo import to_bng
+    from tests.support.examples import example_view_data
+    from visualisation.graphs import map_graph, network_graph
+    from visualisation.layout import _cached_layout
+    from visualisation.options import ViewOptions
+    from visualisation.selection import select
+
+    selection = select(example_view_data(), ViewOptions())
+    _cached_layout.cache_clear()
+    graph, _ = map_graph(selection, to_bng)
+    assert _cached_layout.cache_info().misses == 0
+    assert len(graph) > 0
+    assert all("x" in graph.nodes[node] and "y" in graph.nodes[node] for node in graph)
+    network_graph(selection)
+    assert _cached_layout.cache_info().misses == 1  # the network view does lay it out
