@@ -76,11 +76,11 @@ WHY = {
     "(visualisation/layout.py, dense Fruchterman-Reingold within a work budget) is quadratic "
     "in its size per iteration. Warm, the page holds tens of thousands of nodes and lines, "
     "and grows about as they do.",
-    "national map view 2012": "the first render separates 10,430 dots (the table above "
-    "times it in process): the SYNTHETIC parish bodies sit on a grid ~1.4 x 2.8 km apart "
-    "with dots of radius ~5-8 canvas units, so each overlaps dozens of neighbours and near "
-    "pairs grow with the density as well as the number of dots; on the bundled data the "
-    "dots barely touch. Warm, the page's elements grow as the network view's.",
+    "national map view 2012": "the first render reads 2012's view data and separates 10,430 "
+    "dots (the table above times it in process): the SYNTHETIC parish bodies sit on a grid "
+    "~1.4 x 2.8 km apart with dots of radius ~5-8 canvas units, so each overlaps dozens of "
+    "neighbours until the final placement spreads them; on the bundled data the dots barely "
+    "touch. Warm, the page's elements grow as the network view's.",
     "singletonsBorderingSharers(2012, LEGAL)": "warm, it looks at each singleton's "
     "neighbours among 10,430 councils and 101x the memberships, read from the snapshot.",
 }
