@@ -1,31 +1,54 @@
-"""The national map's dot separation at scale, in process: ``separate_dots`` against round 1's.
+"""The national map's dot separation at scale, in process: ``separate_dots`` against round 2's.
 
 The dots are the map view's at 100x: the bundled councils at their centroids, sized by 100
 times their 2012 partnerships, and the SYNTHETIC parish bodies on bench_scale's grid (about
 1.4 x 2.8 km apart), sized by a few partnerships each; sized and placed as
-``visualisation.graphs.map_graph`` does. The baseline is round 1's algorithm (a margin of twice
-the largest radius for every pair, pairs refreshed every 10 rounds from a grid of cells as wide
-as the largest reach), kept here verbatim so both run in the same process on the same input.
+``visualisation.graphs.map_graph`` does. The baseline is round 2's algorithm (200 rounds of
+pushes on the pairs near enough to touch, no final placement), kept here verbatim so both run
+in the same process on the same input, interleaved, medians of ``ROUNDS``. Also: how far the
+bundled map's own dots (1x) move from round 2's positions.
+
+Run: ``.venv/bin/python bench/layout_scale.py [--map-view]`` (the benchmarks' Neo4j, as
+bench_scale); ``--map-view`` also times only bench_scale's map view over HTTP, on the bundled
+data and at 100x (SYNTHETIC data written, then removed).
+Writes ``bench/results/layout_scale.json`` and ``bench/results/layout_scale.md``.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import platform
+import statistics
+import sys
 import time
 from collections import Counter
 from collections.abc import Hashable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from graph import repository
-from graph.db import Database
-from graph.geo import to_bng
-from visualisation.graphs import MAP_SCALE
-from visualisation.layout import Position, _near_pairs, _separated
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from anywhere: `tests` is not installed
+    sys.path.insert(0, str(ROOT))
+
+from graph import repository  # noqa: E402
+from graph.db import Database  # noqa: E402
+from graph.geo import to_bng  # noqa: E402
+from visualisation import layout  # noqa: E402
+from visualisation.data import read_view_data  # noqa: E402
+from visualisation.dots import _near_pairs, _push_apart  # noqa: E402
+from visualisation.graphs import MAP_SCALE, map_graph  # noqa: E402
+from visualisation.layout import Position, _separated  # noqa: E402
+from visualisation.options import ViewOptions  # noqa: E402
+from visualisation.selection import select  # noqa: E402
 
 SIZES = (2_000, 4_000, 10_430)
-ROUND1_UP_TO = 4_000  # round 1 at 10,430 did not finish in 900 s (docs/performance.md)
+ROUNDS = 3
+OUT = ROOT / "bench" / "results"
 
 
 def _radius(partnerships: int) -> float:
@@ -33,8 +56,12 @@ def _radius(partnerships: int) -> float:
     return round((7.0 + 4.0 * math.sqrt(partnerships)) * 0.55, 1) + 0.6
 
 
-def map_dots(db: Database, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` dots as the 2012 map at 100x places them: (centres, radii), in canvas units."""
+def map_dots(db: Database, n: int | None, scale: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` dots as the 2012 map at ``scale`` x places them: (centres, radii), canvas units.
+
+    The bundled councils first, then bench_scale's SYNTHETIC parish grid up to ``n`` dots
+    (``None``: the bundled councils only).
+    """
     counts = Counter(m.code for m in repository.effective_memberships(db, 2012))
     centres, radii = [], []
     for council in repository.all_councils(db):
@@ -42,7 +69,9 @@ def map_dots(db: Database, n: int) -> tuple[np.ndarray, np.ndarray]:
             continue
         east, north = to_bng(council.longitude, council.latitude)
         centres.append((east / MAP_SCALE, -north / MAP_SCALE))
-        radii.append(_radius(100 * counts.get(council.code, 0)))
+        radii.append(_radius(scale * counts.get(council.code, 0)))
+    if n is None:
+        return np.array(centres), np.array(radii)
     for i in range(n - len(centres)):  # bench_scale's SYNTHETIC parish grid
         east, north = to_bng(-3.0 + (i % 100) / 50, 51.0 + (i // 100) / 40)
         centres.append((east / MAP_SCALE, -north / MAP_SCALE))
@@ -55,118 +84,188 @@ def overlapping(pos: np.ndarray, radius: np.ndarray) -> int:
     return int(_near_pairs(pos, radius)[0].size)
 
 
+def _circles(home: np.ndarray, radius: np.ndarray) -> tuple[tuple[int, Position, float], ...]:
+    return tuple(
+        (i, (float(x), float(y)), float(r))
+        for i, ((x, y), r) in enumerate(zip(home, radius, strict=True))
+    )
+
+
+def _moved(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """The largest and the median distance between two placements of the same dots."""
+    gap = np.sqrt(((a - b) ** 2).sum(axis=-1))
+    return round(float(gap.max()), 3), round(float(np.median(gap)), 3)
+
+
 def measure_layout(db: Database) -> list[dict[str, Any]]:
-    """Each size: round 1's and this round's time, rounds' outcome (overlapping pairs left)."""
+    """Each size: round 2's and this round's time (medians, interleaved), overlaps left, moves."""
     rows = []
     for n in SIZES:
         home, radius = map_dots(db, n)
-        circles = tuple(
-            (i, (float(x), float(y)), float(r))
-            for i, ((x, y), r) in enumerate(zip(home, radius, strict=True))
-        )
-        row: dict[str, Any] = {"dots": n}
-        if n <= ROUND1_UP_TO:
+        circles = _circles(home, radius)
+        times: dict[str, list[float]] = {"round2_s": [], "new_s": []}
+        for _ in range(ROUNDS):
             began = time.perf_counter()
-            old = np.array(round1_separated(circles, 200))
-            row["round1_s"] = round(time.perf_counter() - began, 2)
-            row["round1_overlapping"] = overlapping(old, radius)
-        began = time.perf_counter()
-        new = np.array(_separated.__wrapped__(circles, 200))
-        row["new_s"] = round(time.perf_counter() - began, 2)
+            old = np.array(round2_separated(circles, 200))
+            times["round2_s"].append(time.perf_counter() - began)
+            began = time.perf_counter()
+            new = np.array(_separated.__wrapped__(circles, 200))
+            times["new_s"].append(time.perf_counter() - began)
+        row: dict[str, Any] = {"dots": n, "start_overlapping": overlapping(home, radius)}
+        row.update({k: round(statistics.median(v), 2) for k, v in times.items()})
+        row["round2_overlapping"] = overlapping(old, radius)
         row["new_overlapping"] = overlapping(new, radius)
-        row["start_overlapping"] = overlapping(home, radius)
+        row["moved_from_round2_max"], row["moved_from_round2_median"] = _moved(old, new)
         print("layout", row, flush=True)
         rows.append(row)
     return rows
 
 
-# -- round 1 (verbatim, as the baseline) ---------------------------------------------------
-def round1_separated(
+def bundled_moves(db: Database) -> dict[str, Any]:
+    """The bundled 2012 map view's own dots (``map_graph``): how far they move from round 2's.
+
+    The view is built twice from the same selection, once with round 2's separation in place
+    of this round's; its dots' positions (rounded to 0.1 as the page has them) are compared.
+    """
+    options = ViewOptions(year=2012)
+    selection = select(read_view_data(db, 2012, options), options)
+    new_graph, _ = map_graph(selection, to_bng)
+    current = layout._separated
+    setattr(layout, "_separated", round2_separated)  # noqa: B010 - the baseline, this once
+    try:
+        old_graph, _ = map_graph(selection, to_bng)
+    finally:
+        setattr(layout, "_separated", current)  # noqa: B010
+    dots = [node for node in new_graph if not str(node).startswith("p:")]  # not the hubs
+    drawn = np.array([new_graph.nodes[node]["size"] for node in dots])  # as the page draws them
+    old, new = (
+        np.array([(g.nodes[d]["x"], g.nodes[d]["y"]) for d in dots]) for g in (old_graph, new_graph)
+    )
+    most, median = _moved(old, new)
+    return {
+        "dots": len(dots),
+        "round2_overlapping": overlapping(old, drawn + 0.6),
+        "new_overlapping": overlapping(new, drawn + 0.6),
+        "round2_overlapping_drawn": overlapping(old, drawn),
+        "new_overlapping_drawn": overlapping(new, drawn),
+        "moved_max": most,
+        "moved_median": median,
+        "moved_dots": int(np.count_nonzero(np.sqrt(((old - new) ** 2).sum(axis=-1)) > 0)),
+    }
+
+
+# -- round 2 (verbatim, as the baseline) ---------------------------------------------------
+def round2_separated(
     circles: tuple[tuple[Hashable, Position, float], ...], iterations: int
 ) -> tuple[Position, ...]:
-    """:func:`separate_dots` on (node, centre, radius) triples, cached (pages re-render often).
-
-    Only pairs near enough to touch are worked on; the list of such pairs is refreshed
-    every few rounds from a grid (:func:`_near_pairs`), so the cost grows with the
-    number of dots and their near neighbours, not with the square of the number of dots.
-    """
+    """Round 2's ``_separated``: pushes on the pairs near enough to touch, no final placement."""
     home = np.array([centre for _, centre, _ in circles], dtype=np.float64)
     radius = np.array([r for _, _, r in circles], dtype=np.float64)
     pos = home.copy()
-    margin = 2.0 * float(radius.max())
     first = second = np.empty(0, dtype=np.intp)
     for step in range(iterations):
-        if step % 10 == 0:  # refresh the pairs that could touch within the next rounds
-            first, second = _round1_near_pairs(pos, radius, margin)
-        if first.size == 0:
-            break
-        delta = pos[first] - pos[second]
-        distance = np.sqrt((delta**2).sum(axis=-1))
-        reach = radius[first] + radius[second]
-        overlap = reach - distance
-        if overlap.max() <= 0.0:
-            break
-        # Coincident circles part along a fixed angle per pair (deterministic).
-        same = distance < 1e-6
-        angle = (first - second).astype(np.float64) * 2.399963
-        delta[same] = np.stack([np.cos(angle), np.sin(angle)], axis=-1)[same]
-        distance = np.where(same, 1.0, distance)
-        unit = delta / distance[:, np.newaxis]
-        push = np.where(overlap > 0, overlap + 1e-3, 0.0) * 0.55
-        # The smaller circle moves more: each takes the other's share of the reach.
-        # One bincount per axis sums each circle's pushes in the order np.add.at would.
-        shares = np.concatenate(
-            [
-                unit * (push * radius[second] / reach)[:, np.newaxis],
-                -unit * (push * radius[first] / reach)[:, np.newaxis],
-            ]
-        )
-        movers = np.concatenate([first, second])
-        pos[:, 0] += np.bincount(movers, shares[:, 0], minlength=len(pos))
-        pos[:, 1] += np.bincount(movers, shares[:, 1], minlength=len(pos))
+        if step % 10 == 0:
+            first, second = _near_pairs(pos, 2.0 * radius)
+        if not _push_apart(pos, radius, first, second):
+            # No listed pair overlaps: check every pair once more before stopping.
+            first, second = _near_pairs(pos, 2.0 * radius)
+            if not _push_apart(pos, radius, first, second):
+                break
         if step < iterations // 2:  # the pull home stops, so the pushes can finish the job
             pos += (home - pos) * 0.02
     return tuple((float(x), float(y)) for x, y in pos)
 
 
-def _round1_near_pairs(
-    pos: np.ndarray, radius: np.ndarray, margin: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs ``i < j`` whose centres are nearer than ``r_i + r_j + margin``.
+def map_view(db: Database, settings: Any) -> dict[str, Any]:
+    """Only bench_scale's map view over HTTP: first request and warm median, bundled and 100x."""
+    from bench import bench_scale as scale  # it imports this module: imported when run
+    from bench.servers import serve
 
-    A spatial hash: cells as wide as the largest such reach, so a pair can only be near
-    if its dots lie in the same or adjacent cells; only those candidates are measured.
-    Pairs come back sorted by ``(i, j)``, exactly as an all-pairs upper triangle would
-    give them, so the relaxation sums in the same order as a full n x n scan.
-    """
-    n = len(pos)
-    cell = max(2.0 * float(radius.max()) + margin, 1e-9)
-    grid = np.floor(pos / cell).astype(np.int64)
-    grid -= grid.min(axis=0)
-    width = int(grid[:, 1].max()) + 3  # a column of padding each side: no wrap-around
-    key = (grid[:, 0] + 1) * width + (grid[:, 1] + 1)
-    order = np.argsort(key, kind="stable")
-    sorted_keys = key[order]
-    index = np.arange(n)
-    firsts: list[np.ndarray] = []
-    seconds: list[np.ndarray] = []
-    for offset in (-width - 1, -width, -width + 1, -1, 0, 1, width - 1, width, width + 1):
-        low = np.searchsorted(sorted_keys, key + offset, side="left")
-        counts = np.searchsorted(sorted_keys, key + offset, side="right") - low
-        total = int(counts.sum())
-        if total == 0:
-            continue
-        starts = np.cumsum(counts) - counts
-        i = np.repeat(index, counts)
-        j = order[np.repeat(low, counts) + np.arange(total) - np.repeat(starts, counts)]
-        keep = i < j
-        i, j = i[keep], j[keep]
-        gaps = np.sqrt(((pos[i] - pos[j]) ** 2).sum(axis=-1))
-        near = gaps < radius[i] + radius[j] + margin
-        firsts.append(i[near])
-        seconds.append(j[near])
-    if not firsts:
-        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-    first, second = np.concatenate(firsts), np.concatenate(seconds)
-    ranked = np.lexsort((second, first))
-    return first[ranked].astype(np.intp), second[ranked].astype(np.intp)
+    kind, what = scale.TIMED["national map view 2012"]
+    timings: dict[str, Any] = {}
+    scale.remove_synthetic(db)  # a run stopped halfway leaves none behind
+    with serve("api.app:create_app", settings, env=scale.SERVER_ENV, timeout=900) as server:
+        for data in ("bundled", "scaled"):
+            if data == "scaled":
+                timings["added"] = scale.add_synthetic(db)
+            timings[f"{data}_warm_up_wait_s"] = round(scale.wait_until_idle(server), 1)
+            first = scale._request(server, kind, what)
+            warm = statistics.median(scale._request(server, kind, what) for _ in range(scale.WARM))
+            timings[data] = {"first_ms": round(first, 1), "warm_ms": round(warm, 1)}
+            print("map view", data, timings[data], flush=True)
+        scale.remove_synthetic(db)
+    return timings
+
+
+def main() -> None:
+    from bench.servers import bench_database, bench_settings  # the benchmarks' Neo4j
+
+    settings = bench_settings()
+    db = bench_database(settings)
+    try:
+        bundled = bundled_moves(db)
+        print("bundled", bundled, flush=True)
+        rows = measure_layout(db)
+        view = map_view(db, settings) if "--map-view" in sys.argv else None
+    finally:
+        db.driver.close()
+    meta = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "load_average": os.getloadavg(),
+        "rounds": ROUNDS,
+    }
+    results = {"meta": meta, "bundled": bundled, "layout": rows, "map_view": view}
+    (OUT / "layout_scale.json").write_text(json.dumps(results, indent=2) + "\n")
+    render(results)
+
+
+def render(results: dict[str, Any]) -> None:
+    """Write layout_scale.md from the results."""
+    meta, b = results["meta"], results["bundled"]
+    load = ", ".join(f"{x:.1f}" for x in meta["load_average"])
+    lines = [
+        "# The national map's dot separation at scale, in process (bench/layout_scale.py)",
+        "",
+        f"{meta['when']}, Python {meta['python']}, load average at the end {load} (2 cores "
+        "shared with other engineers' runs). Round 2 (200 rounds of pushes, as main had it) "
+        "and this round (the same pushes, stopping when they stall, then a final placement of "
+        f"the dots still overlapping), same process, same input, interleaved, medians of "
+        f"{meta['rounds']}. Dots: the bundled councils sized by 100x their 2012 partnerships, "
+        "then bench_scale's SYNTHETIC parish grid.",
+        "",
+        "| dots | round 2 s | this round s | round 2 / this | overlapping pairs: at start, "
+        "after round 2, after this | moved from round 2: max, median |",
+        "|---:|---:|---:|---:|---|---|",
+    ]
+    for row in results["layout"]:
+        lines.append(
+            f"| {row['dots']} | {row['round2_s']} | {row['new_s']} | "
+            f"{row['round2_s'] / row['new_s']:.1f} | {row['start_overlapping']}, "
+            f"{row['round2_overlapping']}, {row['new_overlapping']} | "
+            f"{row['moved_from_round2_max']}, {row['moved_from_round2_median']} |"
+        )
+    lines += [
+        "",
+        f"The bundled 2012 map view's own {b['dots']} dots (``map_graph``, positions as the "
+        f"page has them, rounded to 0.1): overlapping pairs counting the 0.6 units of air "
+        f"round each dot after round 2 {b['round2_overlapping']}, after this "
+        f"{b['new_overlapping']}; as drawn (no air) {b['round2_overlapping_drawn']} and "
+        f"{b['new_overlapping_drawn']}; {b['moved_dots']} dots moved from round 2's "
+        f"positions, at most {b['moved_max']} canvas units (median {b['moved_median']}).",
+    ]
+    view = results["map_view"]
+    if view:
+        lines += [
+            "",
+            "The map view over HTTP (``--map-view``: bench_scale's server, response cache off, "
+            "the data version warmed first): /views/map?year=2012, first request "
+            f"{view['bundled']['first_ms']} ms bundled, {view['scaled']['first_ms']} ms at "
+            f"100x (SYNTHETIC: {view['added']}); warm median of 5: "
+            f"{view['bundled']['warm_ms']} ms and {view['scaled']['warm_ms']} ms.",
+        ]
+    (OUT / "layout_scale.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -187,7 +187,7 @@ def _hub_node_attrs(selection: Selection, partnership: Partnership) -> dict[str,
     return attrs
 
 
-def network_graph(selection: Selection) -> nx.Graph:
+def network_graph(selection: Selection, *, placed: bool = True) -> nx.Graph:
     """One-mode network: councils joined when they share a shown partnership.
 
     Edge width grows with the number of distinct services shared; edge colour
@@ -195,7 +195,8 @@ def network_graph(selection: Selection) -> nx.Graph:
     grey when no layer is chosen (by status, dashed when not operational, when
     every status is shown). A partnership of :data:`~visualisation.style.HUB_MIN_MEMBERS` or more
     members is a hub node (``p:<id>``) linked to each member, unless the options
-    turn hubs off.
+    turn hubs off. With ``placed=False`` nodes get no positions (the map places them itself:
+    the year's spring layout is the network view's, and costly at scale).
     """
     G = nx.Graph()
     for council in selection.councils.values():
@@ -231,8 +232,9 @@ def network_graph(selection: Selection) -> nx.Graph:
                     partnerships=(partnership.id,),
                     **_link_style(selection, partnership.services, (partnership,)),
                 )
-    _place_missing(G, _year_layout(selection.data, two_mode=False))
-    _place_hubs(G, hubs)
+    if placed:
+        _place_missing(G, _year_layout(selection.data, two_mode=False))
+        _place_hubs(G, hubs)
     return G
 
 
@@ -327,7 +329,7 @@ def map_graph(selection: Selection, project: Any) -> tuple[nx.Graph, list[str]]:
         The graph (nodes fixed at ``x = E / MAP_SCALE``, ``y = -N / MAP_SCALE``) and the
         names of shown councils with no known location, which it leaves out.
     """
-    G = network_graph(selection)
+    G = network_graph(selection, placed=False)  # every shown council and hub is placed below
     unplaced: list[str] = []
     centroids: dict[str, tuple[float, float]] = {}
     radii: dict[str, float] = {}

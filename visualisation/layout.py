@@ -23,6 +23,8 @@ from typing import TypeVar
 import networkx as nx
 import numpy as np
 
+from visualisation.dots import _near_pairs, _push_apart, _settle
+
 __all__ = ["DEFAULT_SEED", "component_layout", "separate_dots"]
 
 DEFAULT_SEED = 20130401
@@ -39,6 +41,13 @@ _WORK_BUDGET = 4_000_000
 _MIN_ITERATIONS = 10
 _MAX_ITERATIONS = 50
 _REFRESH = 10  # rounds between finding the near pairs afresh
+# The relaxation stops when, at a refresh, the pairs overlapping by more than _DEEP of their
+# two radii are more than _STALL of the last refresh's (it has stalled: a crowd that must
+# spread over many times its area); the dots still overlapping are then placed. Shallow
+# overlaps are left out: the pull home holds near neighbours slightly overlapped until the
+# pull stops, and the pushes then part them within a few rounds.
+_DEEP = 0.25
+_STALL = 0.9
 _UNIT = 42.0  # canvas units per sqrt(node) of a component's box
 _GAP = 60.0  # canvas units between packed components
 
@@ -233,21 +242,24 @@ def separate_dots(
 
     Pairwise relaxation: every overlapping pair is pushed apart along the line between
     them, the bigger circle moving less; a weak pull brings each circle back towards its
-    own centre. Deterministic (coincident circles part along a fixed angle per index).
+    own centre. When the pushes stall (a crowd that must spread over many times its own
+    area, like bench_scale's SYNTHETIC grid of parish bodies) or the rounds run out, the dots
+    still overlapping are placed one by one, each slid outward from its crowd's centre to the
+    first free spot (:func:`visualisation.dots._settle`). Deterministic (coincident circles
+    part along a fixed angle per index).
 
     Parameters
     ----------
     centres : true positions (e.g. projected centroids), in canvas units.
     radii : each circle's radius in the same units.
-    iterations : relaxation rounds (stops early once nothing overlaps).
+    iterations : at most this many relaxation rounds (fewer once nothing overlaps or
+        the pushes stall).
 
     Returns
     -------
     dict
-        ``{node: (x, y)}``; no two circles overlap once it has converged (the
-        views' councils converge well within the default rounds; a crowd that must
-        spread over many times its own area, like bench_scale's SYNTHETIC grid of
-        parish bodies, may still overlap when the rounds run out).
+        ``{node: (x, y)}``; no two circles overlap (the views' councils converge within
+        the rounds, so nothing is left to place; then positions are the relaxation's).
 
     Examples
     --------
@@ -274,15 +286,26 @@ def _separated(
     grid (:func:`_near_pairs`), so the cost grows with the dots and their near neighbours,
     not with the square of the number of dots. A dot may come to touch one left off the list
     between two refreshes; so before stopping, every pair is checked once more from scratch,
-    and it stops only when none overlaps (or the rounds run out).
+    and it stops when none overlaps. It also stops when, at a refresh, the deep overlaps
+    (:func:`_deep_overlaps`) are more than ``_STALL`` of the last refresh's; :func:`_settle`
+    then places the dots still overlapping (it checks every pair afresh, and changes nothing
+    when none overlaps).
+    So the relaxation's cost is a few rounds over the near pairs, the placement's one slide
+    per dot left over.
     """
     home = np.array([centre for _, centre, _ in circles], dtype=np.float64)
     radius = np.array([r for _, _, r in circles], dtype=np.float64)
     pos = home.copy()
     first = second = np.empty(0, dtype=np.intp)
+    before = len(pos) ** 2  # deeply overlapping pairs at the last refresh
     for step in range(iterations):
         if step % _REFRESH == 0:
             first, second = _near_pairs(pos, 2.0 * radius)
+        if step % _REFRESH == 0 and step:
+            deep = _deep_overlaps(pos, radius, first, second)
+            if deep > _STALL * before:  # the pushes have stalled: place the rest
+                break
+            before = deep
         if not _push_apart(pos, radius, first, second):
             # No listed pair overlaps: check every pair once more before stopping.
             first, second = _near_pairs(pos, 2.0 * radius)
@@ -290,83 +313,14 @@ def _separated(
                 break
         if step < iterations // 2:  # the pull home stops, so the pushes can finish the job
             pos += (home - pos) * 0.02
+    _settle(pos, radius)
     return tuple((float(x), float(y)) for x, y in pos)
 
 
-def _push_apart(pos: np.ndarray, radius: np.ndarray, first: np.ndarray, second: np.ndarray) -> bool:
-    """One round of pushes on the overlapping pairs among ``first[k], second[k]``, in place;
-    False (and nothing moved) when none of them overlaps."""
-    delta = pos[first] - pos[second]
-    distance = np.sqrt((delta**2).sum(axis=-1))
+def _deep_overlaps(
+    pos: np.ndarray, radius: np.ndarray, first: np.ndarray, second: np.ndarray
+) -> int:
+    """How many pairs ``first[k], second[k]`` overlap by more than ``_DEEP`` of their reach."""
     reach = radius[first] + radius[second]
-    overlap = reach - distance
-    touching = overlap > 0.0
-    if not touching.any():
-        return False
-    first, second = first[touching], second[touching]
-    delta, distance, reach = delta[touching], distance[touching], reach[touching]
-    push = (overlap[touching] + 1e-3) * 0.55
-    # Coincident circles part along a fixed angle per pair (deterministic).
-    same = distance < 1e-6
-    if same.any():
-        angle = (first[same] - second[same]).astype(np.float64) * 2.399963
-        delta[same] = np.stack([np.cos(angle), np.sin(angle)], axis=-1)
-        distance[same] = 1.0
-    unit = delta / distance[:, np.newaxis]
-    # The smaller circle moves more: each takes the other's share of the reach. One bincount
-    # per axis sums each circle's pushes in a fixed order (deterministic).
-    shares = np.concatenate(
-        [
-            unit * (push * radius[second] / reach)[:, np.newaxis],
-            -unit * (push * radius[first] / reach)[:, np.newaxis],
-        ]
-    )
-    movers = np.concatenate([first, second])
-    pos[:, 0] += np.bincount(movers, shares[:, 0], minlength=len(pos))
-    pos[:, 1] += np.bincount(movers, shares[:, 1], minlength=len(pos))
-    return True
-
-
-def _near_pairs(pos: np.ndarray, reach: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs ``i < j`` whose centres are nearer than ``reach[i] + reach[j]``, sorted.
-
-    A grid of square cells: each dot is entered in every cell its box (its centre plus or
-    minus its reach) covers, so a pair can only be near if their boxes share a cell; each
-    pair is measured once, in the cell holding the lower corner of where their boxes meet.
-    Cells are as wide as a typical box, so a big dot covers many cells and small dots few:
-    the candidates grow with the near pairs even when the radii differ a hundredfold.
-    Pairs come back sorted by ``(i, j)``, exactly as an all-pairs upper triangle gives them.
-    """
-    n = len(pos)
-    if n < 2 or float(reach.max()) <= 0.0:  # nothing reaches anything
-        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-    cell = 2.0 * float(np.median(reach)) or 2.0 * float(reach.max())
-    low = np.floor((pos - reach[:, np.newaxis]) / cell).astype(np.int64)
-    high = np.floor((pos + reach[:, np.newaxis]) / cell).astype(np.int64)
-    origin = low.min(axis=0)
-    low -= origin
-    high -= origin
-    height = int(high[:, 1].max()) + 1
-    span = high - low + 1
-    covered = span[:, 0] * span[:, 1]
-    dot = np.repeat(np.arange(n), covered)
-    within = np.arange(int(covered.sum())) - np.repeat(np.cumsum(covered) - covered, covered)
-    key = (low[dot, 0] + within // span[dot, 1]) * height + low[dot, 1] + within % span[dot, 1]
-    order = np.lexsort((dot, key))  # by cell, then by dot: i < j within a cell
-    key, dot = key[order], dot[order]
-    group_end = np.searchsorted(key, key, side="right")
-    partners = group_end - np.arange(len(key)) - 1
-    total = int(partners.sum())
-    if total == 0:
-        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-    starts = np.cumsum(partners) - partners
-    after = np.repeat(np.arange(1, len(key) + 1) - starts, partners)
-    at = after + np.arange(total)  # the entries after each one in its cell
-    i, j, where = np.repeat(dot, partners), dot[at], np.repeat(key, partners)
-    corner = np.maximum(low[i, 0], low[j, 0]) * height + np.maximum(low[i, 1], low[j, 1])
-    keep = corner == where
-    i, j = i[keep], j[keep]
-    near = np.sqrt(((pos[i] - pos[j]) ** 2).sum(axis=-1)) < reach[i] + reach[j]
-    i, j = i[near], j[near]
-    ranked = np.lexsort((j, i))
-    return i[ranked].astype(np.intp), j[ranked].astype(np.intp)
+    distance = np.sqrt(((pos[first] - pos[second]) ** 2).sum(axis=-1))
+    return int(np.count_nonzero(reach - distance > _DEEP * reach))

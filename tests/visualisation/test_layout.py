@@ -1,5 +1,6 @@
 """separate_dots: the grid finds exactly the near pairs a pair-by-pair scan finds, no two dots
-overlap when it stops, and the same input always gives the same positions."""
+overlap when it stops (the final placement finishes what the pushes leave, worked by hand and on
+a dense grid checked pair by pair), and the same input always gives the same positions."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from visualisation.layout import _near_pairs, _separated, separate_dots
+from visualisation.dots import _near_pairs, _settle
+from visualisation.layout import _separated, separate_dots
 
 
 def _all_pairs(pos: np.ndarray, reach: np.ndarray) -> list[tuple[int, int]]:
@@ -113,3 +115,83 @@ def test_near_pairs_with_dots_of_no_size() -> None:
     # Mostly points, one dot of reach 6: it reaches the others, the points nothing.
     first, second = _near_pairs(pos, np.array([0.0, 0.0, 6.0]))
     assert list(zip(first.tolist(), second.tolist(), strict=True)) == [(0, 2), (1, 2)]
+
+
+def test_settle_two_dots_by_hand() -> None:
+    # No pushes (0 rounds): a (0, 0) and b (0.5, 0), radius 1, overlap. Their crowd's centre is
+    # (0.25, 0); both are 0.25 from it, so a (lower index) is placed first and stays; b slides
+    # along +x until it is 2 (+ 0.001 of air) from a: (2.001, 0).
+    pos = separate_dots({"a": (0.0, 0.0), "b": (0.5, 0.0)}, {"a": 1.0, "b": 1.0}, iterations=0)
+    assert pos["a"] == (0.0, 0.0)
+    assert pos["b"][0] == pytest.approx(2.001)
+    assert pos["b"][1] == pytest.approx(0.0)
+
+
+def test_settle_three_in_a_row_by_hand() -> None:
+    # a (0, 0), b (1, 0), c (2, 0), radius 1; a lone d far away and a dot e touching nothing.
+    # The crowd a-b-c has centre (1, 0): b (at it) is placed first and stays; a slides along
+    # -x and c along +x, each to 2.001 from b: (-1.001, 0) and (3.001, 0). d and e stay put.
+    pos = np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [50.0, 50.0], [1.0, 3.0]])
+    _settle(pos, np.array([1.0, 1.0, 1.0, 1.0, 0.5]))
+    assert pos.ravel().tolist() == pytest.approx([-1.001, 0, 1, 0, 3.001, 0, 50, 50, 1, 3])
+
+
+def test_settle_jumps_past_a_dot_that_stays() -> None:
+    # A big dot B (radius 3) at (5, 0) overlaps nothing, so it stays. A crowd of two small dots
+    # (radius 1) at (0, 0) and (1, 0): centre (0.5, 0); s0 (index 0) is placed first, stays;
+    # s1 slides along +x: past s0 to x = 2.001, where it overlaps B (5 - 2.001 < 4), so on past
+    # B to x = 5 + 4.001 = 9.001, which is free.
+    pos = np.array([[5.0, 0.0], [0.0, 0.0], [1.0, 0.0]])
+    _settle(pos, np.array([3.0, 1.0, 1.0]))
+    assert pos.ravel().tolist() == pytest.approx([5.0, 0.0, 0.0, 0.0, 9.001, 0.0])
+
+
+def test_settle_moves_a_near_miss_straight_off() -> None:
+    # a (0, 0), b (1.9, 0), c (0, 1.9), radius 1: b and c each overlap a by 0.1 (shallow: less
+    # than a quarter of the reach 2), not each other (2.69 apart). The crowd's centre is
+    # (0.633, 0.633): a is nearest, placed first, stays. b moves straight off a (along +x, not
+    # out from the centre) to 2.001 from it: (2.001, 0); c likewise to (0, 2.001).
+    pos = np.array([[0.0, 0.0], [1.9, 0.0], [0.0, 1.9]])
+    _settle(pos, np.array([1.0, 1.0, 1.0]))
+    assert pos.ravel().tolist() == pytest.approx([0.0, 0.0, 2.001, 0.0, 0.0, 2.001])
+
+
+def test_separate_dots_dense_grid_ends_without_overlap() -> None:
+    # 30 x 30 dots on a grid of step 0.5 with radii 1 to 2.5 (each overlaps dozens of others:
+    # they must spread over ~25 times their area, which the pushes alone do not finish), and a
+    # few big dots among them; checked pair by pair at the end.
+    centres = {f"g{i:02d}-{j:02d}": (i * 0.5, j * 0.5) for i in range(30) for j in range(30)}
+    radii = {name: 1.0 + (k % 4) * 0.5 for k, name in enumerate(centres)}
+    for k in range(4):
+        centres[f"big{k}"] = (3.0 + 3.0 * k, 7.0)
+        radii[f"big{k}"] = 6.0
+    pos = separate_dots(centres, radii)
+    assert _overlaps(pos, radii) == []
+    _separated.cache_clear()
+    assert separate_dots(centres, radii) == pos  # same input, same positions
+
+
+def test_settle_changes_nothing_without_overlap() -> None:
+    pos = np.array([[0.0, 0.0], [2.0, 0.0], [0.0, 2.5]])
+    _settle(pos, np.array([1.0, 1.0, 1.0]))  # 0-1 touch (2.0 is not below 2.0): no overlap
+    assert pos.tolist() == [[0.0, 0.0], [2.0, 0.0], [0.0, 2.5]]
+
+
+def test_the_map_does_not_lay_out_the_network() -> None:
+    # The map places every dot at its centroid (and hubs at their members' centre): the
+    # year's spring layout is the network view's, and the map no longer computes it.
+    from graph.geo import to_bng
+    from tests.support.examples import example_view_data
+    from visualisation.graphs import map_graph, network_graph
+    from visualisation.layout import _cached_layout
+    from visualisation.options import ViewOptions
+    from visualisation.selection import select
+
+    selection = select(example_view_data(), ViewOptions())
+    _cached_layout.cache_clear()
+    graph, _ = map_graph(selection, to_bng)
+    assert _cached_layout.cache_info().misses == 0
+    assert len(graph) > 0
+    assert all("x" in graph.nodes[node] and "y" in graph.nodes[node] for node in graph)
+    network_graph(selection)
+    assert _cached_layout.cache_info().misses == 1  # the network view does lay it out
