@@ -406,7 +406,8 @@ def _load_locked(
         )
         version = None
         if run.errors:
-            clean_staged(db)
+            if lock.holds(db):  # else what is staged is the run that took the lock over's
+                clean_staged(db)
             run.counts = {kind: Counts() for kind in run.counts}  # nothing was written
         else:
             with _neo4j_refusals(str(files[-1])):
@@ -417,7 +418,8 @@ def _load_locked(
             ]
     except BaseException:
         with suppress(Exception):  # the first error is the one to report
-            clean_staged(db)  # the next staged load cleans whatever this cannot
+            if lock.holds(db):  # the next staged load cleans whatever this cannot
+                clean_staged(db)
         raise
     progress(len(files) + 1, len(files) + 1, staged)
     return LoadReport(

@@ -61,6 +61,11 @@ class StagedLock:
                 f"{STALE_AFTER_S // 60} minutes); nothing of this load was published"
             )
 
+    def holds(self, db: Database) -> bool:
+        """Whether this run still holds the lock (renewing it): what it staged may then be
+        cleaned; once another run took it over, what is staged is that run's."""
+        return bool(db.write(queries.RENEW_STAGED_LOCK, {"run": self.run})[0]["held"])
+
     def release(self, db: Database) -> None:
         """Give the lock up (nothing happens if it is no longer this run's)."""
         db.write(queries.RELEASE_STAGED_LOCK, {"run": self.run})

@@ -309,3 +309,21 @@ def test_a_load_with_errors_reports_nothing_written_and_no_skip_hint(
     assert not report.written
     assert report.total().created == 0
     assert not any("--skip-invalid" in line for line in report.summary_lines())
+
+
+def test_a_load_whose_lock_was_taken_over_stops_and_leaves_the_new_runs_work(
+    clean_db: Database, tmp_path: Path
+) -> None:
+    """After a takeover what is staged belongs to the run holding the lock: the old run
+    writes nothing more and cleans nothing."""
+    _write(tmp_path, _rows(), PER_FILE)
+
+    def taken_over(done: int, total: int, staged: int) -> None:
+        if done == 1:  # the first file is staged; another run takes the lock now
+            clean_db.write("MATCH (l:StagedLoad) SET l.run = 'another run'")
+
+    with pytest.raises(StagedLoadBusy, match="took over"):
+        load_staged(clean_db, [tmp_path], progress=taken_over)
+    assert clean_db.read(STAGED)[0]["n"] > PER_FILE  # the first file's, left to the new run
+    assert clean_db.read(VISIBLE) == [{"partnerships": 0, "memberships": 0}]
+    assert clean_db.read("MATCH (l:StagedLoad) RETURN l.run AS run") == [{"run": "another run"}]
