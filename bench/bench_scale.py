@@ -33,25 +33,24 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, LiteralString
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere: `tests` is not installed
     sys.path.insert(0, str(ROOT))
 
+from bench import synthetic  # noqa: E402  (the same councils as bench_load_scale.py)
 from bench.baselines import QUERIES  # noqa: E402
-from bench.bench_exports import ADD_SYNTHETIC, DELETE_SYNTHETIC  # noqa: E402  (the same rows)
+from bench.bench_exports import ADD_SYNTHETIC  # noqa: E402  (the same partnership rows)
 from bench.layout_scale import measure_layout  # noqa: E402
 from bench.servers import Server, _children, bench_database, bench_settings, serve  # noqa: E402
 from graph import bulk, repository  # noqa: E402
-from graph.db import Database, Tx  # noqa: E402
+from graph.db import Database  # noqa: E402
 from graph.schema import bump_data_version  # noqa: E402
 from graph.snapshot import Snapshots  # noqa: E402
 
-COPIES = 100
-PARISHES = 10_000
-OTHER_NATIONS = {"S": 32, "W": 22, "N": 11}
-BATCH = 5000
+COPIES = synthetic.COPIES
+PARISHES = synthetic.PARISHES
 WARM = 5
 ROUNDS = 3  # of the in-process snapshot steps, interleaved
 WARM_EVERY_S = "2"
@@ -100,72 +99,18 @@ TIMED: dict[str, tuple[str, str]] = {
     "national map view 2012": ("get", "/views/map?year=2012"),
 }
 
-ADD_COUNCILS: LiteralString = """
-UNWIND $rows AS row
-CREATE (c:Council)
-SET c = row.props, c.validFrom = date('1974-04-01'),
-    c.centroid = point({longitude: row.longitude, latitude: row.latitude})
-"""
-ADD_BORDERS: LiteralString = """
-UNWIND $pairs AS pair
-MATCH (a:Council {code: pair[0]}), (b:Council {code: pair[1]})
-CREATE (a)-[:BORDERS]->(b)
-"""
-REMOVE_COUNCILS: LiteralString = """
-MATCH (c:Council) WHERE c.code STARTS WITH 'SYN-'
-CALL (c) { DETACH DELETE c } IN TRANSACTIONS OF 5000 ROWS
-"""
-
-
-def _council(code: str, name: str, kind: str, tier: str, n: int) -> dict[str, Any]:
-    return {
-        "props": {"code": code, "name": name, "officialName": name, "kind": kind,
-                  "tier": tier, "region": "SYNTHETIC region", "population": 1000 + n,
-                  "aliases": [name], "aliasKeys": [name.lower()]},
-        "longitude": -3.0 + (n % 100) / 50,
-        "latitude": 51.0 + (n // 100) / 40,
-    }  # fmt: skip
-
-
-def _synthetic_councils() -> tuple[list[dict[str, Any]], list[str]]:
-    rows = [
-        _council(f"SYN-{nation}{i:02d}", f"SYNTHETIC {nation} council {i}", "unitary", "upper", i)
-        for nation, count in OTHER_NATIONS.items()
-        for i in range(1, count + 1)
-    ]
-    parishes = [f"SYN-P{i:05d}" for i in range(PARISHES)]
-    rows += [
-        _council(code, f"SYNTHETIC parish body {i}", "district", "lower", i)
-        for i, code in enumerate(parishes)
-    ]
-    return rows, parishes
-
-
-def _write(db: Database, statement: LiteralString, key: str, items: list[Any]) -> None:
-    for start in range(0, len(items), BATCH):
-        batch = items[start : start + BATCH]
-
-        def work(tx: Tx, batch: list[Any] = batch) -> None:
-            tx.run(statement, {key: batch})
-
-        db.write_transaction(work, timeout=600)
-
 
 def add_synthetic(db: Database) -> dict[str, int]:
-    """Write the SYNTHETIC councils, borders and partnerships; bump the data version."""
-    councils, parishes = _synthetic_councils()
-    bundled = [c.code for c in repository.all_councils(db) if c.valid_to is None]
+    """The SYNTHETIC councils and borders (bench/synthetic.py), then COPIES copies of every
+    bundled partnership, each with one member swapped for a parish body, written straight with
+    UNWIND batches; bumps the data version."""
     facts = repository.partnerships_by_ids(db, repository.all_partnership_ids(db))
-    _write(db, ADD_COUNCILS, "rows", councils)
-    pairs = [[p, parishes[(i + 1) % PARISHES]] for i, p in enumerate(parishes)]
-    pairs += [[p, parishes[(i + 2) % PARISHES]] for i, p in enumerate(parishes)]
-    pairs += [[p, bundled[i % len(bundled)]] for i, p in enumerate(parishes)]
-    _write(db, ADD_BORDERS, "pairs", pairs)
+    added = synthetic.add_councils(db)
     rows = []
     for copy in range(1, COPIES + 1):
         for n, p in enumerate(facts.values()):
             members = [{"code": m.code, "role": m.role} for m in p.members]
-            members[0] = {"code": parishes[(copy * 97 + n) % PARISHES], "role": "partner"}
+            members[0] = {"code": synthetic.parish((copy * 97 + n) % PARISHES), "role": "partner"}
             rows.append(
                 {
                     "props": {"id": f"synthetic-{copy}-{p.id}",
@@ -175,16 +120,9 @@ def add_synthetic(db: Database) -> dict[str, int]:
                     "services": list(p.services),
                 }
             )  # fmt: skip
-    _write(db, ADD_SYNTHETIC, "rows", rows)
+    synthetic.write_batches(db, ADD_SYNTHETIC, "rows", rows)
     db.write_transaction(bump_data_version)
-    return {"councils": len(councils), "borders": len(pairs), "partnerships": len(rows)}
-
-
-def remove_synthetic(db: Database) -> None:
-    with db.driver.session(database=db.name) as session:
-        session.run(DELETE_SYNTHETIC).consume()
-        session.run(REMOVE_COUNCILS).consume()
-    db.write_transaction(bump_data_version)
+    return {**added, "partnerships": len(rows)}
 
 
 def _request(server: Server, kind: str, what: str) -> float:
@@ -269,7 +207,7 @@ def sizes(db: Database) -> dict[str, int]:
 def main() -> None:
     settings = bench_settings()
     db = bench_database(settings)
-    remove_synthetic(db)  # a run stopped halfway leaves none behind
+    synthetic.remove_synthetic(db)  # a run stopped halfway leaves none behind
     # The first request of a view still renders its layout (and reads its year when it is not
     # this year): longer than the default request limit at 100x, which scale.md reports.
     run: dict[str, Any] = {}
@@ -290,7 +228,7 @@ def main() -> None:
             rss = server.peak_rss_mb()
             run["scaled_steps"] = snapshot_steps(db)
         finally:
-            remove_synthetic(db)
+            synthetic.remove_synthetic(db)
     db.driver.close()
     run.update(bundled=bundled_sizes, scaled=scaled_sizes, added=added, write_s=write_s, rss=rss)
     _report(bundled, scaled, run)

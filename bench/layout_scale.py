@@ -179,11 +179,12 @@ def round2_separated(
 def map_view(db: Database, settings: Any) -> dict[str, Any]:
     """Only bench_scale's map view over HTTP: first request and warm median, bundled and 100x."""
     from bench import bench_scale as scale  # it imports this module: imported when run
+    from bench import synthetic
     from bench.servers import serve
 
     kind, what = scale.TIMED["national map view 2012"]
     timings: dict[str, Any] = {}
-    scale.remove_synthetic(db)  # a run stopped halfway leaves none behind
+    synthetic.remove_synthetic(db)  # a run stopped halfway leaves none behind
     with serve("api.app:create_app", settings, env=scale.SERVER_ENV, timeout=900) as server:
         for data in ("bundled", "scaled"):
             if data == "scaled":
@@ -193,7 +194,7 @@ def map_view(db: Database, settings: Any) -> dict[str, Any]:
             warm = statistics.median(scale._request(server, kind, what) for _ in range(scale.WARM))
             timings[data] = {"first_ms": round(first, 1), "warm_ms": round(warm, 1)}
             print("map view", data, timings[data], flush=True)
-        scale.remove_synthetic(db)
+        synthetic.remove_synthetic(db)
     return timings
 
 

@@ -5,8 +5,8 @@ SYNTHETIC data, never mistaken for real: ``copies`` copies of every bundled part
 England (32 Scottish, 22 Welsh, 11 Northern Irish: codes ``SYN-S..``, ``SYN-W..``,
 ``SYN-N..``) and 10,000 parish-sized bodies (``SYN-P.....``), named "SYNTHETIC ...". In each
 copy a parish body is added to the members, so the bodies share too; each body borders the
-next two and one bundled council. The same councils, codes and names as bench_scale.py's
-(whose copies swap a member for a body where these files add one);
+next two and one bundled council. bench_scale.py writes the same councils (:func:`add_councils`) and
+its own copies straight to Neo4j (each swapping a member for a body where these files add one);
 each also has its code among its aliases, as partnership files name members by code and a
 SYNTHETIC code is no GSS code.
 
@@ -39,8 +39,10 @@ __all__ = [
     "COPIES",
     "PARISHES",
     "add_councils",
+    "parish",
     "remove_synthetic",
     "synthetic_councils",
+    "write_batches",
     "write_partnership_files",
 ]
 
@@ -99,6 +101,11 @@ def _council(code: str, name: str, kind: str, tier: str, n: int) -> dict[str, An
     }  # fmt: skip
 
 
+def parish(n: int) -> str:
+    """The code of the ``n``-th SYNTHETIC parish-sized body."""
+    return f"SYN-P{n:05d}"
+
+
 def synthetic_councils() -> tuple[list[dict[str, Any]], list[str]]:
     """The SYNTHETIC councils' rows (for :data:`ADD_COUNCILS`) and the parish bodies' codes."""
     rows = [
@@ -106,7 +113,7 @@ def synthetic_councils() -> tuple[list[dict[str, Any]], list[str]]:
         for nation, count in OTHER_NATIONS.items()
         for i in range(1, count + 1)
     ]
-    parishes = [f"SYN-P{i:05d}" for i in range(PARISHES)]
+    parishes = [parish(i) for i in range(PARISHES)]
     rows += [
         _council(code, f"SYNTHETIC parish body {i}", "district", "lower", i)
         for i, code in enumerate(parishes)
@@ -114,7 +121,8 @@ def synthetic_councils() -> tuple[list[dict[str, Any]], list[str]]:
     return rows, parishes
 
 
-def _write(db: Database, statement: LiteralString, key: str, items: list[Any]) -> None:
+def write_batches(db: Database, statement: LiteralString, key: str, items: list[Any]) -> None:
+    """``statement`` over ``items`` as ``$key``, :data:`BATCH` a transaction."""
     for start in range(0, len(items), BATCH):
         batch = items[start : start + BATCH]
 
@@ -128,11 +136,11 @@ def add_councils(db: Database) -> dict[str, int]:
     """Write the SYNTHETIC councils and their borders; bump the data version."""
     councils, parishes = synthetic_councils()
     bundled = [c.code for c in repository.all_councils(db) if c.valid_to is None]
-    _write(db, ADD_COUNCILS, "rows", councils)
+    write_batches(db, ADD_COUNCILS, "rows", councils)
     pairs = [[p, parishes[(i + 1) % PARISHES]] for i, p in enumerate(parishes)]
     pairs += [[p, parishes[(i + 2) % PARISHES]] for i, p in enumerate(parishes)]
     pairs += [[p, bundled[i % len(bundled)]] for i, p in enumerate(parishes)]
-    _write(db, ADD_BORDERS, "pairs", pairs)
+    write_batches(db, ADD_BORDERS, "pairs", pairs)
     db.write_transaction(bump_data_version)
     return {"councils": len(councils), "borders": len(pairs)}
 
@@ -157,7 +165,7 @@ def write_partnership_files(
         headings = next(csv.reader(handle))
     folder.mkdir(parents=True, exist_ok=True)
     rows = (
-        _copy(row, copy, f"SYN-P{(copy * 97 + n) % parishes:05d}")
+        _copy(row, copy, parish((copy * 97 + n) % parishes))
         for copy in range(1, copies + 1)
         for n, row in enumerate(bundled)
     )
