@@ -45,6 +45,7 @@ from bench import synthetic  # noqa: E402
 from bench.servers import bench_database, bench_settings  # noqa: E402
 from graph.audit import CREATE_AUDIT_ENTRIES, audit_rows  # noqa: E402
 from graph.db import Database, Tx  # noqa: E402
+from loaders import queries  # noqa: E402
 from loaders.known import council_index_from_db, service_areas_from_db  # noqa: E402
 from loaders.partnerships import read_table  # noqa: E402
 from loaders.prepared import validated  # noqa: E402
@@ -52,27 +53,16 @@ from loaders.writer import partnership_change, partnership_row  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
-CEILING_PARTNERSHIPS: LiteralString = """
+# The loader's own link-writing (the same rows, the same links), without its MERGE and deletes.
+CEILING_PARTNERSHIPS: LiteralString = (
+    """
 UNWIND $rows AS row
 CREATE (p:Partnership)
 SET p = row.props
 WITH p, row
-CALL (p, row) {
-  UNWIND row.members AS member
-  MATCH (c:Council {code: member.code})
-  CREATE (c)-[:MEMBER_OF {role: member.role, fromYear: member.fromYear, toYear: member.toYear}]->(p)
-}
-CALL (p, row) {
-  UNWIND row.areas AS code
-  MATCH (s:ServiceArea {code: code})
-  CREATE (p)-[:COVERS]->(s)
-}
-CALL (p, row) {
-  UNWIND row.sources AS source
-  MERGE (s:Source {url: source.url})
-  CREATE (p)-[:SOURCED_FROM {date: source.date, note: source.note}]->(s)
-}
 """
+    + queries.PARTNERSHIP_LINKS
+)
 
 LOADER = """
 import json, resource, sys, time

@@ -151,11 +151,32 @@ CALL () {
 }
 """
 
+# A partnership's links from its row (p and row bound): memberships with their own years,
+# service areas, sources (merged on url). Shared by every statement that writes a partnership.
+PARTNERSHIP_LINKS: LiteralString = """
+CALL (p, row) {
+  UNWIND row.members AS member
+  MATCH (c:Council {code: member.code})
+  CREATE (c)-[:MEMBER_OF {role: member.role, fromYear: member.fromYear, toYear: member.toYear}]->(p)
+}
+CALL (p, row) {
+  UNWIND row.areas AS code
+  MATCH (s:ServiceArea {code: code})
+  CREATE (p)-[:COVERS]->(s)
+}
+CALL (p, row) {
+  UNWIND row.sources AS source
+  MERGE (s:Source {url: source.url})
+  CREATE (p)-[:SOURCED_FROM {date: source.date, note: source.note}]->(s)
+}
+"""
+
 # A changed partnership is written whole by one statement (issue 14: one round trip instead
 # of five): its node, then its links, the old ones first removed (a new node has none). A
 # changed partnership's links are replaced as a whole: simpler and as cheap as diffing them in
 # Cypher, and the counts are computed in Python beforehand.
-WRITE_PARTNERSHIPS: LiteralString = """
+WRITE_PARTNERSHIPS: LiteralString = (
+    """
 UNWIND $rows AS row
 MERGE (p:Partnership {id: row.id})
 SET p = row.props
@@ -168,48 +189,23 @@ CALL (p) {
   MATCH (:Council)-[m:MEMBER_OF]->(p)
   DELETE m
 }
-CALL (p, row) {
-  UNWIND row.members AS member
-  MATCH (c:Council {code: member.code})
-  CREATE (c)-[:MEMBER_OF {role: member.role, fromYear: member.fromYear, toYear: member.toYear}]->(p)
-}
-CALL (p, row) {
-  UNWIND row.areas AS code
-  MATCH (s:ServiceArea {code: code})
-  CREATE (p)-[:COVERS]->(s)
-}
-CALL (p, row) {
-  UNWIND row.sources AS source
-  MERGE (s:Source {url: source.url})
-  CREATE (p)-[:SOURCED_FROM {date: source.date, note: source.note}]->(s)
-}
 """
+    + PARTNERSHIP_LINKS
+)
 
 # --- The staged load (loaders/staged.py) ----------------------------------------------------
 
 # A changed partnership staged: a new node under a label no reader matches, with its links
 # (readers always reach memberships, services and sources from a :Partnership).
-STAGE_PARTNERSHIPS: LiteralString = """
+STAGE_PARTNERSHIPS: LiteralString = (
+    """
 UNWIND $rows AS row
 CREATE (p:StagedPartnership)
 SET p = row.props
 WITH p, row
-CALL (p, row) {
-  UNWIND row.members AS member
-  MATCH (c:Council {code: member.code})
-  CREATE (c)-[:MEMBER_OF {role: member.role, fromYear: member.fromYear, toYear: member.toYear}]->(p)
-}
-CALL (p, row) {
-  UNWIND row.areas AS code
-  MATCH (s:ServiceArea {code: code})
-  CREATE (p)-[:COVERS]->(s)
-}
-CALL (p, row) {
-  UNWIND row.sources AS source
-  MERGE (s:Source {url: source.url})
-  CREATE (p)-[:SOURCED_FROM {date: source.date, note: source.note}]->(s)
-}
 """
+    + PARTNERSHIP_LINKS
+)
 
 STAGE_AUDIT_ENTRIES: LiteralString = """
 UNWIND $rows AS row
