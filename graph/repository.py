@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from graph import rules
-from graph.db import Database
+from graph.db import Database, Tx
 from graph.models import (
     Council,
     CouncilLinks,
@@ -133,7 +133,9 @@ STANDS_IN_YEAR: LiteralString = """
 # The heart of the rules (graph/rules.py): a partnership counts in $year when its status can be
 # active and its years cover $year; a listed member counts within its own years, and one that
 # does not exist in $year stands for the first councils along SUCCEEDED_BY that do; a
-# partnership is active with two or more such members.
+# partnership is active with two or more such members. graph/memberships.py computes the same
+# rows in Python from the snapshot (what the API and views use); this statement is the CLI's
+# and the reference the tests hold that to (tests/graph/test_memberships.py).
 EFFECTIVE_MEMBERSHIPS: LiteralString = (
     """
 WITH date({year: $year, month: 12, day: 31}) AS yearEnd,
@@ -160,10 +162,12 @@ WHERE """
 WITH p, fromYear, basis, c, collect(m.role) AS roles,
      collect({from: m.fromYear, to: m.toYear}) AS own
 WITH p, fromYear, basis,
-     collect({code: c.code, role: CASE WHEN 'lead' IN roles THEN 'lead' ELSE 'partner' END,
-              own: own})
-     AS members
-WHERE size(members) >= 2
+     collect({code: c.code, role: """
+    + rules.EFFECTIVE_ROLE
+    + """, own: own}) AS members
+WHERE """
+    + rules.ENOUGH_MEMBERS
+    + """
 WITH p, fromYear, basis, members,
      COLLECT { MATCH (p)-[:COVERS]->(s:ServiceArea) RETURN s.code ORDER BY s.code } AS services
 UNWIND members AS member
@@ -240,7 +244,9 @@ WITH p, """
     + PARTNERSHIP_END
     + """ AS toYear, collect(DISTINCT c.code) AS members
 WHERE (NOT $activeOnly
-       OR (fromYear <= $year AND (toYear IS NULL OR toYear >= $year) AND size(members) >= 2))
+       OR (fromYear <= $year AND (toYear IS NULL OR toYear >= $year) AND """
+    + rules.ENOUGH_MEMBERS
+    + """))
   AND ($region IS NULL
        OR EXISTS { MATCH (r:Council) WHERE r.code IN members AND r.region = $region })
 RETURN p.id AS partnershipId, members
@@ -349,18 +355,34 @@ def service_areas(db: Database) -> list[ServiceArea]:
 
 def effective_memberships(db: Database, year: int, service: str | None = None) -> list[Membership]:
     """Members, after succession, of every partnership active in ``year`` (optionally in one
-    service area)."""
+    service area), read with ``EFFECTIVE_MEMBERSHIPS`` (the snapshot computes the same rows
+    without a read: ``graph.memberships``)."""
+    return db.read_transaction(lambda tx: effective_memberships_in(tx, year, service))
+
+
+def effective_memberships_in(tx: Tx, year: int, service: str | None = None) -> list[Membership]:
+    """:func:`effective_memberships` as one statement of a transaction already open (several
+    years in one transaction: tests/graph/test_memberships.py)."""
     parameters = {
         "year": year,
         "service": service,
         "currentYear": rules.current_year(),
         "activeStatuses": list(ACTIVE_STATUSES),
     }
-    rows = db.read_values(EFFECTIVE_MEMBERSHIP_ROWS, parameters)[0][0]
+    rows = tx.values(EFFECTIVE_MEMBERSHIP_ROWS, parameters)[0][0]
     rows.sort(key=lambda row: (row[0], row[1]))  # EFFECTIVE_MEMBERSHIPS's order (unique keys)
     return [
         Membership(
-            pid, code, role, tuple(services), start, basis, last, status, name, *_own_years(own)
+            pid,
+            code,
+            role,
+            tuple(services),
+            start,
+            basis,
+            last,
+            status,
+            name,
+            *rules.own_years([(m["from"], m["to"]) for m in own]),
         )
         for pid, code, role, own, services, start, basis, last, status, name in rows
     ]
@@ -390,18 +412,6 @@ def view_partnerships(
         row["partnershipId"]: tuple(sorted(row["members"]))
         for row in db.read(VIEW_PARTNERSHIPS, parameters)
     }
-
-
-def _own_years(listed: Sequence[dict[str, int | None]]) -> tuple[int | None, int | None]:
-    """An effective member's own years from the listed members it stands for (itself, or the
-    councils it succeeded): their earliest joining and latest leaving year; open (None) where
-    any of them takes the partnership's years."""
-    froms = [m["from"] for m in listed]
-    tos = [m["to"] for m in listed]
-    return (
-        None if None in froms else min(f for f in froms if f is not None),
-        None if None in tos else max(t for t in tos if t is not None),
-    )
 
 
 def data_version(db: Database) -> int:

@@ -10,7 +10,9 @@ The rules (data/README.upstream.md, "Meaning of the partnership data") say:
 * it is active in year Y when its status is operational or ended, Y lies within its years, and
   it has two or more members in Y (after member years and succession, see
   ``graph.repository.EFFECTIVE_MEMBERSHIPS``);
-* a member listed in ``member_years`` counts only within its own years;
+* a member listed in ``member_years`` counts only within its own years; one that no longer
+  exists stands for the first councils along its successors that do, each taking the years and
+  role of the members it stands for;
 * an operational partnership whose latest dated source is more than five years before the year
   asked still counts, but is shown as "not confirmed since YEAR".
 
@@ -22,7 +24,7 @@ checks that the two agree on the whole bundled data for every year from :data:`F
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -32,6 +34,8 @@ from graph.errors import CouncilGraphError
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "EFFECTIVE_ROLE",
+    "ENOUGH_MEMBERS",
     "FIRST_YEAR",
     "MEMBER_IN_YEAR",
     "PARTNERSHIP_END",
@@ -44,9 +48,13 @@ __all__ = [
     "YearOutOfRange",
     "check_year",
     "current_year",
+    "effective_role",
+    "enough_members",
     "evidence_years",
     "exists_in",
+    "member_covers",
     "not_confirmed_since",
+    "own_years",
     "parse_member_years",
     "partnership_span",
     "resolve_year",
@@ -235,6 +243,41 @@ def stand_ins(
         else:
             frontier.extend(successors(current))
     return found
+
+
+# An effective member ``c`` (after succession) stands for one or more listed members: in Cypher,
+# ``roles`` is the list of their roles and ``members`` a partnership's list of effective members.
+EFFECTIVE_ROLE: LiteralString = "CASE WHEN 'lead' IN roles THEN 'lead' ELSE 'partner' END"
+ENOUGH_MEMBERS: LiteralString = "size(members) >= 2"
+
+
+def effective_role(roles: Iterable[str | None]) -> str:
+    """An effective member's role (Python twin of :data:`EFFECTIVE_ROLE`): ``lead`` when any
+    listed member it stands for leads, else ``partner``."""
+    return "lead" if "lead" in roles else "partner"
+
+
+def enough_members(count: int) -> bool:
+    """Whether a partnership with ``count`` effective members in a year is active in it, its
+    status and years allowing (Python twin of :data:`ENOUGH_MEMBERS`): two or more, since
+    councils that merged into one no longer share with each other."""
+    return count >= 2
+
+
+def own_years(listed: Collection[tuple[int | None, int | None]]) -> tuple[int | None, int | None]:
+    """An effective member's own years from the ``(from, to)`` years of the listed members it
+    stands for (itself, or the councils it succeeded): their earliest joining and latest
+    leaving year; open (None) where any of them takes the partnership's years.
+
+    >>> own_years([(2015, None)]), own_years([(2012, 2016), (2014, 2019)]), own_years([])
+    ((2015, None), (2012, 2019), (None, None))
+    """
+    froms = [start for start, _ in listed]
+    tos = [end for _, end in listed]
+    return (
+        None if None in froms or not froms else min(f for f in froms if f is not None),
+        None if None in tos or not tos else max(t for t in tos if t is not None),
+    )
 
 
 def not_confirmed_since(status: str, last_evidence: int | None, year: int) -> int | None:

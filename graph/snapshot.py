@@ -5,9 +5,9 @@ Every change to the data (a load, an accepted submission) bumps the graph's ``Da
 in the same transaction, so what was read at one version stays true until the version moves.
 A :class:`Snapshot` holds what does not depend on the year (every council, its links, every
 partnership, the LGA's editions), read once, and remembers what does (the effective
-memberships of a year, read with the year's and service's filters in Cypher; the network
-analysis; anything a caller derives from them, e.g. a view's data) the first time it is asked
-for. :class:`Snapshots` hands out the snapshot of the current version; any process or host sees
+memberships of a year, computed from those by the rules of time with no read of their own,
+``graph.memberships``; the network analysis; anything a caller derives from them, e.g. a view's
+data) the first time it is asked for. :class:`Snapshots` hands out the snapshot of the current version; any process or host sees
 a change on its next request, with nothing to invalidate by hand.
 
 Thread-safe: a value is computed once even when several threads ask for it at the same moment
@@ -39,6 +39,7 @@ from graph.analysis import (
     nearest_neighbours,
 )
 from graph.db import Database, Tx
+from graph.memberships import effective_memberships
 from graph.memo import Memo
 from graph.settings import SettingsError
 
@@ -128,11 +129,14 @@ class Snapshot:
         return self._memo.peek(key)
 
     def memberships(self, year: int, service: str | None = None) -> tuple[repo.Membership, ...]:
-        """Effective memberships of the partnerships active in ``year`` (in ``service``), read
-        with both filters in Cypher (``repository.EFFECTIVE_MEMBERSHIPS``)."""
+        """Effective memberships of the partnerships active in ``year`` (in ``service``),
+        computed from the snapshot's partnerships and councils by the rules of time, with no
+        read (``graph.memberships``: the rows of ``repository.EFFECTIVE_MEMBERSHIPS``)."""
         return self.remember(
             ("memberships", rules.current_year(), year, service),
-            lambda: tuple(repo.effective_memberships(self.db, year, service)),
+            lambda: effective_memberships(
+                self.partnerships.values(), self.councils_by_code, self.links, year, service
+            ),
         )
 
     def analysis_rows(self, year: int, service: str | None = None) -> tuple[Membership, ...]:
@@ -201,10 +205,6 @@ class Snapshot:
 # once by the warm-up so Neo4j has their plans (~0.1 s each to plan; docs/performance.md):
 # with parameters of the types requests send, since the plan cache keys on them.
 PLANNED: tuple[tuple[LiteralString, dict[str, Any]], ...] = (
-    (
-        repo.EFFECTIVE_MEMBERSHIP_ROWS,
-        {"year": 2000, "service": None, "currentYear": 2000, "activeStatuses": ["active"]},
-    ),
     (
         repo.VIEW_PARTNERSHIPS,
         {"year": 2000, "services": [""], "statuses": ["active"], "activeOnly": True,
