@@ -16,16 +16,25 @@ tests' port + 1, loaded with the bundled data if empty):
   the same rows for every year 2009-now, with and without a service.
 
 Database hits come from PROFILE (bench/profiling.py). Reported as seconds, hits, and ratios to
-the baselines; no thresholds. Run: ``.venv/bin/python bench/bench_memberships.py``; writes
-``bench/results/memberships.md``.
+the baselines; no thresholds.
+
+Then what the snapshot does instead (``graph.memberships``, issue 14): the same rows computed in
+Python from the snapshot's partnerships, against the statement through
+``repository.effective_memberships``, per (year, service), interleaved (the order alternates
+each round), medians of ROUNDS, each case checked equal: on the bundled data for every year
+and service layer, then at 100x with bench_scale.py's SYNTHETIC data (added, measured on a
+sample of cases, removed), with the one-off snapshot read at each scale beside them.
+
+Run: ``.venv/bin/python bench/bench_memberships.py``; writes ``bench/results/memberships.md``.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, LiteralString
@@ -36,11 +45,16 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere: `tests` is not i
 
 from neo4j import ManagedTransaction  # noqa: E402
 
+from bench import synthetic  # noqa: E402
+from bench.bench_scale import add_synthetic  # noqa: E402  (the SYNTHETIC 100x data)
 from bench.profiling import db_hits  # noqa: E402
 from bench.servers import bench_database, bench_settings  # noqa: E402
 from graph import repository as repo  # noqa: E402
-from graph import rules  # noqa: E402
+from graph import rules, taxonomy  # noqa: E402
 from graph.db import Database  # noqa: E402
+from graph.memberships import MembershipIndex  # noqa: E402
+from graph.schema import data_version  # noqa: E402
+from graph.snapshot import Snapshot  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 TRIVIAL: LiteralString = "RETURN 1 AS ok"
@@ -130,45 +144,160 @@ def identical(
     )
 
 
+ROUNDS = 3
+#: The cases timed at 100x (each Cypher read takes seconds there): years early, middle and now,
+#: all partnerships and one layer.
+SCALED_CASES: tuple[tuple[int, str | None], ...] = tuple(
+    (y, s) for y in (2012, 2019, rules.current_year()) for s in (None, "legal")
+)
+
+
+Case = tuple[int, str | None]
+
+
+def python_vs_cypher(db: Database, cases: Sequence[Case]) -> dict[str, Any]:
+    """Per case, the median of ROUNDS of each way, interleaved; the rows checked equal."""
+    began = time.perf_counter()
+    snapshot = Snapshot.read(db, data_version(db))
+    read_s = time.perf_counter() - began
+    facts = (snapshot.partnerships.values(), snapshot.councils_by_code, snapshot.links)
+    times: dict[Case, dict[str, list[float]]] = {c: {"python": [], "cypher": []} for c in cases}
+    index_s: list[float] = []
+    equal = True
+    for n in range(ROUNDS):
+        for case in cases:
+            # A fresh index each time: a year on its own, sharing no row with another year's.
+            began = time.perf_counter()
+            index = MembershipIndex(*facts)
+            index_s.append(time.perf_counter() - began)
+            ways: dict[str, Callable[[], tuple[repo.Membership, ...]]] = {
+                "python": lambda c=case, i=index: i.year(*c),  # type: ignore[misc]
+                "cypher": lambda c=case: tuple(repo.effective_memberships(db, *c)),  # type: ignore[misc]
+            }
+            got = {}
+            for way in sorted(ways, reverse=n % 2 == 1):
+                started = time.perf_counter()
+                got[way] = ways[way]()
+                times[case][way].append(time.perf_counter() - started)
+            equal = equal and got["python"] == got["cypher"]
+    per_case = {
+        case: {way: statistics.median(t) * 1000 for way, t in ways_t.items()}
+        for case, ways_t in times.items()
+    }
+    return {"read_ms": read_s * 1000, "cases": per_case, "equal": equal,
+            "index_ms": statistics.median(index_s) * 1000,
+            "partnerships": len(snapshot.partnerships)}  # fmt: skip
+
+
+def comparison_lines(label: str, found: dict[str, Any]) -> list[str]:
+    cases = found["cases"]
+    python = [c["python"] for c in cases.values()]
+    cypher = [c["cypher"] for c in cases.values()]
+    ratios = [c["cypher"] / c["python"] for c in cases.values()]
+    return [
+        f"| {label} | {found['partnerships']} | {len(cases)} | {statistics.median(cypher):.1f} "
+        f"| {statistics.median(python):.2f} | {max(python):.2f} | {statistics.median(ratios):.0f} "
+        f"| {min(ratios):.0f} | {found['index_ms']:.1f} | {found['read_ms']:.0f} "
+        f"| {found['equal']} |"
+    ]
+
+
+def case_lines(found: dict[str, Any]) -> list[str]:
+    return [
+        f"| {year} | {service or 'all'} | {t['cypher']:.1f} | {t['python']:.1f} "
+        f"| {t['cypher'] / t['python']:.0f} |"
+        for (year, service), t in found["cases"].items()
+    ]
+
+
+def statement_lines(db: Database) -> list[str]:
+    """The statement's variants (the table of issue 14's first round), bundled data."""
+    trivial = seconds(lambda: db.read(TRIVIAL), 20)
+    plain = seconds(lambda: db.read(PLAIN), 10)
+    plain_hits = db_hits(db, PLAIN, {})
+    before = data_read(db)
+    shipped = repo.EFFECTIVE_MEMBERSHIPS
+    rows: list[tuple[str, Read, LiteralString]] = [
+        ("before: rows via record.data()", before, shipped),
+        ("after: rows via graph.db (plain values copied)", db.read, shipped),
+        ("server only (CALL {...} RETURN count(*))", db.read, SERVER_ONLY),
+        ("candidate walk (quantified path, pruned), graph.db", db.read, CANDIDATE),
+    ]
+    same_rows = identical(before, shipped, db.read, shipped)
+    same = identical(db.read, shipped, db.read, CANDIDATE)
+    lines = [
+        "## The statement itself (bundled data)",
+        "",
+        f"Baselines: `RETURN 1` {trivial * 1000:.1f} ms; plain MEMBER_OF count "
+        f"{plain * 1000:.1f} ms, {plain_hits} db hits.",
+        f"graph.db rows identical to record.data() rows, every year: {same_rows}. "
+        f"Candidate walk returns identical rows for every year {YEARS[0]}-{YEARS[-1]}, "
+        f"with and without a service: {same}.",
+        "",
+        "| statement, how rows are read | warm ms | x RETURN 1 | x plain "
+        "| cold ms (replanned) | db hits (2015) | x plain hits |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, read, statement in rows:
+        w, c = warm(read, statement), cold(db, statement)
+        hits = db_hits(db, statement, parameters(2015))
+        lines.append(
+            f"| {name} | {w * 1000:.1f} | {w / trivial:.0f} | {w / plain:.1f} | "
+            f"{c * 1000:.1f} | {hits} | {hits / plain_hits:.1f} |"
+        )
+    return lines
+
+
 def main() -> int:
     assert WALK in repo.EFFECTIVE_MEMBERSHIPS, "the succession walk changed; update this bench"
     db = bench_database(bench_settings())
+    synthetic.remove_synthetic(db)  # a run stopped halfway leaves none behind
+    every = [(y, s) for y in range(rules.FIRST_YEAR, rules.current_year() + 1)
+             for s in (None, *taxonomy.codes())]  # fmt: skip
     try:
-        trivial = seconds(lambda: db.read(TRIVIAL), 20)
-        plain = seconds(lambda: db.read(PLAIN), 10)
-        plain_hits = db_hits(db, PLAIN, {})
-        before = data_read(db)
-        shipped = repo.EFFECTIVE_MEMBERSHIPS
-        rows: list[tuple[str, Read, LiteralString]] = [
-            ("before: rows via record.data()", before, shipped),
-            ("after: rows via graph.db (plain values copied)", db.read, shipped),
-            ("server only (CALL {...} RETURN count(*))", db.read, SERVER_ONLY),
-            ("candidate walk (quantified path, pruned), graph.db", db.read, CANDIDATE),
-        ]
-        same_rows = identical(before, shipped, db.read, shipped)
-        same = identical(db.read, shipped, db.read, CANDIDATE)
-        lines = [
-            f"# Effective memberships, one year ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
-            "",
-            f"Baselines: `RETURN 1` {trivial * 1000:.1f} ms; plain MEMBER_OF count "
-            f"{plain * 1000:.1f} ms, {plain_hits} db hits.",
-            f"graph.db rows identical to record.data() rows, every year: {same_rows}. "
-            f"Candidate walk returns identical rows for every year {YEARS[0]}-{YEARS[-1]}, "
-            f"with and without a service: {same}.",
-            "",
-            "| statement, how rows are read | warm ms | x RETURN 1 | x plain "
-            "| cold ms (replanned) | db hits (2015) | x plain hits |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for name, read, statement in rows:
-            w, c = warm(read, statement), cold(db, statement)
-            hits = db_hits(db, statement, parameters(2015))
-            lines.append(
-                f"| {name} | {w * 1000:.1f} | {w / trivial:.0f} | {w / plain:.1f} | "
-                f"{c * 1000:.1f} | {hits} | {hits / plain_hits:.1f} |"
-            )
+        bundled = python_vs_cypher(db, every)
+        bundled_sample = python_vs_cypher(db, SCALED_CASES)
+        statements = statement_lines(db)
+        try:
+            add_synthetic(db)
+            scaled = python_vs_cypher(db, SCALED_CASES)
+        finally:
+            synthetic.remove_synthetic(db)
     finally:
         db.driver.close()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    lines = [
+        f"# Effective memberships, one year ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
+        "",
+        f"Load average at the end {load} (2 cores shared with other engineers' runs).",
+        "",
+        "## Python over the snapshot (graph.memberships) against the statement",
+        "",
+        "Per (year, service): the snapshot's Python (`graph.memberships.effective_memberships`,",
+        "what year views use) and `EFFECTIVE_MEMBERSHIPS` through",
+        f"`repository.effective_memberships`, interleaved, medians of {ROUNDS} rounds; equal:",
+        "every case gave the same rows both ways. Each Python case runs on a fresh",
+        "`MembershipIndex` (no row shared with another year's); building it (once per data",
+        "version and current year, in the warm-up) and the snapshot read (once per data version,",
+        "before either) are beside them.",
+        "",
+        "| data | partnerships | cases | Cypher ms (median) | Python ms (median) | Python ms "
+        "(max) | Cypher / Python (median) | (min) | index ms | snapshot read ms | equal |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        *comparison_lines(
+            f"bundled, every year {rules.FIRST_YEAR}-{rules.current_year()} x every layer "
+            "and none", bundled),
+        *comparison_lines("bundled, the 100x sample", bundled_sample),
+        *comparison_lines("100x SYNTHETIC, the sample", scaled),
+        "",
+        "The sample, at 100x:",
+        "",
+        "| year | service | Cypher ms | Python ms | Cypher / Python |",
+        "|---:|---|---:|---:|---:|",
+        *case_lines(scaled),
+        "",
+        *statements,
+    ]  # fmt: skip
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "memberships.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

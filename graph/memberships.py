@@ -7,20 +7,106 @@ years and successors. A year's effective memberships follow from those by the ru
 needs no read of its own, where ``repository.EFFECTIVE_MEMBERSHIPS`` took seconds per (year,
 service) at 100x the bundled data (bench/results/memberships.md).
 
-:func:`effective_memberships` gives exactly the rows ``repository.effective_memberships`` reads
-with that statement, in its order and with every field (tests/graph/test_memberships.py holds
-the two equal for every year and service layer). Nothing here restates a rule: each step calls
-its Python twin in ``graph.rules`` (directly or through the models' methods).
+:class:`MembershipIndex` gives exactly the rows ``repository.effective_memberships`` reads with
+that statement, in its order and with every field (tests/graph/test_memberships.py holds the
+two equal for every year and service layer). Nothing here restates a rule: each step calls its
+Python twin in ``graph.rules`` (directly or through the models' methods). What does not depend
+on the year asked (each partnership's span and services, and each row, which reads the same in
+every year it appears) is prepared once and shared by every year.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from graph import rules
 from graph.models import Council, CouncilLinks, Member, Membership, Partnership
 
-__all__ = ["effective_memberships"]
+__all__ = ["MembershipIndex", "effective_memberships"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A partnership whose status can be active, with what every year asks of it."""
+
+    partnership: Partnership
+    span: rules.Span
+    services: frozenset[str]
+
+
+class MembershipIndex:
+    """Every year's effective memberships of one snapshot's partnerships and councils.
+
+    Prepared once (per data version and current year: an undated partnership's span is the
+    current year), then :meth:`year` for any (year, service). Thread-safe: it only adds rows
+    to a dict, each the same whichever thread adds it first.
+    """
+
+    def __init__(
+        self,
+        partnerships: Iterable[Partnership],
+        councils: Mapping[str, Council],
+        links: Mapping[str, CouncilLinks],
+    ) -> None:
+        self._councils = councils
+        self._links = links
+        self._candidates = tuple(
+            _Candidate(p, p.span(), frozenset(p.services))
+            for p in sorted(partnerships, key=lambda p: p.id)  # the statement's order
+            if p.status in rules.ACTIVE_STATUSES
+        )
+        self._rows: dict[tuple[int, str, tuple[int, ...]], Membership] = {}
+
+    def year(self, year: int, service: str | None = None) -> tuple[Membership, ...]:
+        """Members, after succession, of every partnership active in ``year`` (optionally in
+        the service layer ``service``), ordered by partnership id and member code.
+
+        A partnership counts when its status can be active and its span covers ``year``; each
+        listed member that counts in the year by its own years stands for itself or, when it
+        does not exist then, for the first councils along its successors that do; the
+        partnership is active with enough such members. An effective member's role and own
+        years come from the listed members it stands for.
+        """
+        stand_ins = _StandIns(self._councils, self._links, year)
+        rows: list[Membership] = []
+        for n, candidate in enumerate(self._candidates):
+            if not candidate.span.covers(year) or (
+                service is not None and service not in candidate.services
+            ):
+                continue
+            listed: dict[str, list[int]] = {}
+            for i, member in enumerate(candidate.partnership.members):
+                if member.covers(year):
+                    for code in stand_ins.of(member.code):
+                        listed.setdefault(code, []).append(i)
+            if rules.enough_members(len(listed)):
+                rows += [self._row(n, code, tuple(listed[code])) for code in sorted(listed)]
+        return tuple(rows)
+
+    def _row(self, n: int, code: str, stood_for: tuple[int, ...]) -> Membership:
+        """The row of the effective member ``code`` of candidate ``n``, standing for its listed
+        members ``stood_for`` (indices): the same object in every year it appears."""
+        key = (n, code, stood_for)
+        row = self._rows.get(key)
+        if row is None:
+            candidate = self._candidates[n]
+            p, span = candidate.partnership, candidate.span
+            members: list[Member] = [p.members[i] for i in stood_for]
+            row = Membership(
+                p.id,
+                code,
+                rules.effective_role([m.role for m in members]),
+                p.services,
+                span.start,
+                span.start_basis.value,
+                p.last_evidence_year,
+                p.status,
+                p.name,
+                *rules.own_years([(m.from_year, m.to_year) for m in members]),
+            )
+            row = self._rows.setdefault(key, row)
+        return row
 
 
 def effective_memberships(
@@ -30,60 +116,9 @@ def effective_memberships(
     year: int,
     service: str | None = None,
 ) -> tuple[Membership, ...]:
-    """Members, after succession, of every partnership active in ``year`` (optionally in the
-    service layer ``service``), ordered by partnership id and member code.
-
-    A partnership counts when its status can be active and its span covers ``year``; each
-    listed member that counts in the year by its own years stands for itself or, when it does
-    not exist then, for the first councils along its successors that do; the partnership is
-    active with enough such members. An effective member's role and own years come from the
-    listed members it stands for.
-
-    Parameters
-    ----------
-    partnerships:
-        Every partnership of the data version, with members, services and years.
-    councils:
-        Councils by code (each member's and successor's).
-    links:
-        Each council's links by code (its successors).
-    year, service:
-        The year asked, and a service layer's code (None: every partnership).
-    """
-    stand_ins = _StandIns(councils, links, year)
-    rows: list[Membership] = []
-    for p in partnerships:
-        if p.status not in rules.ACTIVE_STATUSES or (
-            service is not None and service not in p.services
-        ):
-            continue
-        span = p.span()
-        if not span.covers(year):
-            continue
-        listed: dict[str, list[Member]] = {}
-        for member in p.members:
-            if member.covers(year):
-                for code in stand_ins.of(member.code):
-                    listed.setdefault(code, []).append(member)
-        if not rules.enough_members(len(listed)):
-            continue
-        for code, stood_for in listed.items():
-            rows.append(
-                Membership(
-                    p.id,
-                    code,
-                    rules.effective_role(m.role for m in stood_for),
-                    p.services,
-                    span.start,
-                    span.start_basis.value,
-                    p.last_evidence_year,
-                    p.status,
-                    p.name,
-                    *rules.own_years([(m.from_year, m.to_year) for m in stood_for]),
-                )
-            )
-    rows.sort(key=lambda m: (m.partnership_id, m.code))
-    return tuple(rows)
+    """One year's effective memberships (:meth:`MembershipIndex.year`) without keeping the
+    index: for one-off callers and hand-worked cases."""
+    return MembershipIndex(partnerships, councils, links).year(year, service)
 
 
 class _StandIns:
@@ -100,7 +135,7 @@ class _StandIns:
     def of(self, code: str) -> tuple[str, ...]:
         known = self._known.get(code)
         if known is None:
-            known = tuple(sorted(rules.stand_ins(code, self._exists, self._successors)))
+            known = tuple(rules.stand_ins(code, self._exists, self._successors))
             self._known[code] = known
         return known
 

@@ -272,11 +272,12 @@ def own_years(listed: Collection[tuple[int | None, int | None]]) -> tuple[int | 
     >>> own_years([(2015, None)]), own_years([(2012, 2016), (2014, 2019)]), own_years([])
     ((2015, None), (2012, 2019), (None, None))
     """
-    froms = [start for start, _ in listed]
-    tos = [end for _, end in listed]
+    starts = [start for start, _ in listed if start is not None]
+    ends = [end for _, end in listed if end is not None]
+    every = len(listed)
     return (
-        None if None in froms or not froms else min(f for f in froms if f is not None),
-        None if None in tos or not tos else max(t for t in tos if t is not None),
+        min(starts) if starts and len(starts) == every else None,
+        max(ends) if ends and len(ends) == every else None,
     )
 
 

@@ -7,7 +7,8 @@ A :class:`Snapshot` holds what does not depend on the year (every council, its l
 partnership, the LGA's editions), read once, and remembers what does (the effective
 memberships of a year, computed from those by the rules of time with no read of their own,
 ``graph.memberships``; the network analysis; anything a caller derives from them, e.g. a view's
-data) the first time it is asked for. :class:`Snapshots` hands out the snapshot of the current version; any process or host sees
+data) the first time it is asked for. :class:`Snapshots` hands out the snapshot of the current
+version; any process or host sees
 a change on its next request, with nothing to invalidate by hand.
 
 Thread-safe: a value is computed once even when several threads ask for it at the same moment
@@ -39,7 +40,7 @@ from graph.analysis import (
     nearest_neighbours,
 )
 from graph.db import Database, Tx
-from graph.memberships import effective_memberships
+from graph.memberships import MembershipIndex
 from graph.memo import Memo
 from graph.settings import SettingsError
 
@@ -134,9 +135,15 @@ class Snapshot:
         read (``graph.memberships``: the rows of ``repository.EFFECTIVE_MEMBERSHIPS``)."""
         return self.remember(
             ("memberships", rules.current_year(), year, service),
-            lambda: effective_memberships(
-                self.partnerships.values(), self.councils_by_code, self.links, year, service
-            ),
+            lambda: self.membership_index().year(year, service),
+        )
+
+    def membership_index(self) -> MembershipIndex:
+        """What every year's memberships share (``graph.memberships``), prepared once per
+        current year (an undated partnership is placed in it)."""
+        return self.remember(
+            ("membership_index", rules.current_year()),
+            lambda: MembershipIndex(self.partnerships.values(), self.councils_by_code, self.links),
         )
 
     def analysis_rows(self, year: int, service: str | None = None) -> tuple[Membership, ...]:
