@@ -18,21 +18,11 @@ every year it appears) is prepared once and shared by every year.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from graph import rules
 from graph.models import Council, CouncilLinks, Member, Membership, Partnership
 
 __all__ = ["MembershipIndex", "effective_memberships"]
-
-
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    """A partnership whose status can be active, with what every year asks of it."""
-
-    partnership: Partnership
-    span: rules.Span
-    services: frozenset[str]
 
 
 class MembershipIndex:
@@ -51,9 +41,11 @@ class MembershipIndex:
     ) -> None:
         self._councils = councils
         self._links = links
-        self._candidates = tuple(
-            _Candidate(p, p.span(), frozenset(p.services))
-            for p in sorted(partnerships, key=lambda p: p.id)  # the statement's order
+        # The partnerships whose status can be active, with their spans, in the statement's
+        # order (by id).
+        self._candidates: tuple[tuple[Partnership, rules.Span], ...] = tuple(
+            (p, p.span())
+            for p in sorted(partnerships, key=lambda p: p.id)
             if p.status in rules.ACTIVE_STATUSES
         )
         self._rows: dict[tuple[int, str, tuple[int, ...]], Membership] = {}
@@ -70,13 +62,11 @@ class MembershipIndex:
         """
         stand_ins = _StandIns(self._councils, self._links, year)
         rows: list[Membership] = []
-        for n, candidate in enumerate(self._candidates):
-            if not candidate.span.covers(year) or (
-                service is not None and service not in candidate.services
-            ):
+        for n, (p, span) in enumerate(self._candidates):
+            if not span.covers(year) or (service is not None and service not in p.services):
                 continue
             listed: dict[str, list[int]] = {}
-            for i, member in enumerate(candidate.partnership.members):
+            for i, member in enumerate(p.members):
                 if member.covers(year):
                     for code in stand_ins.of(member.code):
                         listed.setdefault(code, []).append(i)
@@ -90,8 +80,7 @@ class MembershipIndex:
         key = (n, code, stood_for)
         row = self._rows.get(key)
         if row is None:
-            candidate = self._candidates[n]
-            p, span = candidate.partnership, candidate.span
+            p, span = self._candidates[n]
             members: list[Member] = [p.members[i] for i in stood_for]
             row = Membership(
                 p.id,
