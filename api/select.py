@@ -1,9 +1,9 @@
 """Filters, orderings and groupings of the councils and partnerships of a request's snapshot.
 
 The snapshot (``graph/snapshot.py``) holds every council and partnership of the data version,
-read from Neo4j once per version, and the effective memberships of each year asked about (read
-with the year's filters in Cypher); the filters here run over those, so a request costs no more
-round trips however it filters, sorts or groups (one, to learn the data version, when warm).
+read from Neo4j once per version, and the effective memberships of each year asked about
+(computed from those, ``graph/memberships.py``); the filters here run over those, so a request
+costs no more round trips however it filters, sorts or groups (one, to learn the data version).
 """
 
 from __future__ import annotations
@@ -109,8 +109,8 @@ class Facts:
                 ),
             )
         active = self.active[year]
-        # A year's memberships are read when first asked for, so a change since the snapshot
-        # was taken can name a partnership it does not hold: the snapshot's version wins.
+        # A year's memberships are computed from the snapshot's own partnerships
+        # (graph/memberships.py), so each they name is here; the check keeps it so.
         return self.snapshot.remember(
             ("partnership_rows", year),
             lambda: tuple(

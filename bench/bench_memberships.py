@@ -156,43 +156,51 @@ SCALED_CASES: tuple[tuple[int, str | None], ...] = tuple(
 Case = tuple[int, str | None]
 
 
+PYTHON_WAYS = ("python, cold index", "python, as served", "python, cold, collector paused")
+
+
 def python_vs_cypher(db: Database, cases: Sequence[Case]) -> dict[str, Any]:
-    """Per case, the median of ROUNDS of each way, interleaved; the rows checked equal."""
+    """Per case, the median of ROUNDS of each way, interleaved (the order turns each round);
+    the rows checked equal. The Python ways, each on a fresh index:
+
+    * cold index: a year on its own, sharing no row with another year's (the worst case);
+    * as served: after this year's memberships were computed (what the warm-up does), so the
+      rows both years share are built already;
+    * cold, collector paused: the first, with the cyclic garbage collector off, to show how
+      much of it is the collector walking the process's heap.
+    """
     began = time.perf_counter()
     snapshot = Snapshot.read(db, data_version(db))
     read_s = time.perf_counter() - began
     facts = (snapshot.partnerships.values(), snapshot.councils_by_code, snapshot.links)
-    times: dict[Case, dict[str, list[float]]] = {
-        c: {"python": [], "cypher": [], "python, collector paused": []} for c in cases
-    }
+    ways = ("cypher", *PYTHON_WAYS)
+    times: dict[Case, dict[str, list[float]]] = {c: {w: [] for w in ways} for c in cases}
     index_s: list[float] = []
     equal = True
     for n in range(ROUNDS):
         for case in cases:
-            # A fresh index each time: a year on its own, sharing no row with another year's.
-            began = time.perf_counter()
-            index = MembershipIndex(*facts)
-            index_s.append(time.perf_counter() - began)
-            ways: dict[str, Callable[[], tuple[repo.Membership, ...]]] = {
-                "python": lambda c=case, i=index: i.year(*c),  # type: ignore[misc]
-                "cypher": lambda c=case: tuple(repo.effective_memberships(db, *c)),  # type: ignore[misc]
-            }
-            got = {}
-            for way in sorted(ways, reverse=n % 2 == 1):
-                started = time.perf_counter()
-                got[way] = ways[way]()
-                times[case][way].append(time.perf_counter() - started)
-            equal = equal and got["python"] == got["cypher"]
-            # The same once more with the cyclic garbage collector paused (on a fresh index):
-            # how much of the Python time is the collector walking the process's heap.
-            index = MembershipIndex(*facts)
-            gc.disable()
-            try:
-                started = time.perf_counter()
-                index.year(*case)
-                times[case]["python, collector paused"].append(time.perf_counter() - started)
-            finally:
-                gc.enable()
+            got: dict[str, tuple[repo.Membership, ...]] = {}
+            for way in ways[n % len(ways) :] + ways[: n % len(ways)]:
+                index = None
+                if way != "cypher":
+                    began = time.perf_counter()
+                    index = MembershipIndex(*facts)
+                    index_s.append(time.perf_counter() - began)
+                    if way == "python, as served":
+                        index.year(rules.current_year())
+                paused = way.endswith("collector paused")
+                if paused:
+                    gc.disable()
+                try:
+                    started = time.perf_counter()
+                    if index is None:
+                        got[way] = tuple(repo.effective_memberships(db, *case))
+                    else:
+                        got[way] = index.year(*case)
+                    times[case][way].append(time.perf_counter() - started)
+                finally:
+                    gc.enable()
+            equal = equal and all(got[w] == got["cypher"] for w in PYTHON_WAYS)
     per_case = {
         case: {way: statistics.median(t) * 1000 for way, t in ways_t.items()}
         for case, ways_t in times.items()
@@ -203,24 +211,26 @@ def python_vs_cypher(db: Database, cases: Sequence[Case]) -> dict[str, Any]:
 
 
 def comparison_lines(label: str, found: dict[str, Any]) -> list[str]:
-    cases = found["cases"]
-    python = [c["python"] for c in cases.values()]
-    cypher = [c["cypher"] for c in cases.values()]
-    ratios = [c["cypher"] / c["python"] for c in cases.values()]
-    paused = [c["python, collector paused"] for c in cases.values()]
+    cases = found["cases"].values()
+    cypher = statistics.median(c["cypher"] for c in cases)
+    python = [statistics.median(c[way] for c in cases) for way in PYTHON_WAYS]
+    cold = [c["cypher"] / c["python, cold index"] for c in cases]
+    served = [c["cypher"] / c["python, as served"] for c in cases]
     return [
-        f"| {label} | {found['partnerships']} | {len(cases)} | {statistics.median(cypher):.1f} "
-        f"| {statistics.median(python):.2f} | {max(python):.2f} | {statistics.median(paused):.2f} "
-        f"| {statistics.median(ratios):.0f} "
-        f"| {min(ratios):.0f} | {found['index_ms']:.1f} | {found['read_ms']:.0f} "
-        f"| {found['equal']} |"
+        f"| {label} | {found['partnerships']} | {len(cases)} | {cypher:.1f} | "
+        + " | ".join(f"{ms:.2f}" for ms in python)
+        + f" | {statistics.median(cold):.0f} ({min(cold):.0f}) "
+        f"| {statistics.median(served):.0f} ({min(served):.0f}) "
+        f"| {found['index_ms']:.1f} | {found['read_ms']:.0f} | {found['equal']} |"
     ]
 
 
 def case_lines(found: dict[str, Any]) -> list[str]:
     return [
-        f"| {year} | {service or 'all'} | {t['cypher']:.1f} | {t['python']:.1f} "
-        f"| {t['cypher'] / t['python']:.0f} | {t['python, collector paused']:.1f} |"
+        f"| {year} | {service or 'all'} | {t['cypher']:.1f} | "
+        + " | ".join(f"{t[way]:.1f}" for way in PYTHON_WAYS)
+        + f" | {t['cypher'] / t['python, cold index']:.0f} "
+        f"| {t['cypher'] / t['python, as served']:.0f} |"
         for (year, service), t in found["cases"].items()
     ]
 
@@ -288,29 +298,31 @@ def main() -> int:
         "",
         "## Python over the snapshot (graph.memberships) against the statement",
         "",
-        "Per (year, service): the snapshot's Python (`graph.memberships.effective_memberships`,",
-        "what year views use) and `EFFECTIVE_MEMBERSHIPS` through",
-        f"`repository.effective_memberships`, interleaved, medians of {ROUNDS} rounds; equal:",
-        "every case gave the same rows both ways. Each Python case runs on a fresh",
-        "`MembershipIndex` (no row shared with another year's); building it (once per data",
-        "version and current year, in the warm-up) and the snapshot read (once per data version,",
-        "before either) are beside them.",
+        "Per (year, service): `EFFECTIVE_MEMBERSHIPS` through `repository.effective_memberships`",
+        "(Cypher) and the snapshot's Python (`graph.memberships.MembershipIndex.year`, what year",
+        f"views use), interleaved (the order turns each round), medians of {ROUNDS} rounds. Python",
+        "on a fresh index each time: *cold* shares no row with another year's (the worst case);",
+        "*as served* comes after this year's memberships were computed on it, as the warm-up does;",
+        "*paused* is cold with the cyclic garbage collector off. Equal: every case gave the",
+        "same rows every way. Building the index (once per data version and current year, in",
+        "the warm-up) and the snapshot read (once per data version, before either) are beside",
+        "them. Ratios: median over the cases (the smallest in brackets).",
         "",
-        "| data | partnerships | cases | Cypher ms (median) | Python ms (median) | Python ms "
-        "(max) | Python ms, collector paused (median) | Cypher / Python (median) | (min) "
-        "| index ms | snapshot read ms | equal |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| data | partnerships | cases | Cypher ms | Python cold ms | Python as served ms "
+        "| Python cold, paused ms | Cypher / cold | Cypher / as served | index ms "
+        "| snapshot read ms | equal |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---|",
         *comparison_lines(
             f"bundled, every year {rules.FIRST_YEAR}-{rules.current_year()} x every layer "
             "and none", bundled),
         *comparison_lines("bundled, the 100x sample", bundled_sample),
         *comparison_lines("100x SYNTHETIC, the sample", scaled),
         "",
-        "The sample, at 100x:",
+        "The sample, at 100x (ms):",
         "",
-        "| year | service | Cypher ms | Python ms | Cypher / Python | Python ms, collector "
-        "paused |",
-        "|---:|---|---:|---:|---:|---:|",
+        "| year | service | Cypher | Python cold | Python as served | Python cold, paused "
+        "| Cypher / cold | Cypher / as served |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
         *case_lines(scaled),
         "",
         *statements,

@@ -6,7 +6,8 @@ before the change, 2009-2022) it times, each the median of several runs in this 
 
 * baseline: one year's effective memberships read (``repository.effective_memberships``);
 * per-year reads: the way lineage read before, one memberships read per year considered, on
-  a snapshot with nothing remembered;
+  a snapshot with nothing remembered (since issue 14's year views, ``Snapshot.memberships``
+  computes a year from the snapshot in Python, with no read: bench/results/memberships.md);
 * cold: ``lineage`` on a snapshot with nothing remembered (one statement for every year);
 * cached: ``lineage`` again on the same snapshot (remembered per data version).
 

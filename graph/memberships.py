@@ -48,6 +48,11 @@ class MembershipIndex:
             for p in sorted(partnerships, key=lambda p: p.id)
             if p.status in rules.ACTIVE_STATUSES
         )
+        # What each of a candidate's rows says of the partnership, whoever the member.
+        self._facts = tuple(
+            (p.services, span.start, span.start_basis.value, p.last_evidence_year, p.status, p.name)
+            for p, span in self._candidates
+        )
         self._rows: dict[tuple[int, str, tuple[int, ...]], Membership] = {}
 
     def year(self, year: int, service: str | None = None) -> tuple[Membership, ...]:
@@ -80,18 +85,13 @@ class MembershipIndex:
         key = (n, code, stood_for)
         row = self._rows.get(key)
         if row is None:
-            p, span = self._candidates[n]
+            p = self._candidates[n][0]
             members: list[Member] = [p.members[i] for i in stood_for]
             row = Membership(
                 p.id,
                 code,
                 rules.effective_role([m.role for m in members]),
-                p.services,
-                span.start,
-                span.start_basis.value,
-                p.last_evidence_year,
-                p.status,
-                p.name,
+                *self._facts[n],
                 *rules.own_years([(m.from_year, m.to_year) for m in members]),
             )
             row = self._rows.setdefault(key, row)
