@@ -8,8 +8,8 @@ partnership, the LGA's editions), read once, and remembers what does (the effect
 memberships of a year, computed from those by the rules of time with no read of their own,
 ``graph.memberships``; the network analysis; anything a caller derives from them, e.g. a view's
 data) the first time it is asked for. :class:`Snapshots` hands out the snapshot of the current
-version; any process or host sees
-a change on its next request, with nothing to invalidate by hand.
+version; any process or host sees a change on its next request, with nothing to invalidate by
+hand.
 
 Thread-safe: a value is computed once even when several threads ask for it at the same moment
 (the others wait for it), and the memo is bounded (least recently used values go).
@@ -106,6 +106,8 @@ class Snapshot:
             {code: tuple(ids) for code, ids in listed.items()}
         )
         self._memo = Memo(MEMO_SIZE)
+        self._index: tuple[int, MembershipIndex] | None = None  # with its current year
+        self._index_lock = threading.Lock()
 
     @classmethod
     def read(cls, db: Database, version: int) -> Snapshot:
@@ -140,11 +142,22 @@ class Snapshot:
 
     def membership_index(self) -> MembershipIndex:
         """What every year's memberships share (``graph.memberships``), prepared once per
-        current year (an undated partnership is placed in it)."""
-        return self.remember(
-            ("membership_index", rules.current_year()),
-            lambda: MembershipIndex(self.partnerships.values(), self.councils_by_code, self.links),
-        )
+        current year (an undated partnership is placed in it). Held beside the memo, not in
+        it: the rows it has built are shared by every year, so it is not dropped for them."""
+        current = rules.current_year()
+        held = self._index
+        if held is None or held[0] != current:
+            with self._index_lock:  # one builder; the others then find it built
+                held = self._index
+                if held is None or held[0] != current:
+                    held = (
+                        current,
+                        MembershipIndex(
+                            self.partnerships.values(), self.councils_by_code, self.links
+                        ),
+                    )
+                    self._index = held
+        return held[1]
 
     def analysis_rows(self, year: int, service: str | None = None) -> tuple[Membership, ...]:
         """The year's memberships as the analysis takes them (with what reasons need)."""

@@ -45,6 +45,17 @@ def test_python_equals_cypher_for_every_year_and_service_layer(loaded_db: Databa
     assert {role for _, _, role in fields} == {"lead", "partner"}
 
 
+def test_the_index_is_prepared_once_and_years_share_their_rows(loaded_db: Database) -> None:
+    snapshot = Snapshot.read(loaded_db, data_version(loaded_db))
+    index = snapshot.membership_index()
+    earlier, later = snapshot.memberships(2015), snapshot.memberships(2016)
+    assert snapshot.membership_index() is index
+    rows = {(m.partnership_id, m.code): m for m in earlier}
+    alike = [m for m in later if rows.get((m.partnership_id, m.code)) == m]
+    assert len(alike) > len(later) // 2
+    assert all(rows[m.partnership_id, m.code] is m for m in alike)  # one object, both years
+
+
 # -- hand-worked cases ---------------------------------------------------------------------
 
 ALPHA, BETA, GAMMA, DELTA, EPSILON = (f"E9900000{n}" for n in range(1, 6))
