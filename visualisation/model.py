@@ -169,7 +169,7 @@ class Partnership:
             self.status in ACTIVE_STATUSES
             and (self.start_year is None or self.start_year <= year)
             and (self.end_year is None or self.end_year >= year)
-            and len(set(self.members)) >= 2
+            and rules.enough_members(len(set(self.members)))
         )
 
 
