@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 from pyproj import Transformer
+from pyproj.enums import TransformDirection
 
 from graph.arcs import decode_arcs, ring_areas_centroids, ring_positions
 
@@ -71,13 +72,10 @@ K = TypeVar("K")
 @cache
 def _to_bng_transformer() -> Transformer:
     # Built on first use, not at import (building one reads the PROJ database);
-    # always_xy because pyproj would otherwise expect (lat, lon) for EPSG:4326.
+    # always_xy because pyproj would otherwise expect (lat, lon) for EPSG:4326. One for both
+    # directions (to_wgs84 runs it backwards): building a second costs as much as a load's
+    # whole projection (issue 14), and the results differ by at most a few 1e-15 degrees.
     return Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-
-
-@cache
-def _to_wgs84_transformer() -> Transformer:
-    return Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 
 
 def to_bng(lon: float, lat: float) -> tuple[float, float]:
@@ -88,7 +86,7 @@ def to_bng(lon: float, lat: float) -> tuple[float, float]:
 
 def to_wgs84(x: float, y: float) -> tuple[float, float]:
     """Project British National Grid (easting, northing) metres to WGS-84 (longitude, latitude)."""
-    lon, lat = _to_wgs84_transformer().transform(x, y)
+    lon, lat = _to_bng_transformer().transform(x, y, direction=TransformDirection.INVERSE)
     return float(lon), float(lat)
 
 
