@@ -8,10 +8,11 @@ import math
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
-from pyproj import Transformer
 
-from graph import geo
+from graph import arcs, geo
+from tests.support.projection import epsg_operation
 
 
 def test_the_2013_file_has_326_english_districts_and_unitaries() -> None:
@@ -174,11 +175,21 @@ def test_district_codes_are_the_districts_without_stitching_them() -> None:
     assert geo.lad2013_codes() == set(geo.lad2013_districts())
 
 
-def test_back_to_wgs84_agrees_with_a_transformer_of_its_own_within_1e_12_degrees() -> None:
-    """to_wgs84 runs the BNG transformer backwards (one transformer to build, not two): the
-    stated tolerance against the dedicated 27700 -> 4326 transformer it replaced."""
-    own = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
-    for x, y in [
-        xy for _, xy in geo.territory_centroids_bng({c: [c] for c in geo.lad2013_codes()}).values()
-    ]:
-        assert geo.to_wgs84(x, y) == pytest.approx(own.transform(x, y), abs=1e-12, rel=0)
+def test_the_pinned_pipeline_is_epsgs_operation_bit_for_bit() -> None:
+    """graph.geo.BNG_PIPELINE is EPSG's "OSGB36 to WGS 84 (6)" (the operation from_crs picks
+    without the OSTN15 grid): the same BNG point for every point of the bundled boundaries."""
+    topology = json.loads(geo.DEFAULT_TOPOJSON.read_text(encoding="utf-8"))
+    xs, ys, _ = arcs.decode_arcs(topology)
+    pinned = geo._to_bng_transformer().transform(xs, ys)
+    reference = epsg_operation("EPSG:4326", "EPSG:27700").transform(xs, ys)
+    assert np.array_equal(pinned[0], reference[0])
+    assert np.array_equal(pinned[1], reference[1])
+
+
+def test_back_to_wgs84_agrees_with_epsgs_reverse_operation_within_1e_12_degrees() -> None:
+    """to_wgs84 runs the pinned pipeline backwards (one transformer, not two to build): the
+    stated tolerance against EPSG's own operation the other way."""
+    back = epsg_operation("EPSG:27700", "EPSG:4326")
+    districts = geo.territory_centroids_bng({c: [c] for c in geo.lad2013_codes()})
+    for _, (x, y) in districts.values():
+        assert geo.to_wgs84(x, y) == pytest.approx(back.transform(x, y), abs=1e-12, rel=0)

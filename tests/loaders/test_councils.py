@@ -8,10 +8,10 @@ from collections import Counter
 from functools import cache
 
 import pytest
-from pyproj import Transformer
 
 from graph import geo
 from loaders.councils import CouncilData, borders, build_council_data, territories
+from tests.support.projection import epsg_operation
 
 
 @cache
@@ -153,10 +153,10 @@ def test_succession_follows_replaced_by() -> None:
 
 def test_placed_councils_sit_where_the_formula_before_issue_14_put_them() -> None:
     """Counties and councils without lat/long: their territory's centroid as computed before
-    issue 14 (plain-Python shoelace over every ring, a 27700 -> 4326 transformer of its own),
-    rounded as stored: the same to the last stored digit."""
+    issue 14 (plain-Python shoelace over every ring, EPSG's 27700 -> 4326 operation in a
+    transformer of its own), rounded as stored: the same to the last stored digit."""
     polygons = geo.lad2013_polygons_bng()
-    back = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+    back = epsg_operation("EPSG:27700", "EPSG:4326")
     placed = [c for c in _data().councils if c.centroid_source == "territory"]
     assert len(placed) > 40
     for council in placed:
