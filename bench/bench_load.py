@@ -25,7 +25,9 @@ Measured in interleaved rounds, each figure the median:
 * reload (no change) and dry run;
 * cold load in a **fresh process**, first with an empty file cache (every file read, decoded
   and validated) and then with the on-disk cache that run left; timed inside the process
-  around ``load_bundled`` after one ``RETURN 1`` (imports and the connection excluded).
+  around ``load_bundled`` after one ``RETURN 1`` (imports and the connection excluded), and
+  the part of it before the first write (preparing the files: ``loaders.prepared``, told by
+  the load's progress hook).
 
 Run: ``.venv/bin/python bench/bench_load.py`` (or ``make bench``). Writes
 ``bench/results/load.json`` and ``bench/results/load.md``. No pass/fail thresholds.
@@ -33,6 +35,7 @@ Run: ``.venv/bin/python bench/bench_load.py`` (or ``make bench``). Writes
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -58,7 +61,7 @@ from loaders import load_bundled  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 ROUNDS = 7
-FRESH = 3
+FRESH = 5
 
 WIPE: LiteralString = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
 SCRATCH_UNWIND: LiteralString = """
@@ -93,11 +96,17 @@ sys.path.insert(0, sys.argv[1])
 from bench.servers import bench_settings
 from graph.db import connect
 from loaders import load_bundled
+from loaders.load import BUNDLED_STEPS
 db = connect(bench_settings())
 db.read("RETURN 1 AS ok")
+prepared = []
+def writing(step):
+    if step == BUNDLED_STEPS[2]:  # the files are prepared: the database's turn
+        prepared.append(time.perf_counter() - started)
 started = time.perf_counter()
-report = load_bundled(db)
-print(json.dumps({"s": time.perf_counter() - started, "trips": report.round_trips}))
+report = load_bundled(db, progress=writing)
+seconds = time.perf_counter() - started
+print(json.dumps({"s": seconds, "prepare": prepared[0], "trips": report.round_trips}))
 db.driver.close()
 """
 
@@ -128,11 +137,12 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def fresh_process(cache: Path) -> dict[str, float]:
-    """A cold load in a new Python process, with the load cache in ``cache``."""
+def fresh_process(cache: Path, checkout: Path = ROOT) -> dict[str, float]:
+    """A cold load in a new Python process running ``checkout``'s code, with the load cache in
+    ``cache``."""
     env = {**os.environ, "COUNCILGRAPH_LOAD_CACHE": str(cache)}
     out = subprocess.run(
-        [sys.executable, "-c", FRESH_LOAD, str(ROOT)],
+        [sys.executable, "-c", FRESH_LOAD, str(checkout)],
         env=env,
         check=True,
         capture_output=True,
@@ -141,8 +151,9 @@ def fresh_process(cache: Path) -> dict[str, float]:
     return dict(json.loads(out.strip().splitlines()[-1]))
 
 
-def measure(db: Database) -> dict[str, Any]:
-    """Every measure, in interleaved rounds; lists of seconds (and round trips)."""
+def measure(db: Database, against: Path | None = None) -> dict[str, Any]:
+    """Every measure, in interleaved rounds; lists of seconds (and round trips). ``against``:
+    another checkout whose fresh-process loads are measured too, interleaved with these."""
     wipe(db)
     load_bundled(db)
     params = written(db)
@@ -168,13 +179,17 @@ def measure(db: Database) -> dict[str, Any]:
         runs["trips"].append(db.round_trips - before)
         runs["reload"].append(timed(lambda: load_bundled(db)))
         runs["dry"].append(timed(lambda: load_bundled(db, dry_run=True)))
-    fresh: dict[str, list[dict[str, float]]] = {"empty": [], "disk": []}
+    checkouts = {"": ROOT} | ({"against ": against} if against else {})
+    fresh: dict[str, list[dict[str, float]]] = {
+        f"{name}{kind}": [] for name in checkouts for kind in ("empty", "disk")
+    }
     for _ in range(FRESH):
-        with tempfile.TemporaryDirectory() as cache:
-            wipe(db)
-            fresh["empty"].append(fresh_process(Path(cache)))
-            wipe(db)
-            fresh["disk"].append(fresh_process(Path(cache)))
+        for name, checkout in checkouts.items():
+            with tempfile.TemporaryDirectory() as cache:
+                wipe(db)
+                fresh[f"{name}empty"].append(fresh_process(Path(cache), checkout))
+                wipe(db)
+                fresh[f"{name}disk"].append(fresh_process(Path(cache), checkout))
     reload = load_bundled(db)
     assert not reload.changed, "reload changed data"
     return {
@@ -187,36 +202,78 @@ def measure(db: Database) -> dict[str, Any]:
     }
 
 
-def main() -> int:
+def _described(checkout: Path) -> str:
+    """A checkout as the results name it: its commit when it is a git checkout."""
+    commit = subprocess.run(
+        ["git", "-C", str(checkout), "log", "-1", "--format=%h %s"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return f"{checkout} ({commit[:72]})" if commit else str(checkout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout (e.g. main before a change): its fresh-process loads are "
+        "measured too, interleaved with this one's, and reported beside them",
+    )
+    against = parser.parse_args(argv).against
     db = connect(bench_settings())
     try:
         load_before = os.getloadavg()
-        measured = measure(db)
+        measured = measure(db, against.resolve() if against else None)
         load_after = os.getloadavg()
     finally:
         db.driver.close()
+    measured["against"] = _described(against.resolve()) if against else None
     write_results(measured, load_before, load_after)
     return 0
+
+
+def _fresh_rows(
+    fresh: dict[str, list[dict[str, float]]], name: str = "", label: str = ""
+) -> list[tuple[str, float, int]]:
+    """The fresh-process rows of one checkout (``name``: the key prefix in ``fresh``)."""
+
+    def median(kind: str, measure: str) -> float:
+        return statistics.median(f[measure] for f in fresh[f"{name}{kind}"])
+
+    return [
+        (
+            f"cold load, fresh process, empty file cache{label}",
+            median("empty", "s"),
+            int(median("empty", "trips")),
+        ),
+        ("- of which preparing the files (no round trip)", median("empty", "prepare"), 0),
+        (
+            f"cold load, fresh process, file cache on disk{label}",
+            median("disk", "s"),
+            int(median("disk", "trips")),
+        ),
+        ("- of which reading the prepared files from disk", median("disk", "prepare"), 0),
+    ]
 
 
 def write_results(
     measured: dict[str, Any], load_before: tuple[float, ...], load_after: tuple[float, ...]
 ) -> None:
-    runs, fresh = measured["runs"], measured["fresh"]
+    runs, fresh, against = measured["runs"], measured["fresh"], measured.get("against")
     med = {k: statistics.median(v) for k, v in runs.items()}
-    empty = statistics.median(f["s"] for f in fresh["empty"])
-    disk = statistics.median(f["s"] for f in fresh["disk"])
     ceiling, scratch, trip = med["ceiling"], med["scratch"], med["trip"]
     rows = [
         ("baseline RETURN 1", trip, 1),
         ("ceiling: one statement writing the load's own rows", ceiling, 1),
         (f"scratch UNWIND of {measured['nodes'] + measured['relationships']} rows", scratch, 1),
         ("cold load, in process (files prepared)", med["cold"], int(med["trips"])),
-        ("cold load, fresh process, empty file cache", empty, int(med["trips"])),
-        ("cold load, fresh process, file cache on disk", disk, int(med["trips"])),
+        *_fresh_rows(fresh),
         ("reload (no change)", med["reload"], measured["reload_trips"]),
         ("dry run", med["dry"], measured["dry_trips"]),
     ]
+    if against:
+        rows += _fresh_rows(fresh, "against ", ", the other checkout")
     results = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
@@ -230,7 +287,11 @@ def write_results(
         "round_trips": {name: t for name, _, t in rows},
         "vs_ceiling": {name: round(s / ceiling, 2) for name, s, _ in rows},
         "runs": {k: [round(x, 4) for x in v] for k, v in runs.items()},
+        "fresh_runs": {
+            k: [{m: round(x, 4) for m, x in f.items()} for f in v] for k, v in fresh.items()
+        },
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "against": against,
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "load.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -247,6 +308,15 @@ def write_results(
         "relationships. The ceiling writes exactly those (same labels, properties and "
         "relationships) with one statement in one transaction (bench/bench_load.py).",
         "",
+        *(
+            [
+                f"The last rows: the other checkout, {against}, loading in fresh processes "
+                "interleaved with this one's, against the same ceiling (`--against`).",
+                "",
+            ]
+            if against
+            else []
+        ),
         "| measure | seconds | round trips | / RETURN 1 | / ceiling | / scratch UNWIND |",
         "|---|---|---|---|---|---|",
         *(

@@ -22,31 +22,36 @@ All loaders are cached per file path; the first call decodes the file: its arcs 
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from pyproj import Transformer
+from pyproj.enums import TransformDirection
+
+from graph.arcs import decode_arcs, ring_areas_centroids, ring_positions
 
 __all__ = [
+    "BNG_PIPELINE",
     "DEFAULT_TOPOJSON",
     "District",
     "Point",
     "Polygon",
     "Ring",
     "lad2013_centroids_wgs84",
+    "lad2013_codes",
     "lad2013_districts",
     "lad2013_outlines_bng",
     "lad2013_polygons_bng",
     "polygon_area_centroid",
     "simplify_ring",
     "territory_centroid_bng",
+    "territory_centroids_bng",
     "to_bng",
     "to_wgs84",
 ]
@@ -62,18 +67,34 @@ DEFAULT_TOPOJSON = (
     Path(__file__).resolve().parent.parent / "data" / "geography" / "lad2013_england.topo.json"
 )
 TOPOJSON_OBJECT = "lad"
+K = TypeVar("K")
+
+
+#: WGS-84 (longitude, latitude) to British National Grid: the operation that
+#: ``Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)`` applies to England when
+#: the OSTN15 grid is not installed (pyproj's wheels ship none; PROJ's network is off), EPSG's
+#: "Inverse of OSGB36 to WGS 84 (6) + British National Grid" (a Helmert shift, 2 m, then the
+#: Transverse Mercator projection), written out: it is built without reading the PROJ
+#: database (0.3 ms, against 24 ms: issue 14) and gives the same numbers on every machine,
+#: whatever grids it has, offline. tests/graph/test_geo.py checks it is EPSG's operation.
+BNG_PIPELINE = (
+    "+proj=pipeline"
+    " +step +proj=unitconvert +xy_in=deg +xy_out=rad"
+    " +step +proj=push +v_3"
+    " +step +proj=cart +ellps=WGS84"
+    " +step +inv +proj=helmert +x=446.448 +y=-125.157 +z=542.06 +rx=0.15 +ry=0.247 +rz=0.842"
+    " +s=-20.489 +convention=position_vector"
+    " +step +inv +proj=cart +ellps=airy"
+    " +step +proj=pop +v_3"
+    " +step +proj=tmerc +lat_0=49 +lon_0=-2 +k=0.9996012717 +x_0=400000 +y_0=-100000"
+    " +ellps=airy"
+)
 
 
 @cache
 def _to_bng_transformer() -> Transformer:
-    # Built on first use, not at import (building one reads the PROJ database);
-    # always_xy because pyproj would otherwise expect (lat, lon) for EPSG:4326.
-    return Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-
-
-@cache
-def _to_wgs84_transformer() -> Transformer:
-    return Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+    # Built on first use, not at import. One for both directions: to_wgs84 runs it backwards.
+    return Transformer.from_pipeline(BNG_PIPELINE)
 
 
 def to_bng(lon: float, lat: float) -> tuple[float, float]:
@@ -84,7 +105,7 @@ def to_bng(lon: float, lat: float) -> tuple[float, float]:
 
 def to_wgs84(x: float, y: float) -> tuple[float, float]:
     """Project British National Grid (easting, northing) metres to WGS-84 (longitude, latitude)."""
-    lon, lat = _to_wgs84_transformer().transform(x, y)
+    lon, lat = _to_bng_transformer().transform(x, y, direction=TransformDirection.INVERSE)
     return float(lon), float(lat)
 
 
@@ -107,46 +128,36 @@ class District:
 @dataclass(frozen=True, slots=True)
 class _Topology:
     """The TopoJSON's geometries and its arcs decoded: every arc's positions in two flat
-    arrays (``xs``, ``ys``), arc ``i`` being ``[bounds[i][0], bounds[i][1])``."""
+    arrays (``xs``, ``ys``), arc ``i`` being ``[bounds[i][0], bounds[i][1])`` (also as an
+    array of shape (arcs, 2), ``bounds_array``)."""
 
     geometries: list[dict[str, Any]]
     xs: np.ndarray
     ys: np.ndarray
     bounds: list[tuple[int, int]]
-
-
-def _decode_arcs(
-    topology: Mapping[str, Any],
-) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
-    """Decode the delta-encoded, quantised TopoJSON arcs into absolute (lon, lat) positions,
-    all arcs at once (numpy): each arc's running sum of its deltas, scaled and translated."""
-    raw = topology["arcs"]
-    lengths = np.fromiter((len(arc) for arc in raw), dtype=np.int64, count=len(raw))
-    ends = np.cumsum(lengths)
-    bounds = list(zip((ends - lengths).tolist(), ends.tolist(), strict=True))
-    transform = topology.get("transform")
-    kind = np.float64 if transform is None else np.int64
-    values = np.fromiter(itertools.chain.from_iterable(itertools.chain(*raw)), dtype=kind)
-    if len(values) != 2 * int(ends[-1] if len(raw) else 0):  # some positions carry more
-        values = np.array([p[:2] for arc in raw for p in arc], dtype=kind)
-    flat = values.reshape(-1, 2)
-    if transform is None:
-        return flat[:, 0].copy(), flat[:, 1].copy(), bounds
-    running = np.cumsum(flat, axis=0)  # exact: integers
-    before = np.zeros((len(raw), 2), dtype=np.int64)  # each arc's start: the sum before it
-    starts = ends - lengths
-    later = starts > 0
-    before[later] = running[starts[later] - 1]
-    quantised = running - np.repeat(before, lengths, axis=0)
-    (sx, sy), (tx, ty) = transform["scale"], transform["translate"]
-    return quantised[:, 0] * sx + tx, quantised[:, 1] * sy + ty, bounds
+    bounds_array: np.ndarray
 
 
 @cache
 def _topology_from(path: Path) -> _Topology:
     topology = json.loads(path.read_text(encoding="utf-8"))
-    xs, ys, bounds = _decode_arcs(topology)
-    return _Topology(topology["objects"][TOPOJSON_OBJECT]["geometries"], xs, ys, bounds)
+    xs, ys, bounds = decode_arcs(topology)
+    geometries = topology["objects"][TOPOJSON_OBJECT]["geometries"]
+    return _Topology(geometries, xs, ys, bounds, np.array(bounds, dtype=np.int64).reshape(-1, 2))
+
+
+def _district_codes(path: Path) -> list[str]:
+    """The LAD13 codes of the districts with polygons, in the file's order."""
+    return [
+        g["properties"]["LAD13CD"]
+        for g in _topology_from(path).geometries
+        if _polygon_rings(g) is not None
+    ]
+
+
+def lad2013_codes(path: Path | None = None) -> frozenset[str]:
+    """The LAD13 codes of the 2013 districts and unitaries (their rings are not stitched)."""
+    return frozenset(_district_codes((path or DEFAULT_TOPOJSON).resolve()))
 
 
 def _arcs(xs: np.ndarray, ys: np.ndarray, bounds: Sequence[tuple[int, int]]) -> list[list[Point]]:
@@ -172,11 +183,8 @@ def _stitched(
     stitched: dict[str, tuple[str, tuple[Polygon, ...]]] = {}
     for geometry in geometries:
         props = geometry["properties"]
-        if geometry["type"] == "Polygon":
-            raw_polygons = [geometry["arcs"]]
-        elif geometry["type"] == "MultiPolygon":
-            raw_polygons = geometry["arcs"]
-        else:  # pragma: no cover - the bundled file has only these two
+        raw_polygons = _polygon_rings(geometry)
+        if raw_polygons is None:  # pragma: no cover - the bundled file has only polygons
             continue
         polygons = tuple([_ring(ring, arcs) for ring in polygon] for polygon in raw_polygons)
         stitched[props["LAD13CD"]] = (props["LAD13NM"], polygons)
@@ -218,17 +226,75 @@ def lad2013_polygons_bng(path: Path | None = None) -> dict[str, tuple[Polygon, .
     return _polygons_bng_from((path or DEFAULT_TOPOJSON).resolve())
 
 
-def _signed_area_and_centroid(ring: Sequence[Point]) -> tuple[float, float, float]:
-    """Shoelace formula: signed area (positive when counter-clockwise) and centroid of a ring."""
-    area2 = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in itertools.pairwise(ring):
-        cross = x0 * y1 - x1 * y0
-        area2 += cross
-        cx += (x0 + x1) * cross
-        cy += (y0 + y1) * cross
-    if area2 == 0.0:
-        return 0.0, ring[0][0], ring[0][1]
-    return area2 / 2.0, cx / (3.0 * area2), cy / (3.0 * area2)
+Measured = tuple[int, int, float, float, float]
+"""A ring measured: its place in its polygon (0: exterior), its points, area, centroid x, y."""
+
+
+def _polygon_rings(geometry: Mapping[str, Any]) -> list[list[list[int]]] | None:
+    """A geometry's polygons, each its rings' arc indexes (None: not a polygon geometry)."""
+    if geometry["type"] == "Polygon":
+        return [geometry["arcs"]]
+    if geometry["type"] == "MultiPolygon":
+        return list(geometry["arcs"])
+    return None  # pragma: no cover - the bundled file has only these two
+
+
+def _measured(
+    xs: np.ndarray, ys: np.ndarray, lengths: np.ndarray, places: list[int]
+) -> list[Measured]:
+    """Rings (one after another in ``xs``, ``ys``) measured, with their places in a polygon."""
+    measures = ring_areas_centroids(xs, ys, lengths)
+    return [(p, n, *m) for p, n, m in zip(places, lengths.tolist(), measures, strict=True)]
+
+
+@lru_cache(maxsize=8)
+def _measured_rings(path: Path, codes: frozenset[str]) -> dict[str, tuple[Measured, ...]]:
+    """Each district's rings measured in BNG; only these districts' points are projected
+    (each point projects on its own, so they are the points ``lad2013_polygons_bng`` has)."""
+    topology = _topology_from(path)
+    owners: list[str] = []
+    places: list[int] = []
+    rings: list[list[int]] = []
+    for geometry in topology.geometries:
+        code, polygons = geometry["properties"]["LAD13CD"], _polygon_rings(geometry)
+        if code in codes and polygons is not None:
+            for polygon in polygons:
+                owners += [code] * len(polygon)
+                places += range(len(polygon))
+                rings += polygon
+    unknown = codes - set(_district_codes(path))
+    if unknown:
+        raise KeyError(min(unknown))
+    positions, lengths = ring_positions(rings, topology.bounds_array)
+    used = np.zeros(len(topology.xs), dtype=bool)
+    used[positions] = True
+    needed = np.flatnonzero(used)
+    xs, ys = np.empty_like(topology.xs), np.empty_like(topology.ys)
+    if len(needed):
+        projected = _to_bng_transformer().transform(topology.xs[needed], topology.ys[needed])
+        xs[needed], ys[needed] = projected
+    measured = _measured(xs[positions], ys[positions], lengths, places)
+    by_code: dict[str, list[Measured]] = {code: [] for code in codes}
+    for owner, ring in zip(owners, measured, strict=True):
+        by_code[owner].append(ring)
+    return {code: tuple(found) for code, found in by_code.items()}
+
+
+def _weighted_centroid(rings: Iterable[Measured]) -> tuple[float, Point]:
+    """Area and area-weighted centroid of measured rings: an exterior ring adds its area and a
+    hole subtracts its own, whatever the winding order of the source (TopoJSON producers
+    disagree on it); a ring of fewer than four points is none."""
+    total = sx = sy = 0.0
+    for place, points, area, cx, cy in rings:
+        if points < 4:
+            continue
+        weight = abs(area) if place == 0 else -abs(area)
+        total += weight
+        sx += weight * cx
+        sy += weight * cy
+    if total <= 0.0:
+        raise ValueError("polygons have no area")
+    return total, (sx / total, sy / total)
 
 
 def polygon_area_centroid(polygons: Iterable[Polygon]) -> tuple[float, Point]:
@@ -241,42 +307,59 @@ def polygon_area_centroid(polygons: Iterable[Polygon]) -> tuple[float, Point]:
     -------
     (area, (x, y)) in the plane's units (square metres and metres for BNG).
     """
-    total = sx = sy = 0.0
-    for polygon in polygons:
-        for index, ring in enumerate(polygon):
-            if len(ring) < 4:
-                continue
-            area, cx, cy = _signed_area_and_centroid(ring)
-            weight = abs(area) if index == 0 else -abs(area)
-            total += weight
-            sx += weight * cx
-            sy += weight * cy
-    if total <= 0.0:
-        raise ValueError("polygons have no area")
-    return total, (sx / total, sy / total)
+    rings = [(place, ring) for polygon in polygons for place, ring in enumerate(polygon)]
+    rings = [(place, ring) for place, ring in rings if len(ring) >= 4]
+    xs, ys, lengths = _flat([ring for _, ring in rings])
+    return _weighted_centroid(_measured(xs, ys, lengths, [place for place, _ in rings]))
 
 
-def territory_centroid_bng(codes: Iterable[str], path: Path | None = None) -> tuple[float, Point]:
-    """Total area (m²) and area-weighted centroid (BNG metres) of a set of 2013 districts.
+def _flat(rings: Sequence[Sequence[Point]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rings of (x, y) points as the points' xs and ys, one ring after another, and lengths."""
+    points = [point for ring in rings for point in ring]
+    xs = np.fromiter((x for x, _ in points), dtype=np.float64, count=len(points))
+    ys = np.fromiter((y for _, y in points), dtype=np.float64, count=len(points))
+    return xs, ys, np.fromiter(map(len, rings), dtype=np.int64, count=len(rings))
+
+
+def territory_centroids_bng(
+    territories: Mapping[K, Iterable[str]], path: Path | None = None
+) -> dict[K, tuple[float, Point]]:
+    """Total area (m²) and area-weighted centroid (BNG metres) of each of several sets of
+    2013 districts, all measured at once (numpy; only their districts' points projected).
 
     Used for counties and for councils created after 2013, whose territory is a union of
-    2013 districts (see data/README.md).
+    2013 districts (see data/README.md). Each is what :func:`polygon_area_centroid` gives
+    for the districts' ``lad2013_polygons_bng`` polygons in the order given, bit for bit.
 
     Raises
     ------
     KeyError : a code is not a 2013 district or unitary.
     """
-    polygons = lad2013_polygons_bng(path)
-    return polygon_area_centroid(p for code in codes for p in polygons[code])
+    chosen = {key: list(codes) for key, codes in territories.items()}
+    wanted = frozenset(code for codes in chosen.values() for code in codes)
+    rings = _measured_rings((path or DEFAULT_TOPOJSON).resolve(), wanted)
+    return {
+        key: _weighted_centroid(ring for code in codes for ring in rings[code])
+        for key, codes in chosen.items()
+    }
+
+
+def territory_centroid_bng(codes: Iterable[str], path: Path | None = None) -> tuple[float, Point]:
+    """Total area (m²) and area-weighted centroid (BNG metres) of a set of 2013 districts
+    (:func:`territory_centroids_bng` for one).
+
+    Raises
+    ------
+    KeyError : a code is not a 2013 district or unitary.
+    """
+    return territory_centroids_bng({"": codes}, path)[""]
 
 
 def lad2013_centroids_wgs84(path: Path | None = None) -> dict[str, tuple[float, float]]:
     """Area-weighted centroid of each 2013 district as WGS-84 (longitude, latitude)."""
-    centroids: dict[str, tuple[float, float]] = {}
-    for code, polygons in lad2013_polygons_bng(path).items():
-        _, (x, y) = polygon_area_centroid(polygons)
-        centroids[code] = to_wgs84(x, y)
-    return centroids
+    codes = _district_codes((path or DEFAULT_TOPOJSON).resolve())
+    measured = territory_centroids_bng({code: [code] for code in codes}, path)
+    return {code: to_wgs84(x, y) for code, (_, (x, y)) in measured.items()}
 
 
 def _perpendicular_distance(point: Point, start: Point, end: Point) -> float:
@@ -325,9 +408,9 @@ def _outlines_from(path: Path, tolerance_m: float, min_area_m2: float) -> dict[s
     outlines: dict[str, list[Ring]] = {}
     for code, polygons in _polygons_bng_from(path).items():
         rings: list[Ring] = []
-        for polygon in polygons:
-            exterior = polygon[0]
-            area, _, _ = _signed_area_and_centroid(exterior)
+        exteriors = [polygon[0] for polygon in polygons]
+        areas = [area for area, _, _ in ring_areas_centroids(*_flat(exteriors))]
+        for exterior, area in zip(exteriors, areas, strict=True):
             # Tiny islands add nothing visible at national scale but many points.
             if abs(area) < min_area_m2 and len(polygons) > 1:
                 continue

@@ -85,11 +85,25 @@ _KEEP_WHOLE = frozenset({"city of london"})
 _WORD_SYNONYMS = {"saint": "st", "&": "and", "+": "and"}
 _NON_WORD = re.compile(r"[^a-z0-9&+ ]+")
 _SPACES = re.compile(r"\s+")
+# "B.C." and "D.C." must become "bc"/"dc", not "b c": join single letters separated by dots.
+_DOTTED_LETTERS = re.compile(r"\b([A-Za-z])\.(?=[A-Za-z]\.)")
+_DOTTED_LETTER = re.compile(r"\b([A-Za-z])\.")
+# The affixes as tested against a key (issue 14: a load normalises thousands of names): a
+# suffix with the space before it and its cut, a prefix with the space after it; and the
+# whole tuples, so that a key with none of them is told by one endswith/startswith.
+_SUFFIX_CUTS = tuple((f" {suffix}", len(suffix) + 1) for suffix in _SUFFIXES)
+_ANY_SUFFIX = tuple(spaced for spaced, _ in _SUFFIX_CUTS)
+_PREFIX_CUTS = tuple((f"{prefix} ", len(prefix) + 1) for prefix in _PREFIXES)
+_ANY_PREFIX = tuple(spaced for spaced, _ in _PREFIX_CUTS)
+_NOT_A_REST = frozenset({"the", "city of", "county of"})
+_INVERTED = frozenset({"city of", "county of", "city and county of", "the"})
 
 
 def _fold(text: str) -> str:
     """Lower case, accents off, apostrophes gone, other punctuation to spaces, words normalised."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    if not text.isascii():  # NFKD leaves ASCII text as it is
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = text.lower()
     # "King's Lynn" and "Kings Lynn" are the same place: drop apostrophes rather than split.
     text = text.replace("'", "").replace("\u2019", "")
     text = text.replace("&", " & ").replace("+", " + ")
@@ -123,30 +137,30 @@ def _normalised(name: str) -> str:
     # names and aliases, every member of every partnership), and the rules are fixed.
     # ONS writes "Kingston upon Hull, City of" and "Herefordshire, County of".
     head, sep, tail = name.rpartition(",")
-    if sep and _fold(tail) in {"city of", "county of", "city and county of", "the"}:
+    if sep and _fold(tail) in _INVERTED:
         name = head
-    # "B.C." and "D.C." must become "bc"/"dc", not "b c": join single letters separated by dots.
-    name = re.sub(r"\b([A-Za-z])\.(?=[A-Za-z]\.)", r"\1", name)
-    name = re.sub(r"\b([A-Za-z])\.", r"\1", name)
+    if "." in name:
+        name = _DOTTED_LETTER.sub(r"\1", _DOTTED_LETTERS.sub(r"\1", name))
     key = _fold(name)
     # Suffixes first, so that "City of London Corporation" loses "corporation" and is then
     # recognised as a whole name before "city of" could be stripped from it.
     changed = True
     while changed and key not in _KEEP_WHOLE:
         changed = False
-        for suffix in _SUFFIXES:
-            rest = key[: -len(suffix) - 1]
-            if key.endswith(" " + suffix) and rest and rest not in {"the", "city of", "county of"}:
-                key = rest
-                changed = True
-                break
+        if key.endswith(_ANY_SUFFIX):
+            for spaced, cut in _SUFFIX_CUTS:
+                if key.endswith(spaced) and (rest := key[:-cut]) and rest not in _NOT_A_REST:
+                    key = rest
+                    changed = True
+                    break
         if changed or key in _KEEP_WHOLE:
             continue
-        for prefix in _PREFIXES:
-            if key.startswith(prefix + " ") and len(key) > len(prefix) + 1:
-                key = key[len(prefix) + 1 :]
-                changed = True
-                break
+        if key.startswith(_ANY_PREFIX):
+            for spaced, cut in _PREFIX_CUTS:
+                if key.startswith(spaced) and len(key) > cut:
+                    key = key[cut:]
+                    changed = True
+                    break
     return key
 
 

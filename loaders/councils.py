@@ -267,14 +267,14 @@ class _Links:
 def _links(in_scope: Sequence[dict[str, str]], sources: BundledSources) -> _Links:
     gss_of_registry = {row["local-authority-code"]: row["gss-code"] for row in in_scope}
     kinds = {row["gss-code"]: KINDS[row["local-authority-type"]] for row in in_scope}
-    district_polygons = geo.lad2013_districts(sources.topojson_2013)
+    districts = geo.lad2013_codes(sources.topojson_2013)
     former: dict[str, tuple[str, ...]] = {
         row["gss-code"]: tuple(c.strip() for c in row["former-gss-codes"].split(",") if c.strip())
         for row in in_scope
     }
     lad13_of: dict[str, str | None] = {}
     for code in kinds:
-        own = [c for c in (code, *former[code]) if c in district_polygons]
+        own = [c for c in (code, *former[code]) if c in districts]
         lad13_of[code] = own[0] if own else None
 
     county_of: dict[str, str | None] = {}
@@ -344,8 +344,9 @@ def build_council_data(sources: BundledSources | None = None) -> CouncilData:
         in_scope,
         {c: links.county_of[c] if kind == "district" else None for c, kind in links.kinds.items()},
     )
+    centroids = _territory_centroids(in_scope, links, sources)
     records = [
-        _record(row, links, in_scope, lookup_names[row["local-authority-code"]], sources)
+        _record(row, links, in_scope, lookup_names[row["local-authority-code"]], centroids)
         for row in in_scope
     ]
     records = [dataclasses.replace(r, ceremonial_counties=ceremonial[r.code]) for r in records]
@@ -360,18 +361,31 @@ def build_council_data(sources: BundledSources | None = None) -> CouncilData:
     )
 
 
+def _territory_centroids(
+    in_scope: Sequence[dict[str, str]], links: _Links, sources: BundledSources
+) -> dict[str, tuple[float, float]]:
+    """Council code -> (longitude, latitude) of its 2013 territory's centroid, for the councils
+    placed by it: counties and councils without lat/long (all measured at once)."""
+    placed = {
+        row["gss-code"]: links.territory_of[row["gss-code"]]
+        for row in in_scope
+        if links.kinds[row["gss-code"]] == "county" or not row["lat"].strip()
+    }
+    measured = geo.territory_centroids_bng(placed, sources.topojson_2013)
+    return {code: geo.to_wgs84(x, y) for code, (_, (x, y)) in measured.items()}
+
+
 def _record(
     row: dict[str, str],
     links: _Links,
     in_scope: Sequence[dict[str, str]],
     lookup_names: Sequence[str],
-    sources: BundledSources,
+    centroids: Mapping[str, tuple[float, float]],
 ) -> CouncilRecord:
     code = row["gss-code"]
     kind = links.kinds[code]
-    if kind == "county" or not row["lat"].strip():
-        _, (x, y) = geo.territory_centroid_bng(links.territory_of[code], sources.topojson_2013)
-        longitude, latitude = geo.to_wgs84(x, y)
+    if code in centroids:
+        longitude, latitude = centroids[code]
         centroid_source = "territory"
     else:
         longitude, latitude = float(row["long"]), float(row["lat"])

@@ -60,9 +60,12 @@ class RowErrors:
         )
 
 
+_LIST_SEPARATOR = re.compile(r"[;\n]")
+
+
 def split_list(text: str) -> list[str]:
     """Lists are ";"-separated in the bundled format; spreadsheets also use new lines."""
-    parts = re.split(r"[;\n]", text) if re.search(r"[;\n]", text) else [text]
+    parts = _LIST_SEPARATOR.split(text) if ";" in text or "\n" in text else [text]
     return [p.strip() for p in parts if p.strip()]
 
 

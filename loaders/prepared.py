@@ -20,11 +20,13 @@ Any changed byte in a file or in the code is a new key, so a stale result is nev
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -185,10 +187,30 @@ def prepare_bundled(
     key = _key(hashes, sha256_of(PROPOSALS_FILE), limits)
     found = _MEMORY.get(key) or _from_disk(key)
     if found is None:
-        found = _prepare(sources, limits, files, hashes, progress)
+        with _collector_paused():
+            found = _prepare(sources, limits, files, hashes, progress)
         _to_disk(key, found)
     _MEMORY[key] = found
     return found
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while the files are prepared (issue 14).
+
+    Preparing allocates a few hundred thousand small objects that live until it ends (the
+    TopoJSON as parsed, the rows, the records); the collector would walk them all again and
+    again, finding nothing to free: a quarter of a first preparation's time. Reference
+    counting still frees everything as usual. Paused only if it was running, and running
+    again afterwards whatever happens (so a caller's own pause is left alone).
+    """
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 def _prepare(

@@ -171,6 +171,10 @@ def validate_member_years(
     return years
 
 
+#: A source: its URL, then optionally a remark in brackets.
+_SOURCE = re.compile(r"(https?://\S+)(?:\s+\((.*)\))?")
+
+
 def validate_sources(errors: RowErrors, urls_text: str, dates_text: str) -> tuple[SourceRef, ...]:
     urls = split_list(urls_text)
     dates = split_list(dates_text)
@@ -184,7 +188,7 @@ def validate_sources(errors: RowErrors, urls_text: str, dates_text: str) -> tupl
     sources: list[SourceRef] = []
     for index, item in enumerate(urls):
         # A URL may be followed by a remark in brackets, kept as the source's note.
-        found = re.fullmatch(r"(https?://\S+)(?:\s+\((.*)\))?", item)
+        found = _SOURCE.fullmatch(item)
         if not found:
             errors.add(
                 "source_urls",

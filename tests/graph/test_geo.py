@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from graph import geo
+from graph import arcs, geo
+from tests.support.projection import epsg_operation
 
 
 def test_the_2013_file_has_326_english_districts_and_unitaries() -> None:
@@ -115,3 +119,77 @@ def test_the_decoded_boundaries_are_those_decoded_point_by_point() -> None:
     for code, polygons in projected.items():
         _, (x, y) = geo.polygon_area_centroid(polygons)
         assert centroids[code] == geo.to_wgs84(x, y)
+
+
+# --- Issue 14: territories measured at once, against the formula as it was -------------------
+def _polygon_area_centroid_as_before(polygons: list[geo.Polygon]) -> tuple[float, geo.Point]:
+    """The plain-Python formula graph.geo used before issue 14, ring by ring, term by term."""
+    total = sx = sy = 0.0
+    for polygon in polygons:
+        for index, ring in enumerate(polygon):
+            if len(ring) < 4:
+                continue
+            area2 = cx = cy = 0.0
+            for (x0, y0), (x1, y1) in itertools.pairwise(ring):
+                cross = x0 * y1 - x1 * y0
+                area2 += cross
+                cx += (x0 + x1) * cross
+                cy += (y0 + y1) * cross
+            area, rx, ry = (
+                (0.0, ring[0][0], ring[0][1])
+                if area2 == 0.0
+                else (area2 / 2.0, cx / (3.0 * area2), cy / (3.0 * area2))
+            )
+            weight = abs(area) if index == 0 else -abs(area)
+            total += weight
+            sx += weight * rx
+            sy += weight * ry
+    return total, (sx / total, sy / total)
+
+
+def test_territories_measure_bit_for_bit_as_the_formula_did() -> None:
+    polygons = geo.lad2013_polygons_bng()
+    codes = sorted(polygons)
+    rng = random.Random(14)
+    territories: dict[str, list[str]] = {code: [code] for code in codes}
+    territories |= {f"any{n}": rng.sample(codes, rng.randint(2, 40)) for n in range(40)}
+    territories["England"] = codes
+    measured = geo.territory_centroids_bng(territories)
+    assert measured == {
+        name: _polygon_area_centroid_as_before([p for c in chosen for p in polygons[c]])
+        for name, chosen in territories.items()
+    }
+    one = territories["any0"]
+    assert geo.territory_centroid_bng(one) == measured["any0"]
+    assert geo.polygon_area_centroid(p for c in one for p in polygons[c]) == measured["any0"]
+
+
+def test_an_unknown_district_is_a_key_error() -> None:
+    with pytest.raises(KeyError, match="E99999999"):
+        geo.territory_centroids_bng({"x": ["E07000084", "E99999999"]})
+    with pytest.raises(ValueError, match="no area"):
+        geo.territory_centroid_bng([])
+
+
+def test_district_codes_are_the_districts_without_stitching_them() -> None:
+    assert geo.lad2013_codes() == set(geo.lad2013_districts())
+
+
+def test_the_pinned_pipeline_is_epsgs_operation_bit_for_bit() -> None:
+    """graph.geo.BNG_PIPELINE is EPSG's "OSGB36 to WGS 84 (6)" (the operation from_crs picks
+    without the OSTN15 grid): the same BNG point for every point of the bundled boundaries."""
+    topology = json.loads(geo.DEFAULT_TOPOJSON.read_text(encoding="utf-8"))
+    xs, ys, _ = arcs.decode_arcs(topology)
+    pinned = geo._to_bng_transformer().transform(xs, ys)
+    reference = epsg_operation("EPSG:4326", "EPSG:27700").transform(xs, ys)
+    assert np.array_equal(pinned[0], reference[0])
+    assert np.array_equal(pinned[1], reference[1])
+
+
+def test_back_to_wgs84_agrees_with_epsgs_reverse_operation_within_1e_12_degrees() -> None:
+    """to_wgs84 runs the pinned pipeline backwards (one transformer, not two to build): the
+    stated tolerance against EPSG's own operation the other way."""
+    back = epsg_operation("EPSG:27700", "EPSG:4326")
+    districts = geo.territory_centroids_bng({c: [c] for c in geo.lad2013_codes()})
+    for _, (x, y) in districts.values():
+        assert geo.to_wgs84(x, y) == pytest.approx(back.transform(x, y), abs=1e-12, rel=0)

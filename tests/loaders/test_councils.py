@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from functools import cache
@@ -10,6 +11,7 @@ import pytest
 
 from graph import geo
 from loaders.councils import CouncilData, borders, build_council_data, territories
+from tests.support.projection import epsg_operation
 
 
 @cache
@@ -147,3 +149,27 @@ def test_succession_follows_replaced_by() -> None:
     assert (_code("Forest Heath"), _code("West Suffolk")) in succeeded
     assert (_code("Taunton Deane"), _code("Somerset West and Taunton")) in succeeded
     assert (_code("Somerset West and Taunton"), "E06000066") in succeeded
+
+
+def test_placed_councils_sit_where_the_formula_before_issue_14_put_them() -> None:
+    """Counties and councils without lat/long: their territory's centroid as computed before
+    issue 14 (plain-Python shoelace over every ring, EPSG's 27700 -> 4326 operation in a
+    transformer of its own), rounded as stored: the same to the last stored digit."""
+    polygons = geo.lad2013_polygons_bng()
+    back = epsg_operation("EPSG:27700", "EPSG:4326")
+    placed = [c for c in _data().councils if c.centroid_source == "territory"]
+    assert len(placed) > 40
+    for council in placed:
+        total = sx = sy = 0.0
+        for polygon in (p for code in council.territory for p in polygons[code]):
+            for index, ring in enumerate(polygon):
+                area2 = cx = cy = 0.0
+                for (x0, y0), (x1, y1) in itertools.pairwise(ring):
+                    cross = x0 * y1 - x1 * y0
+                    area2, cx, cy = area2 + cross, cx + (x0 + x1) * cross, cy + (y0 + y1) * cross
+                weight = abs(area2 / 2.0) if index == 0 else -abs(area2 / 2.0)
+                total += weight
+                sx += weight * cx / (3.0 * area2)
+                sy += weight * cy / (3.0 * area2)
+        lon, lat = back.transform(sx / total, sy / total)
+        assert (council.longitude, council.latitude) == (round(lon, 6), round(lat, 6)), council

@@ -7,10 +7,12 @@ Timings live in bench/bench_load.py; these tests guard what makes the load fast.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import pickle
 import shutil
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -198,3 +200,36 @@ def test_a_pickle_of_another_protocol_is_a_miss(own_cache: Path) -> None:
     kept.write_bytes(b"\x80\x09" + pickle.dumps(first)[2:])  # protocol 9: ValueError
     prepared.clear_memory()
     assert prepared.prepare_bundled(BundledSources()) == first
+
+
+# --- The collector paused while preparing (issue 14) ------------------------------------------
+def _collector_seen(steps: list[tuple[int, bool]]) -> Callable[[int], None]:
+    return lambda step: steps.append((step, gc.isenabled()))
+
+
+def test_the_garbage_collector_is_paused_while_preparing_and_runs_again_after(
+    own_cache: Path,
+) -> None:
+    assert gc.isenabled()
+    steps: list[tuple[int, bool]] = []
+    prepared.prepare_bundled(BundledSources(), progress=_collector_seen(steps))
+    assert steps == [(0, False), (1, False)]
+    assert gc.isenabled()
+
+
+def test_a_failed_preparation_leaves_the_collector_running(own_cache: Path) -> None:
+    def fail(step: int) -> None:
+        raise RuntimeError(f"stopped at step {step}")
+
+    with pytest.raises(RuntimeError, match="step 0"):
+        prepared.prepare_bundled(BundledSources(), progress=fail)
+    assert gc.isenabled()
+
+
+def test_a_collector_the_caller_paused_stays_paused(own_cache: Path) -> None:
+    gc.disable()
+    try:
+        prepared.prepare_bundled(BundledSources())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
