@@ -42,6 +42,7 @@ __all__ = [
     "PARTNERSHIP_START",
     "STALE_AFTER_YEARS",
     "STATUSES",
+    "SUCCESSION_STEPS",
     "MemberYears",
     "Span",
     "YearBasis",
@@ -219,29 +220,36 @@ def member_covers(from_year: int | None, to_year: int | None, year: int) -> bool
     return (from_year is None or from_year <= year) and (to_year is None or year <= to_year)
 
 
+#: How many successions a listed member is followed through (``SUCCEEDED_BY*0..8`` in the
+#: Cypher that :func:`stand_ins` twins; a variable-length bound must be written in the
+#: statement). The bundled register's longest chain is two.
+SUCCESSION_STEPS = 8
+
+
 def stand_ins(
     code: str, exists: Callable[[str], bool], successors: Callable[[str], Iterable[str]]
 ) -> set[str]:
-    """Succession (Python twin of the ``SUCCEEDED_BY*0..`` walk in
+    """Succession (Python twin of the ``SUCCEEDED_BY*0..8`` walk in
     ``graph.repository.EFFECTIVE_MEMBERSHIPS``): ``code`` itself if it ``exists`` in the year,
-    else the first councils along its successors that do, on each path.
+    else the first councils along its successors that do, on each path of at most
+    :data:`SUCCESSION_STEPS` successions.
 
     >>> later = {"A": ["B", "C"], "B": ["D"]}
     >>> sorted(stand_ins("A", lambda c: c in {"C", "D"}, lambda c: later.get(c, [])))
     ['C', 'D']
     """
     found: set[str] = set()
-    seen: set[str] = set()
-    frontier = [code]
-    while frontier:
-        current = frontier.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        if exists(current):
-            found.add(current)
-        else:
-            frontier.extend(successors(current))
+    seen = {code}
+    frontier = [code]  # breadth first: a council is seen first by its shortest path
+    for steps in range(SUCCESSION_STEPS + 1):
+        following: list[str] = []
+        for current in frontier:
+            if exists(current):
+                found.add(current)
+            elif steps < SUCCESSION_STEPS:
+                following += [s for s in successors(current) if s not in seen]
+                seen.update(following)
+        frontier = following
     return found
 
 

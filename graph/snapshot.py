@@ -40,6 +40,7 @@ from graph.analysis import (
     nearest_neighbours,
 )
 from graph.db import Database, Tx
+from graph.errors import CouncilGraphError
 from graph.memberships import MembershipIndex
 from graph.memo import Memo
 from graph.settings import SettingsError
@@ -325,6 +326,8 @@ class Snapshots:
             while not stop.is_set():
                 try:
                     self.warm()
+                except CouncilGraphError as error:  # e.g. Neo4j away: its one-line message
+                    log.warning("warming the snapshot: %s", error)
                 except Exception as error:  # the next tick tries again; requests still work
                     log.warning("warming the snapshot: %r", error)
                 stop.wait(every_s)

@@ -4,6 +4,8 @@ whole bundled data for every year from 2009 to now."""
 from __future__ import annotations
 
 import doctest
+import re
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +109,37 @@ def test_cypher_and_python_agree_on_every_year(loaded_db: Database) -> None:
         }
         assert python == cypher, year
         assert python, year
+
+
+@pytest.mark.parametrize(
+    ("existing", "expected"),
+    [
+        (10, set()),  # ten successions on: past the bound, as SUCCEEDED_BY*0..8 stops
+        (8, {"C8"}),  # eight: the last the walk reaches
+        (0, {"C0"}),  # the listed council itself
+    ],
+)
+def test_stand_ins_follow_at_most_the_cypher_bound(existing: int, expected: set[str]) -> None:
+    chain = {f"C{i}": [f"C{i + 1}"] for i in range(12)}  # C0 -> C1 -> ... -> C12
+    assert rules.SUCCESSION_STEPS == 8
+    found = rules.stand_ins(
+        "C0", lambda code: code == f"C{existing}", lambda code: chain.get(code, [])
+    )
+    assert found == expected
+
+
+def test_stand_ins_take_each_path_to_its_first_existing_council() -> None:
+    # A -> B (exists) -> D (exists); A -> C -> D: D stands in along A-C-D, B along A-B.
+    later = {"A": ["B", "C"], "B": ["D"], "C": ["D"]}
+    exists = {"B", "D"}.__contains__
+    assert rules.stand_ins("A", exists, lambda code: later.get(code, [])) == {"B", "D"}
+
+
+def test_every_succession_walk_in_cypher_has_the_python_bound() -> None:
+    graph_dir = Path(rules.__file__).parent
+    bounds = {
+        int(bound)
+        for path in graph_dir.rglob("*.py")
+        for bound in re.findall(r"SUCCEEDED_BY\*0\.\.(\d+)", path.read_text(encoding="utf-8"))
+    }
+    assert bounds == {rules.SUCCESSION_STEPS}

@@ -4,6 +4,7 @@ warm-up builds a new data version's snapshot ahead of requests."""
 from __future__ import annotations
 
 import csv
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -11,9 +12,9 @@ from collections.abc import Callable
 import pytest
 
 from graph import repository, rules
-from graph.db import Database
+from graph.db import Database, connect
 from graph.schema import bump_data_version, data_version
-from graph.settings import SettingsError
+from graph.settings import Secret, Settings, SettingsError
 from graph.snapshot import WARM_EVERY_ENV, Snapshot, Snapshots, warm_every_s
 from tests.support.paths import ROOT
 
@@ -121,3 +122,23 @@ def test_memberships_read_as_one_list_are_the_statements_rows(
     assert [(m.start_year, m.start_basis, m.status, m.partnership_name) for m in got] == [
         (r["startYear"], r["startBasis"], r["status"], r["name"]) for r in rows
     ]
+
+
+def test_a_failed_warm_up_logs_the_one_line_cause(caplog: pytest.LogCaptureFixture) -> None:
+    # Nothing listens on port 9: every warm-up fails until stopped, each logged in one line.
+    settings = Settings(uri="bolt://127.0.0.1:9", password=Secret("whatever1"))
+    db = connect(settings, verify=False, retry_s=0, connect_timeout_s=1)
+    snapshots = Snapshots(db)
+    try:
+        with caplog.at_level(logging.WARNING, logger="graph.snapshot"):
+            stop = snapshots.watch(0.05)
+            _wait_for(lambda: any("warming" in r.getMessage() for r in caplog.records))
+            stop()
+    finally:
+        db.driver.close()
+    line = next(r.getMessage() for r in caplog.records if "warming" in r.getMessage())
+    assert line.startswith("warming the snapshot: ")
+    assert "127.0.0.1:9" in line  # the cause as GraphUnavailable words it, not its repr
+    assert "GraphUnavailable(" not in line
+    assert "\n" not in line
+    assert snapshots.warmings == 0
