@@ -196,6 +196,7 @@ class Context:
 
 
 def _view_key(year: int, service: str | None) -> Hashable:
-    """A year view's key in the snapshot: with the current year, as its memberships' (an
-    undated partnership is placed in the current year, so a new year is a new view)."""
-    return ("year_view", rules.current_year(), year, service)
+    """A year view's key in the snapshot (which keeps it for the current year, as all it
+    remembers: an undated partnership is placed in the current year, so a new year is a new
+    view)."""
+    return ("year_view", year, service)

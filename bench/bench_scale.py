@@ -279,13 +279,18 @@ def render(results: dict[str, Any]) -> None:
     lines = _queries_table(rows, meta, growth)
     lines += _steps_table(results["snapshot_steps"]) + _layout_table(results["layout"])
     worse = [r["query"] for r in rows if max(r["x_cold"], r["x_warm"]) > growth]
+    steps = [f"{s['step']} ({s['x']}x)" for s in results["snapshot_steps"] if s["x"] > growth]
     lines += [
         "",
         "## Worse than linear",
         "",
-        f"Faster than the memberships grow ({growth:.0f}x), first request or warm: "
+        f"Queries growing faster than the memberships ({growth:.0f}x), first request or warm: "
         + (", ".join(worse) if worse else "none")
         + ".",
+        "",
+        "Steps of the cold snapshot (in process) growing faster: "
+        + ("; ".join(steps) if steps else "none")
+        + ". docs/performance.md (At 100x) says where their time goes.",
         "",
     ]
     lines += [f"- **{name}**: {WHY[name]}" for name in worse if name in WHY]

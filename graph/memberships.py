@@ -38,13 +38,18 @@ class MembershipIndex:
         partnerships: Iterable[Partnership],
         councils: Mapping[str, Council],
         links: Mapping[str, CouncilLinks],
+        *,
+        current: int | None = None,
     ) -> None:
+        """``current``: the current year an undated partnership is placed in (default: this
+        one), read once, so that every span of the index is of the same year."""
+        current = rules.current_year() if current is None else current
         self._councils = councils
         self._links = links
         # The partnerships whose status can be active, with their spans, in the statement's
         # order (by id).
         self._candidates: tuple[tuple[Partnership, rules.Span], ...] = tuple(
-            (p, p.span())
+            (p, p.span(current))
             for p in sorted(partnerships, key=lambda p: p.id)
             if p.status in rules.ACTIVE_STATUSES
         )

@@ -145,14 +145,16 @@ class Partnership:
     def lead_code(self) -> str | None:
         return next((m.code for m in self.members if m.role == "lead"), None)
 
-    def span(self) -> rules.Span:
-        """The years it runs, with the basis of its start year (``graph.rules``)."""
+    def span(self, current: int | None = None) -> rules.Span:
+        """The years it runs, with the basis of its start year (``graph.rules``); ``current``
+        is the current year an undated partnership is placed in (default: this one)."""
         return rules.partnership_span(
             status=self.status,
             start_year=self.start_year,
             end_year=self.end_year,
             first_evidence=self.first_evidence_year,
             last_evidence=self.last_evidence_year,
+            current=current,
         )
 
     def not_confirmed_since(self, year: int) -> int | None:

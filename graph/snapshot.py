@@ -68,9 +68,9 @@ MEMO_SIZE = 256
 
 
 def analysis_key(year: int, service: str | None) -> Hashable:
-    """Where a snapshot remembers a year's network analysis: with the current year, as the
-    memberships it is computed from (an undated partnership is placed in the current year)."""
-    return ("analysis", rules.current_year(), year, service)
+    """Where a snapshot remembers a year's network analysis (for the current year, as all it
+    remembers: :meth:`Snapshot.remember`)."""
+    return ("analysis", year, service)
 
 
 class Snapshot:
@@ -124,28 +124,34 @@ class Snapshot:
         )
 
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """``compute()`` once for this snapshot, then the same value (threads share the work)."""
-        return self._memo.get(key, compute)
+        """``compute()`` once for this snapshot and current year, then the same value (threads
+        share the work). Every value is kept under the current year as well as ``key``: an
+        undated partnership is placed in the current year, so on New Year's Day any answer may
+        change with the data version unchanged."""
+        return self._memo.get((rules.current_year(), key), compute)
 
     def remembered(self, key: Hashable) -> tuple[bool, Any]:
-        """``(True, value)`` if ``key`` is remembered already, else ``(False, None)``: lets an
-        event loop answer from memory without a hop to a worker thread."""
-        return self._memo.peek(key)
+        """``(True, value)`` if ``key`` is remembered already for the current year, else
+        ``(False, None)``: lets an event loop answer from memory without a hop to a worker
+        thread."""
+        return self._memo.peek((rules.current_year(), key))
 
     def memberships(self, year: int, service: str | None = None) -> tuple[repo.Membership, ...]:
         """Effective memberships of the partnerships active in ``year`` (in ``service``),
         computed from the snapshot's partnerships and councils by the rules of time, with no
         read (``graph.memberships``: the rows of ``repository.EFFECTIVE_MEMBERSHIPS``)."""
-        return self.remember(
-            ("memberships", rules.current_year(), year, service),
-            lambda: self.membership_index().year(year, service),
+        current = rules.current_year()  # read once: the key's and the index's year
+        return self._memo.get(
+            (current, ("memberships", year, service)),
+            lambda: self.membership_index(current).year(year, service),
         )
 
-    def membership_index(self) -> MembershipIndex:
+    def membership_index(self, current: int | None = None) -> MembershipIndex:
         """What every year's memberships share (``graph.memberships``), prepared once per
-        current year (an undated partnership is placed in it). Held beside the memo, not in
-        it: the rows it has built are shared by every year, so it is not dropped for them."""
-        current = rules.current_year()
+        current year (default: this one; an undated partnership is placed in it). Held beside
+        the memo, not in it: the rows it has built are shared by every year, so it is not
+        dropped for them."""
+        current = rules.current_year() if current is None else current
         held = self._index
         if held is None or held[0] != current:
             with self._index_lock:  # one builder; the others then find it built
@@ -154,7 +160,10 @@ class Snapshot:
                     held = (
                         current,
                         MembershipIndex(
-                            self.partnerships.values(), self.councils_by_code, self.links
+                            self.partnerships.values(),
+                            self.councils_by_code,
+                            self.links,
+                            current=current,
                         ),
                     )
                     self._index = held
@@ -177,7 +186,7 @@ class Snapshot:
                 for m in self.memberships(year, service)
             )
 
-        return self.remember(("analysis_rows", rules.current_year(), year, service), rows)
+        return self.remember(("analysis_rows", year, service), rows)
 
     def council_attrs(self, year: int) -> dict[str, CouncilAttrs]:
         """Attributes of the councils that exist in ``year``, for the analysis."""

@@ -1,18 +1,21 @@
 """Read one year's :class:`~visualisation.model.ViewData` from the graph.
 
 No Cypher here: every read goes through ``graph.repository`` (typed models,
-parameterised statements, the data README's rules implemented once), five
-round trips per year. :class:`ViewDataSource` keeps the result per (data
-version, year), so a page view normally costs one round trip (the version).
+parameterised statements, the data README's rules implemented once). Most of a
+year comes from the data version's snapshot (``graph.snapshot``), read once per
+version; a view reads only its filtered partnerships, once per (year, filters).
+:class:`ViewDataSource` keeps the result per (data version, current year, year,
+filters), so a page view normally costs one round trip (the version).
 
-* councils that exist in the year (``repository.all_councils``);
-* partnerships with members, services and sources (``partnerships_by_ids``);
-* effective members of the partnerships active in the year
-  (``effective_memberships``); partnerships that are not active (in
+* councils that exist in the year (the snapshot's councils);
+* the partnerships the filters keep, with their effective members in the year
+  (``repository.view_partnerships``); partnerships that are not active (in
   development, abandoned, or outside their years) get their listed members
   carried forward along ``SUCCEEDED_BY`` the same way, so the views can still
   draw them when asked;
-* borders and successors (``council_links``);
+* the whole year's network, computed from the snapshot
+  (``snapshot.memberships``, no read);
+* borders and successors (the snapshot's links);
 * outlines: each council's territory as 2013 districts (``graph.geo``): its
   own (by current or former code), or for a council created since, the
   territories of the councils it replaced (counties excluded: a county is
@@ -145,7 +148,7 @@ def read_view_data(
 
     The year's councils, borders and outlines are always whole (a region's view still shows
     partners elsewhere), and ``year_network`` is always the whole year's (the layout places
-    nodes from it, so that a filter never moves them: one read per year and data version,
+    nodes from it, so that a filter never moves them: computed once per year and data version,
     kept in the snapshot).
     """
     snapshot = source if isinstance(source, Snapshot) else Snapshots(source).current()
@@ -202,8 +205,8 @@ def _partnerships(
 
 def year_network(snapshot: Snapshot, year: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Every partnership active in ``year`` with its effective members, whatever a view's
-    filters: what the network views' layout places nodes by (``snapshot.memberships``, one
-    read per year and data version)."""
+    filters: what the network views' layout places nodes by (``snapshot.memberships``,
+    computed from the snapshot once per year and data version, no read)."""
     grouped: dict[str, list[str]] = defaultdict(list)
     for membership in snapshot.memberships(year):
         grouped[membership.partnership_id].append(membership.code)

@@ -14,6 +14,7 @@ from api.app import create_app
 from api.guards import checked_documents
 from api.limits import Limits
 from api.responses import ResponseCache
+from graph import repository, rules
 from graph.db import Database, Tx
 from graph.schema import bump_data_version
 from graph.settings import Settings
@@ -158,3 +159,28 @@ def test_a_remembered_answer_keeps_the_media_type_asked_for(client: TestClient) 
     assert {a.headers["content-type"].split(";")[0] for a in answers[3:]} == {"application/json"}
     assert len({a.content for a in answers}) == 1
     assert all(int(a.headers["content-length"]) == len(a.content) for a in answers)
+
+
+ACTIVE_IN = """query ($year: Int!) {
+  partnerships(filter: {year: $year}, first: 100) { totalCount }
+}"""
+
+
+def test_a_new_calendar_year_is_seen_with_the_data_version_unchanged(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An undated partnership is placed in the current year: when the year turns, the
+    partnerships active in last year are counted afresh, though no load bumped the version
+    (everything a snapshot remembers, selections included, is kept per current year)."""
+    db: Database = _state(client).db
+    year = rules.current_year()
+
+    def expected() -> int:  # independent: the statement, with the rules of time in Cypher
+        return len({m.partnership_id for m in repository.effective_memberships(db, year)})
+
+    before = gql(client, ACTIVE_IN, year=year)["partnerships"]["totalCount"]
+    assert before == expected()
+    monkeypatch.setattr(rules, "current_year", lambda: year + 1)
+    after = gql(client, ACTIVE_IN, year=year)["partnerships"]["totalCount"]
+    assert after == expected()
+    assert after < before  # the undated ones now start next year
