@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, LiteralString
 
 from graph import rules
 from graph.models import Council, Partnership
-from graph.repository import STANDS_IN_YEAR
 
 if TYPE_CHECKING:
     from graph.snapshot import Snapshot
@@ -67,13 +66,15 @@ WITH listed, m, p, """
 UNWIND $years AS year
 WITH listed, m, p, year, date({year: year, month: 12, day: 31}) AS yearEnd,
      date({year: year, month: 1, day: 1}) AS yearStart
-WHERE fromYear <= year AND (toYear IS NULL OR toYear >= year)
+WHERE """
+    + rules.SPAN_COVERS.replace("$year", "year")
+    + """
   AND """
     + rules.MEMBER_IN_YEAR.replace("$year", "year")
     + """
 MATCH path = (listed)-[:SUCCEEDED_BY*0..8]->(c:Council)
 WHERE """
-    + STANDS_IN_YEAR
+    + rules.STANDS_IN_YEAR
     + """
 WITH year, p, c
 WHERE c.code IN $codes

@@ -122,13 +122,7 @@ SERVICE_AREAS: LiteralString = """
 MATCH (s:ServiceArea) RETURN properties(s) AS area ORDER BY s.code
 """
 
-# Succession over ``path = (listed)-[:SUCCEEDED_BY*0..8]->(c:Council)``: ``c`` exists in $year and
-# no council before it on the path does (``graph.rules.stand_ins`` and ``exists_in`` are the
-# Python twins), between ``yearStart`` and ``yearEnd`` dates.
-STANDS_IN_YEAR: LiteralString = """
-    c.validFrom <= yearEnd AND (c.validTo IS NULL OR c.validTo > yearStart)
-  AND none(n IN nodes(path)[..-1]
-           WHERE n.validFrom <= yearEnd AND (n.validTo IS NULL OR n.validTo > yearStart))"""
+STANDS_IN_YEAR = rules.STANDS_IN_YEAR  # succession in a year (graph/rules.py)
 
 # The heart of the rules (graph/rules.py): a partnership counts in $year when its status can be
 # active and its years cover $year; a listed member counts within its own years, and one that
@@ -150,7 +144,9 @@ WITH yearEnd, yearStart, p, """
     + """ AS toYear, """
     + PARTNERSHIP_START_BASIS
     + """ AS basis
-WHERE fromYear <= $year AND (toYear IS NULL OR toYear >= $year)
+WHERE """
+    + rules.SPAN_COVERS
+    + """
 MATCH (listed:Council)-[m:MEMBER_OF]->(p)
 WHERE """
     + MEMBER_IN_YEAR
@@ -244,7 +240,9 @@ WITH p, """
     + PARTNERSHIP_END
     + """ AS toYear, collect(DISTINCT c.code) AS members
 WHERE (NOT $activeOnly
-       OR (fromYear <= $year AND (toYear IS NULL OR toYear >= $year) AND """
+       OR ("""
+    + rules.SPAN_COVERS
+    + """ AND """
     + rules.ENOUGH_MEMBERS
     + """))
   AND ($region IS NULL

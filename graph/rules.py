@@ -40,7 +40,9 @@ __all__ = [
     "MEMBER_IN_YEAR",
     "PARTNERSHIP_END",
     "PARTNERSHIP_START",
+    "SPAN_COVERS",
     "STALE_AFTER_YEARS",
+    "STANDS_IN_YEAR",
     "STATUSES",
     "SUCCESSION_STEPS",
     "MemberYears",
@@ -208,6 +210,18 @@ PARTNERSHIP_START_BASIS: LiteralString = (
     "CASE WHEN p.startYear IS NOT NULL THEN 'stated' "
     "WHEN p.firstEvidenceYear IS NOT NULL THEN 'first_evidence' ELSE 'unknown' END"
 )
+
+# A partnership's years (``fromYear`` from PARTNERSHIP_START, ``toYear`` from PARTNERSHIP_END)
+# cover $year (Python twin: :meth:`Span.covers`).
+SPAN_COVERS: LiteralString = "fromYear <= $year AND (toYear IS NULL OR toYear >= $year)"
+
+# Succession over ``path = (listed)-[:SUCCEEDED_BY*0..8]->(c:Council)``: ``c`` exists in $year and
+# no council before it on the path does (:func:`stand_ins` and ``exists_in`` are the Python
+# twins), between ``yearStart`` and ``yearEnd`` dates.
+STANDS_IN_YEAR: LiteralString = """
+    c.validFrom <= yearEnd AND (c.validTo IS NULL OR c.validTo > yearStart)
+  AND none(n IN nodes(path)[..-1]
+           WHERE n.validFrom <= yearEnd AND (n.validTo IS NULL OR n.validTo > yearStart))"""
 
 # A listed member ``m`` (a MEMBER_OF relationship) counts in $year only within its own years.
 MEMBER_IN_YEAR: LiteralString = (

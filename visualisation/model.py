@@ -159,16 +159,22 @@ class Partnership:
     not_confirmed_since: int | None = None
 
     def is_active(self, year: int) -> bool:
-        """Whether the partnership is active in ``year`` (data README rules).
-
-        Operational or ended, ``start_year`` blank or <= year, ``end_year`` blank
-        or >= year, and two or more distinct effective members (``members`` are
-        already those of ``year``, after member years and succession).
+        """Whether the partnership is active in ``year`` (data README rules, from
+        ``graph.rules``): operational or ended, its years covering ``year`` (a blank
+        ``start_year`` is undated: the current year), and two or more distinct
+        effective members (``members`` are already those of ``year``, after member
+        years and succession).
         """
+        span = rules.partnership_span(
+            status=self.status,
+            start_year=self.start_year,
+            end_year=self.end_year,
+            first_evidence=None,
+            last_evidence=None,
+        )
         return (
             self.status in ACTIVE_STATUSES
-            and (self.start_year is None or self.start_year <= year)
-            and (self.end_year is None or self.end_year >= year)
+            and span.covers(year)
             and rules.enough_members(len(set(self.members)))
         )
 

@@ -46,6 +46,7 @@ def _datasets() -> dict[str, ViewData]:
                 status="operational",
                 services=("legal",),
                 members=(NORTHTON, WESTWICK),
+                start_year=2010,
                 savings_note=XSS,
                 annual_savings_gbp=1,
             ),

@@ -115,6 +115,7 @@ def test_markup_in_data_is_never_markup_in_the_page(data: ViewData) -> None:
                 status="operational",
                 services=("legal",),
                 members=(NORTHTON, WESTWICK),
+                start_year=2010,
                 savings_note="<b>bold</b> & co",
             ),
         ),
