@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -160,7 +161,7 @@ def test_a_crashed_load_is_invisible_and_cleaned_at_the_next_start(
     # The first file staged, then the process dies before publishing, holding the lock.
     crashed = StagedLock()
     crashed.take(clean_db)
-    staging = _prepare(clean_db, first, _read(first, vocabulary, None, "tests"), _Run())
+    staging = _prepare(clean_db, first, _read(first, vocabulary, None), _Run())
     assert staging is not None
     assert staging.staged == PER_FILE
     _write_staged(clean_db, staging, crashed)
@@ -327,3 +328,36 @@ def test_a_load_whose_lock_was_taken_over_stops_and_leaves_the_new_runs_work(
     assert clean_db.read(STAGED)[0]["n"] > PER_FILE  # the first file's, left to the new run
     assert clean_db.read(VISIBLE) == [{"partnerships": 0, "memberships": 0}]
     assert clean_db.read("MATCH (l:StagedLoad) RETURN l.run AS run") == [{"run": "another run"}]
+
+
+def test_the_collector_runs_once_a_written_file_and_is_restored(
+    clean_db: Database, tmp_path: Path
+) -> None:
+    files = _write(tmp_path, _rows(), PER_FILE)
+    collections: list[int] = []
+    paused: list[bool] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and not gc.isenabled():  # while the files are staged
+            collections.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        load_staged(clean_db, [tmp_path], progress=lambda *_: paused.append(not gc.isenabled()))
+    finally:
+        gc.callbacks.remove(seen)
+    # While the files are staged: once after each file's write (the young objects only: the
+    # rest was frozen or collected before), never on its own; then running again as before,
+    # nothing left frozen.
+    assert collections == [1] * len(files)
+    assert paused == [True] * len(files) + [False]  # the publish's step comes after
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+    _remove_fixtures(clean_db)
+    gc.disable()  # a caller's own pause is left alone: nothing collected, still paused after
+    try:
+        load_staged(clean_db, [tmp_path])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
