@@ -20,7 +20,7 @@ with bounded transactions instead:
    one file, the next is compared with the graph and the one after it read and validated (two
    threads beside the caller's). Memory is bounded by three files (the Python process) and one
    file's writes (Neo4j), not by the data set; only the ids seen so far are kept, to refuse an
-   id given twice. Python's garbage collector runs once a file (``loaders/staged_memory.py``).
+   id given twice. Python's garbage collector runs every few files (``loaders/staged_memory.py``).
 3. **Publish**, in one short transaction: staged partnerships that replace stored ones are
    copied onto them (links replaced), the others change label to ``Partnership``, staged
    audit entries become ``AuditEntry``, the data version is bumped and the files recorded.
@@ -59,7 +59,7 @@ from loaders.partnerships import FileValidation, PartnershipRecord, read_table
 from loaders.prepared import validated
 from loaders.sources import sha256_of
 from loaders.staged_lock import StagedLock
-from loaders.staged_memory import collected_per_file
+from loaders.staged_memory import collected_every_few_files
 from loaders.writer import (
     Counts,
     partnership_row,
@@ -271,8 +271,14 @@ def _write_staged(db: Database, staging: _Staging, lock: StagedLock) -> None:
             tx.run(query, parameters)
 
     if staging.statements:
-        with _neo4j_refusals(staging.name):
-            db.write_transaction(_stop_when_out_of_memory(work, staging.name))
+        try:
+            with _neo4j_refusals(staging.name):
+                db.write_transaction(_stop_when_out_of_memory(work, staging.name))
+        finally:  # the driver keeps each statement's parameters in a reference cycle
+            for _, parameters in staging.statements:
+                for value in parameters.values():
+                    if isinstance(value, list):
+                        value.clear()  # so its rows are freed now, not at a collection
 
 
 def _stage_all(
@@ -285,7 +291,7 @@ def _stage_all(
     """Stage every file, three at a time in flight: the next one read and validated (a
     thread), this one compared with the graph (here), the previous one written (a thread).
     Stops at the first file with errors, once the writes already sent have ended."""
-    with collected_per_file() as collect:
+    with collected_every_few_files() as collect:
         return _staged_files(db, files, read, progress, lock, collect)
 
 
