@@ -19,7 +19,7 @@ import pytest
 
 from graph.db import Database, counting_round_trips
 from graph.schema import data_version
-from loaders import load_partnership_file, staged_memory
+from loaders import load_partnership_file, queries, staged_memory
 from loaders.cli import add_load_arguments, run_load
 from loaders.known import council_index_from_db, service_areas_from_db
 from loaders.sources import PARTNERSHIPS, read_csv_rows
@@ -379,5 +379,33 @@ def test_a_written_files_rows_are_let_go(clean_db: Database, tmp_path: Path) -> 
     _write_staged(clean_db, staging, lock)
     assert lists == [[]] * len(lists)
     assert clean_db.read(STAGED)[0]["n"] == 2 * PER_FILE  # written before being let go
+    clean_staged(clean_db)
+    lock.release(clean_db)
+
+
+def _db_hits(plan: Any, details: str) -> int:
+    """The db hits of the operators of ``plan`` whose details contain ``details``."""
+    here = int(plan.get("dbHits", 0)) if details in str(plan.get("args", {})) else 0
+    return here + sum(_db_hits(child, details) for child in plan.get("children", []))
+
+
+def test_the_publish_reads_no_staged_audit_entry_when_nothing_was_edited(
+    clean_db: Database, tmp_path: Path
+) -> None:
+    first, *_ = _write(tmp_path, _rows(), PER_FILE)
+    vocabulary = (council_index_from_db(clean_db), service_areas_from_db(clean_db))
+    lock = StagedLock()
+    lock.take(clean_db)
+    staging = _prepare(clean_db, first, _read(first, vocabulary, None), _Run())
+    assert staging is not None
+    _write_staged(clean_db, staging, lock)
+    with clean_db.driver.session(database=clean_db.name) as session:
+        tx = session.begin_transaction()
+        result = tx.run("PROFILE " + queries.DROP_EDITED_SINCE_STAGED)
+        assert result.single(strict=True)["ids"] == []
+        plan = result.consume().profile
+        tx.rollback()
+    assert _db_hits(plan, "a:StagedAuditEntry") == 0
+    assert _db_hits(plan, "s:StagedPartnership") > PER_FILE  # each staged one was checked
     clean_staged(clean_db)
     lock.release(clean_db)
