@@ -303,7 +303,7 @@ def _staged_files(
     lock: StagedLock,
     collect: Callable[[], object],
 ) -> tuple[_Run, int]:
-    """:func:`_stage_all`, the garbage collected after each file's write (``collect``)."""
+    """:func:`_stage_all`; ``collect`` is called once each file's write has ended."""
     run, staged, total = _Run(), 0, len(files) + 1
     with ThreadPoolExecutor(max_workers=1) as reader, ThreadPoolExecutor(max_workers=1) as writer:
         pending = reader.submit(read, files[0])
