@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graph.rules import evidence_years
 from loaders.errors import DataError
@@ -100,6 +100,12 @@ class PartnershipRecord:
     service_areas: tuple[str, ...]
     sources: tuple[SourceRef, ...]
     row: int = 0
+    #: (first, last) year of the dated sources, worked out once (a staged load asks for the
+    #: node's properties several times a record: to write, to compare, for the audit).
+    evidence: tuple[int | None, int | None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evidence", evidence_years(s.date for s in self.sources))
 
     def node_properties(self) -> dict[str, object]:
         """Properties of the ``Partnership`` node (docs/graph-model.md).
@@ -107,7 +113,7 @@ class PartnershipRecord:
         ``firstEvidenceYear`` and ``lastEvidenceYear`` are the earliest and latest years of the
         dated sources: the rules of time (``graph.rules``) place an undated partnership by them.
         """
-        first, last = evidence_years(s.date for s in self.sources)
+        first, last = self.evidence
         return {
             "id": self.id,
             "name": self.name,

@@ -302,6 +302,7 @@ MATCH (s:StagedPartnership)
 WHERE EXISTS { MATCH (:Submission {partnershipId: s.id, status: 'accepted'}) }
 WITH collect(s) AS edited, collect(s.id) AS ids
 CALL (ids) {
+  UNWIND CASE WHEN ids = [] THEN [] ELSE [true] END AS _  // usually none: then no scan
   MATCH (a:StagedAuditEntry)
   WHERE a.partnershipId IN ids
   DETACH DELETE a

@@ -20,7 +20,7 @@ with bounded transactions instead:
    one file, the next is compared with the graph and the one after it read and validated (two
    threads beside the caller's). Memory is bounded by three files (the Python process) and one
    file's writes (Neo4j), not by the data set; only the ids seen so far are kept, to refuse an
-   id given twice.
+   id given twice. Python's garbage collector runs every few files (``loaders/staged_memory.py``).
 3. **Publish**, in one short transaction: staged partnerships that replace stored ones are
    copied onto them (links replaced), the others change label to ``Partnership``, staged
    audit entries become ``AuditEntry``, the data version is bumped and the files recorded.
@@ -59,9 +59,9 @@ from loaders.partnerships import FileValidation, PartnershipRecord, read_table
 from loaders.prepared import validated
 from loaders.sources import sha256_of
 from loaders.staged_lock import StagedLock
+from loaders.staged_memory import collected_every_few_files
 from loaders.writer import (
     Counts,
-    partnership_change,
     partnership_row,
     record_loaded_files,
     write_partnerships,
@@ -119,11 +119,9 @@ def clean_staged(db: Database) -> int:
 @dataclass
 class _StagedAudit:
     """The staged load's audit hook: accepted edits win (as in every load); the entries of
-    what it changed are staged with the partnerships. ``created``: each record's entry as a
-    new partnership, made beforehand (the one a created partnership gets)."""
+    what it changed are staged with the partnerships."""
 
     audit: LoadAudit
-    created: dict[str, dict[str, Any]]
     accepted: dict[str, tuple[str, Any]] = field(default_factory=dict)  # by the file's read
 
     def protected(self, tx: Tx, ids: Sequence[str]) -> set[str]:
@@ -131,24 +129,18 @@ class _StagedAudit:
         return set(self.audit.kept)
 
     def changed(self, tx: Tx, changes: Sequence[PartnershipChange]) -> None:
-        made = [c for c in changes if c.before is not None or c.id not in self.created]
-        fresh = iter(
-            audit_rows(made, origin="file", file=self.audit.file, loaded_by=self.audit.loaded_by)
+        rows = audit_rows(
+            changes, origin="file", file=self.audit.file, loaded_by=self.audit.loaded_by
         )
-        made_ids = {c.id for c in made}
-        rows = [next(fresh) if c.id in made_ids else self.created[c.id] for c in changes]
-        for seq, row in enumerate(rows):
-            row["seq"] = seq
         tx.run(queries.STAGE_AUDIT_ENTRIES, {"rows": rows})
 
 
 @dataclass(frozen=True, slots=True)
 class _File:
-    """One file read and validated, with what writing its records needs made beforehand."""
+    """One file read and validated, with its records' rows made beforehand."""
 
     validation: FileValidation
     rows: dict[str, dict[str, Any]]  # id -> partnership_row
-    audit: dict[str, dict[str, Any]]  # id -> its audit entry as a new partnership
 
 
 @dataclass
@@ -193,23 +185,11 @@ def _read(
     path: Path,
     vocabulary: tuple[CouncilIndex, dict[str, str]],
     limits: FileLimits | None,
-    loaded_by: str,
 ) -> _File:
     """One file read and validated exactly as ``--partnerships FILE`` reads one, with its
-    rows and (as new partnerships) audit entries made ready."""
+    records' rows made ready."""
     validation = validated(read_table(path, path.name, limits), path.name, lambda: vocabulary)
-    records = validation.records
-    entries = audit_rows(
-        [partnership_change(r, None) for r in records],
-        origin="file",
-        file=str(path.resolve()),
-        loaded_by=loaded_by,
-    )
-    return _File(
-        validation,
-        {r.id: partnership_row(r) for r in records},
-        {r.id: entry for r, entry in zip(records, entries, strict=True)},
-    )
+    return _File(validation, {r.id: partnership_row(r) for r in validation.records})
 
 
 class _Recorder(Tx):
@@ -249,7 +229,7 @@ def _prepare(db: Database, path: Path, read: _File, run: _Run) -> _Staging | Non
     run.warnings += validation.warnings
     if errors or not validation.records:
         return None
-    hook = _StagedAudit(LoadAudit(str(path.resolve())), read.audit)
+    hook = _StagedAudit(LoadAudit(str(path.resolve())))
     ids = [r.id for r in validation.records]
     with _neo4j_refusals(name):
         state = db.read(queries.READ_PARTNERSHIP_STATE, {"ids": ids})[0]
@@ -291,8 +271,14 @@ def _write_staged(db: Database, staging: _Staging, lock: StagedLock) -> None:
             tx.run(query, parameters)
 
     if staging.statements:
-        with _neo4j_refusals(staging.name):
-            db.write_transaction(_stop_when_out_of_memory(work, staging.name))
+        try:
+            with _neo4j_refusals(staging.name):
+                db.write_transaction(_stop_when_out_of_memory(work, staging.name))
+        finally:  # the driver keeps each statement's parameters in a reference cycle
+            for _, parameters in staging.statements:
+                for value in parameters.values():
+                    if isinstance(value, list):
+                        value.clear()  # so its rows are freed now, not at a collection
 
 
 def _stage_all(
@@ -305,6 +291,19 @@ def _stage_all(
     """Stage every file, three at a time in flight: the next one read and validated (a
     thread), this one compared with the graph (here), the previous one written (a thread).
     Stops at the first file with errors, once the writes already sent have ended."""
+    with collected_every_few_files() as collect:
+        return _staged_files(db, files, read, progress, lock, collect)
+
+
+def _staged_files(
+    db: Database,
+    files: Sequence[Path],
+    read: Callable[[Path], _File],
+    progress: StagedProgress,
+    lock: StagedLock,
+    collect: Callable[[], object],
+) -> tuple[_Run, int]:
+    """:func:`_stage_all`; ``collect`` is called once each file's write has ended."""
     run, staged, total = _Run(), 0, len(files) + 1
     with ThreadPoolExecutor(max_workers=1) as reader, ThreadPoolExecutor(max_workers=1) as writer:
         pending = reader.submit(read, files[0])
@@ -316,6 +315,7 @@ def _stage_all(
             staging = _prepare(db, path, done, run)
             if writing is not None:
                 writing.result()
+                collect()
                 progress(number - 1, total, staged)
             if run.errors:
                 return run, staged
@@ -328,6 +328,7 @@ def _stage_all(
                 progress(number, total, staged)
         if writing is not None:
             writing.result()
+            collect()
             progress(len(files), total, staged)
     return run, staged
 
@@ -400,9 +401,8 @@ def _load_locked(
             "the graph has no councils yet: run `councilgraph load` (bundled data) first"
         )
     try:
-        who = LoadAudit(str(files[0])).loaded_by
         run, staged = _stage_all(
-            db, files, lambda path: _read(path, vocabulary, limits, who), progress, lock
+            db, files, lambda path: _read(path, vocabulary, limits), progress, lock
         )
         version = None
         if run.errors:

@@ -314,13 +314,13 @@ def _compare(
     memberships = Counts()
     changed: list[PartnershipRecord] = []
     for record in records:
-        wanted_props = _comparable_props(record.node_properties())
         members, areas, sources = _links_of(record)
         if record.id not in existing:
             partnerships += Counts(created=1)
             memberships += Counts(created=len(members))
             changed.append(record)
             continue
+        wanted_props = _comparable_props(record.node_properties())
         old_props, (old_members, old_areas, old_sources) = existing[record.id]
         # A member's role and own years are its values; its code is its key.
         old_roles = {m[0]: m[1:] for m in old_members}

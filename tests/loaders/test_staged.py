@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 
 from graph.db import Database, counting_round_trips
 from graph.schema import data_version
-from loaders import load_partnership_file
+from loaders import load_partnership_file, queries, staged_memory
 from loaders.cli import add_load_arguments, run_load
 from loaders.known import council_index_from_db, service_areas_from_db
 from loaders.sources import PARTNERSHIPS, read_csv_rows
@@ -160,7 +161,7 @@ def test_a_crashed_load_is_invisible_and_cleaned_at_the_next_start(
     # The first file staged, then the process dies before publishing, holding the lock.
     crashed = StagedLock()
     crashed.take(clean_db)
-    staging = _prepare(clean_db, first, _read(first, vocabulary, None, "tests"), _Run())
+    staging = _prepare(clean_db, first, _read(first, vocabulary, None), _Run())
     assert staging is not None
     assert staging.staged == PER_FILE
     _write_staged(clean_db, staging, crashed)
@@ -327,3 +328,84 @@ def test_a_load_whose_lock_was_taken_over_stops_and_leaves_the_new_runs_work(
     assert clean_db.read(STAGED)[0]["n"] > PER_FILE  # the first file's, left to the new run
     assert clean_db.read(VISIBLE) == [{"partnerships": 0, "memberships": 0}]
     assert clean_db.read("MATCH (l:StagedLoad) RETURN l.run AS run") == [{"run": "another run"}]
+
+
+def test_the_collector_runs_every_few_files_and_is_restored(
+    clean_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _write(tmp_path, _rows(), PER_FILE)
+    monkeypatch.setattr(staged_memory, "COLLECT_EVERY", 2)
+    collections: list[int] = []
+    paused: list[bool] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and not gc.isenabled():  # while the files are staged
+            collections.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        load_staged(clean_db, [tmp_path], progress=lambda *_: paused.append(not gc.isenabled()))
+    finally:
+        gc.callbacks.remove(seen)
+    # While the files are staged: once every two files' writes (the young objects only: the
+    # rest was frozen or collected before), never on its own; then running again as before,
+    # nothing left frozen.
+    assert collections == [1] * (len(files) // 2)
+    assert paused == [True] * len(files) + [False]  # the publish's step comes after
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+    _remove_fixtures(clean_db)
+    gc.disable()  # a caller's own pause is left alone: nothing collected, still paused after
+    try:
+        load_staged(clean_db, [tmp_path])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert collections == [1] * (len(files) // 2)
+
+
+def test_a_written_files_rows_are_let_go(clean_db: Database, tmp_path: Path) -> None:
+    # The driver keeps each statement's parameters in a reference cycle: emptied once the
+    # transaction is over, the rows need no collection to be freed.
+    first, *_ = _write(tmp_path, _rows(), PER_FILE)
+    vocabulary = (council_index_from_db(clean_db), service_areas_from_db(clean_db))
+    lock = StagedLock()
+    lock.take(clean_db)
+    staging = _prepare(clean_db, first, _read(first, vocabulary, None), _Run())
+    assert staging is not None
+    lists = [v for _, p in staging.statements for v in p.values() if isinstance(v, list)]
+    assert sum(len(v) for v in lists) == 2 * PER_FILE  # partnerships, audit entries
+    _write_staged(clean_db, staging, lock)
+    assert lists == [[]] * len(lists)
+    assert clean_db.read(STAGED)[0]["n"] == 2 * PER_FILE  # written before being let go
+    clean_staged(clean_db)
+    lock.release(clean_db)
+
+
+def _db_hits(plan: Any, details: str) -> int:
+    """The db hits of the operators of ``plan`` whose details contain ``details``."""
+    here = int(plan.get("dbHits", 0)) if details in str(plan.get("args", {})) else 0
+    return here + sum(_db_hits(child, details) for child in plan.get("children", []))
+
+
+def test_the_publish_reads_no_staged_audit_entry_when_nothing_was_edited(
+    clean_db: Database, tmp_path: Path
+) -> None:
+    first, *_ = _write(tmp_path, _rows(), PER_FILE)
+    vocabulary = (council_index_from_db(clean_db), service_areas_from_db(clean_db))
+    lock = StagedLock()
+    lock.take(clean_db)
+    staging = _prepare(clean_db, first, _read(first, vocabulary, None), _Run())
+    assert staging is not None
+    _write_staged(clean_db, staging, lock)
+    with clean_db.driver.session(database=clean_db.name) as session:
+        tx = session.begin_transaction()
+        result = tx.run("PROFILE " + queries.DROP_EDITED_SINCE_STAGED)
+        assert result.single(strict=True)["ids"] == []
+        plan = result.consume().profile
+        tx.rollback()
+    assert _db_hits(plan, "a:StagedAuditEntry") == 0
+    assert _db_hits(plan, "s:StagedPartnership") > PER_FILE  # each staged one was checked
+    clean_staged(clean_db)
+    lock.release(clean_db)
