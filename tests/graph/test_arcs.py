@@ -4,30 +4,13 @@ ring of the bundled boundaries."""
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
 from graph import arcs, geo
-
-Point = tuple[float, float]
-
-
-def _shoelace(ring: Sequence[Point]) -> tuple[float, float, float]:
-    """The plain-Python formula graph.geo used before issue 14 (one term at a time)."""
-    area2 = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in itertools.pairwise(ring):
-        cross = x0 * y1 - x1 * y0
-        area2 += cross
-        cx += (x0 + x1) * cross
-        cy += (y0 + y1) * cross
-    if area2 == 0.0:
-        return 0.0, ring[0][0], ring[0][1]
-    return area2 / 2.0, cx / (3.0 * area2), cy / (3.0 * area2)
-
+from tests.support.geometry import shoelace
 
 # --- Stitching, by hand -----------------------------------------------------------------------
 #   arc 0: points 0 1 2     arc 1: points 3 4 5     arc 2: points 6 7
@@ -93,7 +76,7 @@ def test_every_bundled_ring_is_the_stitched_ring_measured_as_before() -> None:
         point for ring in expected for point in ring
     ]
     assert lengths.tolist() == [len(ring) for ring in expected]
-    assert arcs.ring_areas_centroids(got_x, got_y, lengths) == [_shoelace(r) for r in expected]
+    assert arcs.ring_areas_centroids(got_x, got_y, lengths) == [shoelace(r) for r in expected]
     assert len(expected) > len(polygons)  # islands too, not only one ring a district
 
 
@@ -107,4 +90,4 @@ def test_a_ring_measures_the_same_alone_or_among_others(count: int) -> None:
         np.concatenate([r[:, 1] for r in rings]),
         np.array([len(r) for r in rings]),
     )
-    assert together == [_shoelace([(float(x), float(y)) for x, y in r]) for r in rings]
+    assert together == [shoelace([(float(x), float(y)) for x, y in r]) for r in rings]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import random
@@ -12,6 +11,7 @@ import numpy as np
 import pytest
 
 from graph import arcs, geo
+from tests.support.geometry import polygon_area_centroid
 from tests.support.projection import epsg_operation
 
 
@@ -122,31 +122,6 @@ def test_the_decoded_boundaries_are_those_decoded_point_by_point() -> None:
 
 
 # --- Issue 14: territories measured at once, against the formula as it was -------------------
-def _polygon_area_centroid_as_before(polygons: list[geo.Polygon]) -> tuple[float, geo.Point]:
-    """The plain-Python formula graph.geo used before issue 14, ring by ring, term by term."""
-    total = sx = sy = 0.0
-    for polygon in polygons:
-        for index, ring in enumerate(polygon):
-            if len(ring) < 4:
-                continue
-            area2 = cx = cy = 0.0
-            for (x0, y0), (x1, y1) in itertools.pairwise(ring):
-                cross = x0 * y1 - x1 * y0
-                area2 += cross
-                cx += (x0 + x1) * cross
-                cy += (y0 + y1) * cross
-            area, rx, ry = (
-                (0.0, ring[0][0], ring[0][1])
-                if area2 == 0.0
-                else (area2 / 2.0, cx / (3.0 * area2), cy / (3.0 * area2))
-            )
-            weight = abs(area) if index == 0 else -abs(area)
-            total += weight
-            sx += weight * rx
-            sy += weight * ry
-    return total, (sx / total, sy / total)
-
-
 def test_territories_measure_bit_for_bit_as_the_formula_did() -> None:
     polygons = geo.lad2013_polygons_bng()
     codes = sorted(polygons)
@@ -156,7 +131,7 @@ def test_territories_measure_bit_for_bit_as_the_formula_did() -> None:
     territories["England"] = codes
     measured = geo.territory_centroids_bng(territories)
     assert measured == {
-        name: _polygon_area_centroid_as_before([p for c in chosen for p in polygons[c]])
+        name: polygon_area_centroid([p for c in chosen for p in polygons[c]])
         for name, chosen in territories.items()
     }
     one = territories["any0"]

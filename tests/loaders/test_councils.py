@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import Counter
 from functools import cache
@@ -11,6 +10,7 @@ import pytest
 
 from graph import geo
 from loaders.councils import CouncilData, borders, build_council_data, territories
+from tests.support.geometry import polygon_area_centroid
 from tests.support.projection import epsg_operation
 
 
@@ -160,20 +160,6 @@ def test_placed_councils_sit_where_the_formula_before_issue_14_put_them() -> Non
     placed = [c for c in _data().councils if c.centroid_source == "territory"]
     assert len(placed) > 40
     for council in placed:
-        total = sx = sy = 0.0
-        for polygon in (p for code in council.territory for p in polygons[code]):
-            for index, ring in enumerate(polygon):
-                if len(ring) < 4:  # as before: not a ring
-                    continue
-                area2 = cx = cy = 0.0
-                for (x0, y0), (x1, y1) in itertools.pairwise(ring):
-                    cross = x0 * y1 - x1 * y0
-                    area2, cx, cy = area2 + cross, cx + (x0 + x1) * cross, cy + (y0 + y1) * cross
-                if area2 == 0.0:  # as before: no area, no weight
-                    continue
-                weight = abs(area2 / 2.0) if index == 0 else -abs(area2 / 2.0)
-                total += weight
-                sx += weight * cx / (3.0 * area2)
-                sy += weight * cy / (3.0 * area2)
-        lon, lat = back.transform(sx / total, sy / total)
+        _, (x, y) = polygon_area_centroid(p for code in council.territory for p in polygons[code])
+        lon, lat = back.transform(x, y)
         assert (council.longitude, council.latitude) == (round(lon, 6), round(lat, 6)), council
