@@ -118,21 +118,27 @@ def limits_from(args: argparse.Namespace) -> FileLimits:
     )
 
 
+def _bar(console: Console, counted: str) -> Progress:
+    """The load's rich progress bar: what it does, the bar, ``counted`` (a rich template for
+    the count), the time taken; gone from the terminal when it ends."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn(counted),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
 @contextmanager
 def _progress_bar(steps: Sequence[str], console: Console) -> Iterator[ProgressHook]:
     """A rich progress bar over a load's steps (drawn only on a terminal)."""
     if not console.is_terminal:  # rich would still leave a blank line in a log or a pipe
         yield lambda description: None
         return
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with _bar(console, "{task.completed}/{task.total}") as progress:
         task = progress.add_task("Loading", total=len(steps))
         started = False
 
@@ -153,15 +159,7 @@ def _staged_bar(console: Console) -> Iterator[StagedProgress]:
     if not console.is_terminal:
         yield lambda done, total, staged: None
         return
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} files"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with _bar(console, "{task.completed}/{task.total} files") as progress:
         task = progress.add_task("Staging partnership files", total=None)
 
         def hook(done: int, total: int, staged: int) -> None:

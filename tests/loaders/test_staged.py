@@ -23,7 +23,15 @@ from loaders import load_partnership_file, queries, staged_memory
 from loaders.cli import add_load_arguments, run_load
 from loaders.known import council_index_from_db, service_areas_from_db
 from loaders.sources import PARTNERSHIPS, read_csv_rows
-from loaders.staged import _prepare, _read, _Run, _write_staged, clean_staged, load_staged
+from loaders.staged import (
+    _prepare,
+    _read,
+    _Run,
+    _Staging,
+    _write_staged,
+    clean_staged,
+    load_staged,
+)
 from loaders.staged_lock import STALE_AFTER_S, StagedLoadBusy, StagedLock
 
 ROWS = 240
@@ -365,15 +373,22 @@ def test_the_collector_runs_every_few_files_and_is_restored(
     assert collections == [1] * (len(files) // 2)
 
 
+def _first_file_staging(db: Database, tmp_path: Path) -> tuple[StagedLock, _Staging]:
+    """The lock taken and the first of the test files read, validated and compared, ready
+    to be written (``_write_staged``)."""
+    first, *_ = _write(tmp_path, _rows(), PER_FILE)
+    vocabulary = (council_index_from_db(db), service_areas_from_db(db))
+    lock = StagedLock()
+    lock.take(db)
+    staging = _prepare(db, first, _read(first, vocabulary, None), _Run())
+    assert staging is not None
+    return lock, staging
+
+
 def test_a_written_files_rows_are_let_go(clean_db: Database, tmp_path: Path) -> None:
     # The driver keeps each statement's parameters in a reference cycle: emptied once the
     # transaction is over, the rows need no collection to be freed.
-    first, *_ = _write(tmp_path, _rows(), PER_FILE)
-    vocabulary = (council_index_from_db(clean_db), service_areas_from_db(clean_db))
-    lock = StagedLock()
-    lock.take(clean_db)
-    staging = _prepare(clean_db, first, _read(first, vocabulary, None), _Run())
-    assert staging is not None
+    lock, staging = _first_file_staging(clean_db, tmp_path)
     lists = [v for _, p in staging.statements for v in p.values() if isinstance(v, list)]
     assert sum(len(v) for v in lists) == 2 * PER_FILE  # partnerships, audit entries
     _write_staged(clean_db, staging, lock)
@@ -392,12 +407,7 @@ def _db_hits(plan: Any, details: str) -> int:
 def test_the_publish_reads_no_staged_audit_entry_when_nothing_was_edited(
     clean_db: Database, tmp_path: Path
 ) -> None:
-    first, *_ = _write(tmp_path, _rows(), PER_FILE)
-    vocabulary = (council_index_from_db(clean_db), service_areas_from_db(clean_db))
-    lock = StagedLock()
-    lock.take(clean_db)
-    staging = _prepare(clean_db, first, _read(first, vocabulary, None), _Run())
-    assert staging is not None
+    lock, staging = _first_file_staging(clean_db, tmp_path)
     _write_staged(clean_db, staging, lock)
     with clean_db.driver.session(database=clean_db.name) as session:
         tx = session.begin_transaction()
